@@ -1,0 +1,1 @@
+Console.WriteLine("forge-bench: under construction");

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Detects the native prerequisites of Forge and installs what is missing.
+#  - libstdc++ with GLIBCXX_3.4.32 (GCC 13+): TorchSharp's native library needs it; Debian 12 ships GCC 12,
+#    so on bookworm the package comes from trixie, pinned low so nothing else is upgraded.
+#  - Open MPI (only when asked with --mpi): openmpi-bin + libopenmpi-dev.
+# As root and non-interactive it installs; otherwise it prints the exact commands and exits 3.
+# Usage: scripts/ensure-deps.sh [--mpi] [--quiet]
+set -euo pipefail
+
+want_mpi=0; quiet=0
+for a in "$@"; do
+  case "$a" in
+    --mpi) want_mpi=1 ;;
+    --quiet) quiet=1 ;;
+    *) echo "ensure-deps: unknown option '$a'" >&2; exit 2 ;;
+  esac
+done
+say() { [ "$quiet" = 1 ] || echo "forge: $*" >&2; }
+
+have_glibcxx() {
+  local lib
+  for lib in $(ldconfig -p 2>/dev/null | awk '/libstdc\+\+\.so\.6 .*x86-64|libstdc\+\+\.so\.6 .*AArch64/ {print $NF}') \
+             /usr/lib/x86_64-linux-gnu/libstdc++.so.6 /usr/lib/aarch64-linux-gnu/libstdc++.so.6; do
+    [ -r "$lib" ] && grep -qa 'GLIBCXX_3\.4\.32' "$lib" && return 0
+  done
+  return 1
+}
+have_mpi() { command -v mpirun >/dev/null 2>&1 && ldconfig -p 2>/dev/null | grep -q 'libmpi\.so'; }
+
+os_id=""; os_codename=""
+if [ -r /etc/os-release ]; then . /etc/os-release; os_id=${ID:-}; os_codename=${VERSION_CODENAME:-}; fi
+
+# Commands that fix each missing piece on this distribution.
+glibcxx_cmds() {
+  if [ "$os_id" = debian ] && [ "$os_codename" = bookworm ]; then
+    cat <<'CMDS'
+echo 'deb http://deb.debian.org/debian trixie main' > /etc/apt/sources.list.d/forge-trixie.list
+printf 'Package: *\nPin: release n=trixie\nPin-Priority: 100\n' > /etc/apt/preferences.d/forge-trixie
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -t trixie libstdc++6
+CMDS
+  else
+    echo "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libstdc++6"
+  fi
+}
+mpi_cmds() {
+  echo "apt-get update -qq"
+  echo "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openmpi-bin libopenmpi-dev"
+}
+
+missing=()
+have_glibcxx || missing+=(glibcxx)
+if [ "$want_mpi" = 1 ] && ! have_mpi; then missing+=(mpi); fi
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+plan=""
+for m in "${missing[@]}"; do
+  case "$m" in
+    glibcxx) say "libstdc++ lacks GLIBCXX_3.4.32 (TorchSharp's libtorch needs GCC 13's runtime)"; plan+="$(glibcxx_cmds)"$'\n' ;;
+    mpi) say "Open MPI is not installed (needed for nproc>1 / distributed training)"; plan+="$(mpi_cmds)"$'\n' ;;
+  esac
+done
+
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  say "installing the missing packages (this happens once)..."
+  bash -euo pipefail -c "$plan" >&2
+  if [[ " ${missing[*]} " == *" glibcxx "* ]] && ! have_glibcxx; then
+    echo "forge: installed libstdc++6 but GLIBCXX_3.4.32 is still missing; install GCC 13's libstdc++ by hand." >&2
+    exit 3
+  fi
+  exit 0
+fi
+
+echo "forge: missing prerequisites. Run these as root (or with sudo), then try again:" >&2
+printf '%s' "$plan" | sed 's/^/    /' >&2
+exit 3
