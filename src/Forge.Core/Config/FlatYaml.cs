@@ -1,0 +1,44 @@
+using YamlDotNet.RepresentationModel;
+
+namespace Forge.Core.Config;
+
+/// <summary>Reads top-level scalar entries of a yaml mapping; writes scalars quoted only where yaml needs it.</summary>
+public static class FlatYaml
+{
+    public static IEnumerable<(string Key, string? Value)> ReadScalars(string path)
+    {
+        YamlStream stream = new();
+        try
+        {
+            using var reader = new StreamReader(path);
+            stream.Load(reader);
+        }
+        catch (YamlDotNet.Core.YamlException e)
+        {
+            throw new ConfigException($"{path}:{e.Start.Line}: invalid yaml ({e.Message})");
+        }
+        catch (IOException e)
+        {
+            throw new ConfigException($"{path}: cannot read ({e.Message})");
+        }
+        if (stream.Documents.Count == 0) yield break;
+        if (stream.Documents[0].RootNode is not YamlMappingNode map)
+            throw new ConfigException($"{path}: expected a mapping of key: value settings");
+        foreach (var (k, v) in map.Children)
+        {
+            var key = ((YamlScalarNode)k).Value ?? "";
+            if (v is not YamlScalarNode scalar)
+                throw new ConfigException($"{path}:{k.Start.Line}: setting '{key}' must be a single value");
+            yield return (key, scalar.Style is YamlDotNet.Core.ScalarStyle.Plain && scalar.Value is "null" or "~" or "" ? null : scalar.Value);
+        }
+    }
+
+    public static string QuoteIfNeeded(string s)
+    {
+        bool plain = s.Length > 0 && !char.IsWhiteSpace(s[0]) && !char.IsWhiteSpace(s[^1])
+                     && s.IndexOfAny([':', '#', '\'', '"', '{', '}', '[', ']', ',', '&', '*', '!', '|', '>', '%', '@', '`']) < 0
+                     && s is not ("null" or "true" or "false" or "~" or "yes" or "no")
+                     && !double.TryParse(s, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _);
+        return plain ? s : "'" + s.Replace("'", "''") + "'";
+    }
+}

@@ -1,0 +1,77 @@
+using Forge.Models.Loss;
+using static TorchSharp.torch;
+
+namespace Forge.Models.Tests;
+
+public class DetectionLossTests
+{
+    static TargetBatch Targets(int batch, int size, params float[] rows) =>
+        new(rows, rows.Length / 6, batch, size, size, CPU);
+
+    [Fact]
+    public void LossIsFiniteAndEveryTrainableParameterGetsAGradient()
+    {
+        manual_seed(1);
+        using var model = new YoloDetector(ModelScale.N, numClasses: 3);
+        model.train();
+        var loss = new DetectionLoss(model);
+        using var images = rand(2, 3, 64, 64);
+        using var targets = Targets(2, 64, 0, 1, 0.5f, 0.5f, 0.4f, 0.3f, 1, 2, 0.3f, 0.6f, 0.2f, 0.5f, 1, 0, 0.7f, 0.3f, 0.3f, 0.3f);
+        using var raw = model.forward(images);
+        Assert.Equal(new long[] { 2, 64 + 3, 8 * 8 + 4 * 4 + 2 * 2 }, raw.shape);
+        var (total, items) = loss.Compute(raw, targets, 64, 64);
+        using (total)
+        {
+            Assert.True(float.IsFinite(total.item<float>()));
+            Assert.True(items.Box > 0 && items.Cls > 0 && items.Dfl > 0);
+            Assert.Equal(items.Total * 2, total.item<float>(), 3);   // scaled by the batch size
+            total.backward();
+        }
+        foreach (var (name, p) in model.named_parameters())
+        {
+            if (!p.requires_grad) { Assert.Contains("dfl", name); continue; }
+            Assert.True(p.grad is not null, $"{name} has no gradient");
+            Assert.True(isfinite(p.grad!).all().item<bool>(), $"{name} has a non-finite gradient");
+        }
+    }
+
+    [Fact]
+    public void ImagesWithoutBoxesGiveOnlyClassificationLoss()
+    {
+        using var model = new YoloDetector(ModelScale.N, numClasses: 2);
+        var loss = new DetectionLoss(model);
+        using var images = rand(1, 3, 64, 64);
+        using var targets = Targets(1, 64);
+        using var raw = model.forward(images);
+        var (total, items) = loss.Compute(raw, targets, 64, 64);
+        total.Dispose();
+        Assert.Equal(0f, items.Box);
+        Assert.Equal(0f, items.Dfl);
+        Assert.True(items.Cls > 0);
+    }
+
+    [Fact]
+    public void RepeatedStepsOnOneBatchDriveTheLossDown()
+    {
+        manual_seed(3);
+        using var model = new YoloDetector(ModelScale.N, numClasses: 2);
+        model.train();
+        var loss = new DetectionLoss(model);
+        using var images = rand(2, 3, 64, 64);
+        using var targets = Targets(2, 64, 0, 0, 0.5f, 0.5f, 0.5f, 0.5f, 1, 1, 0.4f, 0.4f, 0.3f, 0.6f);
+        var opt = optim.AdamW(model.parameters(), 0.002);
+        float first = 0, last = 0;
+        for (int step = 0; step < 25; step++)
+        {
+            using var scope = NewDisposeScope();
+            opt.zero_grad();
+            var raw = model.forward(images);
+            var (total, items) = loss.Compute(raw, targets, 64, 64);
+            total.backward();
+            opt.step();
+            if (step == 0) first = items.Total;
+            last = items.Total;
+        }
+        Assert.True(last < first * 0.7f, $"loss went from {first} to {last}");
+    }
+}

@@ -1,0 +1,122 @@
+using Forge.Models.Loss;
+using static TorchSharp.torch;
+
+namespace Forge.Models.Tests;
+
+public class TaskAlignedAssignerTests
+{
+    // A 4x4 grid at stride 8: anchor centres x, y in {4, 12, 20, 28}; anchor index = row * 4 + col.
+    static Tensor Anchors()
+    {
+        var pts = new float[32];
+        for (int r = 0; r < 4; r++) for (int c = 0; c < 4; c++) { pts[(r * 4 + c) * 2] = 4 + 8 * c; pts[(r * 4 + c) * 2 + 1] = 4 + 8 * r; }
+        return tensor(pts).view(16, 2);
+    }
+
+    /// <summary>Every anchor predicts a far-away box except the ones given.</summary>
+    static Tensor PredBoxes(int batch, params (int Anchor, float[] Box)[] boxes)
+    {
+        var data = new float[batch * 16 * 4];
+        for (int i = 0; i < batch * 16; i++) { data[i * 4] = 100; data[i * 4 + 1] = 100; data[i * 4 + 2] = 101; data[i * 4 + 3] = 101; }
+        foreach (var (a, b) in boxes) Array.Copy(b, 0, data, a * 4, 4);
+        return tensor(data).view(batch, 16, 4);
+    }
+
+    [Fact]
+    public void PicksTopKAnchorsInsideTheBoxByAlignmentAndScalesScoresByIoU()
+    {
+        // GT [0,0,16,16] class 1 contains anchors 0, 1, 4, 5. Predictions: anchor 0 exact (CIoU 1), anchor 5 [4,4,16,16]
+        // (CIoU 0.546875), anchor 1 [0,0,16,8] (CIoU 0.465502), anchor 4 [0,0,8,8] (CIoU 0.1875). All class-1 scores 0.5,
+        // so the metric is sqrt(0.5) * CIoU^6 and top-2 = anchors 0 and 5.
+        // Normalised target score = metric * maxIoU / maxMetric: anchor 0 -> 1, anchor 5 -> 0.546875^6 = 0.026750.
+        var assigner = new TaskAlignedAssigner(numClasses: 2, topK: 2);
+        using var scores = full(1, 16, 2, 0.5f);
+        using var pred = PredBoxes(1, (0, [0, 0, 16, 16]), (5, [4, 4, 16, 16]), (1, [0, 0, 16, 8]), (4, [0, 0, 8, 8]));
+        using var anchors = Anchors();
+        using var labels = tensor(new float[] { 1 }).view(1, 1, 1);
+        using var gt = tensor(new float[] { 0, 0, 16, 16 }).view(1, 1, 4);
+        using var mask = ones(1, 1, 1);
+
+        using var r = assigner.Assign(scores, pred, anchors, labels, gt, mask);
+
+        var fg = r.ForegroundMask.data<bool>().ToArray();
+        Assert.Equal(new[] { 0, 5 }, Enumerable.Range(0, 16).Where(i => fg[i]).ToArray());
+        Assert.Equal(1, r.Labels[0, 0].item<long>());
+        Assert.Equal(new float[] { 0, 0, 16, 16 }, r.Boxes[0, 5].data<float>().ToArray());
+        Assert.Equal(1.0, r.Scores[0, 0, 1].item<float>(), 4);
+        Assert.Equal(0.026750, r.Scores[0, 5, 1].item<float>(), 5);
+        Assert.Equal(0.0, r.Scores[0, 5, 0].item<float>());
+        Assert.Equal(0.0, r.Scores[0, 1].sum().item<float>());   // inside the box but not in the top-k
+    }
+
+    [Fact]
+    public void AnchorClaimedByTwoBoxesGoesToTheOneItOverlapsMost()
+    {
+        // Two GTs both containing anchor 5 (12,12): A = [8,8,16,16] and B = [0,0,24,24]. Anchor 5 predicts [8,8,16,16],
+        // an exact match for A. With topK = 16 both boxes select it; it must be assigned to A (index 0) with A's class.
+        var assigner = new TaskAlignedAssigner(numClasses: 3, topK: 16);
+        using var scores = full(1, 16, 3, 0.5f);
+        using var pred = PredBoxes(1, (5, [8, 8, 16, 16]));
+        using var anchors = Anchors();
+        using var labels = tensor(new float[] { 2, 0 }).view(1, 2, 1);
+        using var gt = tensor(new float[] { 8, 8, 16, 16, 0, 0, 24, 24 }).view(1, 2, 4);
+        using var mask = ones(1, 2, 1);
+
+        using var r = assigner.Assign(scores, pred, anchors, labels, gt, mask);
+
+        Assert.True(r.ForegroundMask[0, 5].item<bool>());
+        Assert.Equal(0, r.GtIndex[0, 5].item<long>());
+        Assert.Equal(2, r.Labels[0, 5].item<long>());
+        Assert.Equal(new float[] { 8, 8, 16, 16 }, r.Boxes[0, 5].data<float>().ToArray());
+    }
+
+    [Fact]
+    public void PaddingBoxesAndEmptyImagesAssignNothing()
+    {
+        // Image 0 has one box, image 1 none (padding row with mask 0 and a zero box). The four anchors inside the box all
+        // predict overlapping boxes, so all four have a positive metric and fit in the top-10.
+        var assigner = new TaskAlignedAssigner(numClasses: 2, topK: 10);
+        using var scores = full(2, 16, 2, 0.5f);
+        using var pred = PredBoxes(2, (0, [0, 0, 16, 16]), (1, [0, 0, 16, 8]), (4, [0, 0, 8, 8]), (5, [4, 4, 16, 16]));
+        using var anchors = Anchors();
+        using var labels = zeros(2, 1, 1);
+        using var gt = tensor(new float[] { 0, 0, 16, 16, 0, 0, 0, 0 }).view(2, 1, 4);
+        using var mask = tensor(new float[] { 1, 0 }).view(2, 1, 1);
+
+        using var r = assigner.Assign(scores, pred, anchors, labels, gt, mask);
+
+        Assert.Equal(4, r.ForegroundMask[0].sum().item<long>());   // anchors 0, 1, 4, 5
+        Assert.Equal(0, r.ForegroundMask[1].sum().item<long>());
+        Assert.Equal(0.0, r.Scores[1].sum().item<float>());
+    }
+
+    [Fact]
+    public void NoGroundTruthAtAllGivesBackground()
+    {
+        var assigner = new TaskAlignedAssigner(numClasses: 2);
+        using var scores = full(1, 16, 2, 0.5f);
+        using var pred = PredBoxes(1);
+        using var anchors = Anchors();
+        using var labels = zeros(1, 0, 1);
+        using var gt = zeros(1, 0, 4);
+        using var mask = zeros(1, 0, 1);
+        using var r = assigner.Assign(scores, pred, anchors, labels, gt, mask);
+        Assert.False(r.ForegroundMask.any().item<bool>());
+        Assert.Equal(0.0, r.Scores.sum().item<float>());
+    }
+
+    [Fact]
+    public void AnchorCentreMustBeStrictlyInside()
+    {
+        // Box [4,4,20,20]: anchor (4,4) sits on the corner (not inside), (12,12) inside, (20,20) on the edge (not inside).
+        var assigner = new TaskAlignedAssigner(numClasses: 1);
+        using var anchors = Anchors();
+        using var gt = tensor(new float[] { 4, 4, 20, 20 }).view(1, 1, 4);
+        using var inside = assigner.CentresInBoxes(anchors, gt);
+        var v = inside.data<float>().ToArray();
+        Assert.Equal(1f, v[5]);
+        Assert.Equal(0f, v[0]);
+        Assert.Equal(0f, v[10]);
+        Assert.Equal(1f, v.Sum());
+    }
+}
