@@ -40,8 +40,6 @@ public static class ConfigSchema
         F("max_norm", 10.0, "gradient clipping: maximum total gradient norm", alters: true),
         I("close_mosaic", 10, "disable mosaic for the last N epochs", alters: true),
         B("amp", true, "mixed precision on CUDA (ignored on CPU)"),
-        F("fraction", 1.0, "fraction of the training set to use", alters: true),
-        B("single_cls", false, "train as a single-class detector", alters: true),
         B("cache", false, "keep decoded, resized images in RAM"),
         // loss
         F("box", 7.5, "box loss gain", alters: true),

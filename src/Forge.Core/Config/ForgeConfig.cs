@@ -51,8 +51,6 @@ public sealed class ForgeConfig
     public double MaxNorm => GetFloat("max_norm");
     public int CloseMosaic => GetInt("close_mosaic");
     public bool Amp => GetBool("amp");
-    public double Fraction => GetFloat("fraction");
-    public bool SingleClass => GetBool("single_cls");
     public bool Cache => GetBool("cache");
     public double BoxGain => GetFloat("box");
     public double ClsGain => GetFloat("cls");
@@ -185,7 +183,6 @@ public sealed class ForgeConfig
         if (Batch < 1) throw new ConfigException($"'batch' must be >= 1, got {Batch}");
         if (ImgSize < 32 || ImgSize % 32 != 0) throw new ConfigException($"'imgsz' must be a multiple of 32 and >= 32, got {ImgSize}");
         if (Workers < 0) throw new ConfigException($"'workers' must be >= 0, got {Workers}");
-        if (Fraction <= 0 || Fraction > 1) throw new ConfigException($"'fraction' must be in (0, 1], got {Fraction}");
         if (Iou <= 0 || Iou > 1) throw new ConfigException($"'iou' must be in (0, 1], got {Iou}");
         if (Conf is { } c && (c < 0 || c > 1)) throw new ConfigException($"'conf' must be in [0, 1], got {c}");
         var opt = Optimizer.ToLowerInvariant();

@@ -1,0 +1,126 @@
+using System.Buffers.Binary;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Forge.Core.Serialization;
+
+/// <summary>One tensor of a safetensors file: dtype name ("F32", "I64", ...), shape and raw little-endian bytes.</summary>
+public sealed record TensorRecord(string Name, string DType, long[] Shape, byte[] Data)
+{
+    public long ElementCount => Shape.Aggregate(1L, (a, b) => a * b);
+
+    public static int ElementSize(string dtype) => dtype switch
+    {
+        "F64" or "I64" or "U64" => 8,
+        "F32" or "I32" or "U32" => 4,
+        "F16" or "BF16" or "I16" or "U16" => 2,
+        "I8" or "U8" or "BOOL" => 1,
+        _ => throw new InvalidDataException($"unsupported safetensors dtype '{dtype}'"),
+    };
+}
+
+/// <summary>
+/// Reader and writer of the safetensors format (8-byte little-endian header length, a JSON header naming each tensor's
+/// dtype, shape and byte range, then the raw data). Code-free by design: loading never executes anything, and other tools
+/// (Python's safetensors, Netron) read the same files. String metadata goes in the header's "__metadata__" map.
+/// </summary>
+public static class SafeTensorsFile
+{
+    const long MaxHeaderBytes = 100L * 1024 * 1024;
+
+    /// <summary>Metadata key of the SHA-256 of the data section, written by <see cref="Serialize"/> and checked by <see cref="Deserialize"/>.</summary>
+    public const string ChecksumKey = "forge.sha256";
+
+    public static byte[] Serialize(IReadOnlyList<TensorRecord> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        var header = new JsonObject();
+        var meta = new JsonObject();
+        if (metadata is not null)
+            foreach (var (k, v) in metadata) meta[k] = v;
+        meta[ChecksumKey] = DataChecksum(tensors);
+        header["__metadata__"] = meta;
+        long offset = 0;
+        foreach (var t in tensors)
+        {
+            long expected = t.ElementCount * TensorRecord.ElementSize(t.DType);
+            if (expected != t.Data.Length)
+                throw new ArgumentException($"tensor '{t.Name}': {t.Data.Length} bytes for shape [{string.Join(",", t.Shape)}] of {t.DType}, expected {expected}");
+            if (header.ContainsKey(t.Name)) throw new ArgumentException($"tensor name '{t.Name}' appears twice");
+            header[t.Name] = new JsonObject
+            {
+                ["dtype"] = t.DType,
+                ["shape"] = new JsonArray(t.Shape.Select(s => (JsonNode)JsonValue.Create(s)!).ToArray()),
+                ["data_offsets"] = new JsonArray(JsonValue.Create(offset), JsonValue.Create(offset + t.Data.Length)),
+            };
+            offset += t.Data.Length;
+        }
+        var json = Encoding.UTF8.GetBytes(header.ToJsonString());
+        int padded = (json.Length + 7) / 8 * 8;   // align the data section to 8 bytes; the format pads with spaces
+        var bytes = new byte[8 + padded + offset];
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes, (ulong)padded);
+        json.CopyTo(bytes, 8);
+        for (int i = 8 + json.Length; i < 8 + padded; i++) bytes[i] = (byte)' ';
+        long pos = 8 + padded;
+        foreach (var t in tensors) { t.Data.CopyTo(bytes, pos); pos += t.Data.Length; }
+        return bytes;
+    }
+
+    /// <summary>Parses a safetensors image. Throws <see cref="InvalidDataException"/> naming <paramref name="source"/> on any inconsistency.</summary>
+    public static (List<TensorRecord> Tensors, Dictionary<string, string> Metadata) Deserialize(ReadOnlySpan<byte> bytes, string source)
+    {
+        if (bytes.Length < 8) throw new InvalidDataException($"{source}: file is {bytes.Length} bytes, too short for a safetensors header");
+        ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
+        if (headerLength > (ulong)Math.Min(MaxHeaderBytes, bytes.Length - 8))
+            throw new InvalidDataException($"{source}: header length {headerLength} exceeds the file size ({bytes.Length} bytes); the file is truncated or not safetensors");
+        JsonObject header;
+        try { header = JsonNode.Parse(bytes.Slice(8, (int)headerLength))?.AsObject() ?? throw new InvalidDataException("empty header"); }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        { throw new InvalidDataException($"{source}: header is not valid JSON ({e.Message})", e); }
+
+        var dataStart = 8 + (long)headerLength;
+        long dataLength = bytes.Length - dataStart;
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        var tensors = new List<TensorRecord>();
+        foreach (var (name, node) in header)
+        {
+            if (name == "__metadata__")
+            {
+                foreach (var (k, v) in node!.AsObject()) metadata[k] = v?.GetValue<string>() ?? "";
+                continue;
+            }
+            try
+            {
+                var o = node!.AsObject();
+                string dtype = o["dtype"]!.GetValue<string>();
+                long[] shape = o["shape"]!.AsArray().Select(x => x!.GetValue<long>()).ToArray();
+                var offs = o["data_offsets"]!.AsArray();
+                long begin = offs[0]!.GetValue<long>(), end = offs[1]!.GetValue<long>();
+                if (begin < 0 || end < begin || end > dataLength)
+                    throw new InvalidDataException($"byte range [{begin}, {end}) lies outside the data section ({dataLength} bytes)");
+                var rec = new TensorRecord(name, dtype, shape, bytes.Slice((int)(dataStart + begin), (int)(end - begin)).ToArray());
+                if (rec.ElementCount * TensorRecord.ElementSize(dtype) != rec.Data.Length)
+                    throw new InvalidDataException($"shape [{string.Join(",", shape)}] of {dtype} does not match its {rec.Data.Length} bytes");
+                tensors.Add(rec);
+            }
+            catch (Exception e) when (e is not InvalidDataException || !e.Message.StartsWith(source, StringComparison.Ordinal))
+            {
+                throw new InvalidDataException($"{source}: tensor '{name}': {e.Message}", e);
+            }
+        }
+        if (metadata.TryGetValue(ChecksumKey, out var expectedSum))
+        {
+            var actual = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes[(int)dataStart..]));
+            if (!string.Equals(actual, expectedSum, StringComparison.OrdinalIgnoreCase))
+                throw new InvalidDataException($"{source}: checksum mismatch (data section hashes to {actual[..12]}..., header says {expectedSum[..Math.Min(12, expectedSum.Length)]}...); the file is corrupted");
+        }
+        return (tensors, metadata);
+    }
+
+    static string DataChecksum(IReadOnlyList<TensorRecord> tensors)
+    {
+        using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        foreach (var t in tensors) sha.AppendData(t.Data);
+        return Convert.ToHexStringLower(sha.GetHashAndReset());
+    }
+}

@@ -1,0 +1,75 @@
+using System.Text.Json;
+using Forge.Core.Serialization;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Forge.Training.Checkpoints;
+
+/// <summary>
+/// A Forge checkpoint: named tensors plus string metadata in one safetensors file, written atomically with a checksum.
+/// Tensor name prefixes are sections: <c>model.</c> holds the weights to deploy (the EMA during training); later
+/// sections (training state) sit beside it without changing how weights are read.
+/// </summary>
+public sealed class Checkpoint : IDisposable
+{
+    public const string Format = "forge-checkpoint/1";
+    public const string ModelPrefix = "model.";
+
+    public Dictionary<string, Tensor> Tensors { get; } = new(StringComparer.Ordinal);
+    // Tensors read from a file belong to the checkpoint; tensors added from live modules do not.
+    bool ownsTensors;
+    public Dictionary<string, string> Metadata { get; } = new(StringComparer.Ordinal);
+
+    public string? Get(string key) => Metadata.TryGetValue(key, out var v) ? v : null;
+
+    public void AddModule(string prefix, nn.Module module)
+    {
+        foreach (var (n, p) in module.named_parameters()) Tensors[prefix + n] = p;
+        foreach (var (n, b) in module.named_buffers()) Tensors[prefix + n] = b;
+    }
+
+    /// <summary>Tensors of one section, with the prefix removed.</summary>
+    public Dictionary<string, Tensor> Section(string prefix)
+    {
+        var d = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (var (k, v) in Tensors) if (k.StartsWith(prefix, StringComparison.Ordinal)) d[k[prefix.Length..]] = v;
+        return d;
+    }
+
+    public void SetJson<T>(string key, T value) => Metadata[key] = JsonSerializer.Serialize(value);
+    public T? GetJson<T>(string key) => Metadata.TryGetValue(key, out var v) ? JsonSerializer.Deserialize<T>(v) : default;
+
+    public byte[] Serialize()
+    {
+        Metadata["format"] = Format;
+        var records = Tensors.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => TensorRecords.FromTensor(kv.Key, kv.Value)).ToList();
+        return SafeTensorsFile.Serialize(records, Metadata);
+    }
+
+    public void Save(string path) => AtomicFile.Write(path, Serialize());
+
+    /// <summary>Loads and verifies a checkpoint; a damaged file raises <see cref="InvalidDataException"/> naming the path and the cause.</summary>
+    public static Checkpoint Load(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"checkpoint not found: {path}", path);
+        var bytes = File.ReadAllBytes(path);
+        var (records, meta) = SafeTensorsFile.Deserialize(bytes, path);
+        var ckpt = new Checkpoint { ownsTensors = true };
+        foreach (var (k, v) in meta) ckpt.Metadata[k] = v;
+        if (ckpt.Get("format") is not { } fmt || !fmt.StartsWith("forge-checkpoint/", StringComparison.Ordinal))
+        {
+            // Plain safetensors weights (exported, or from another tool) are accepted as a bare model section.
+            foreach (var r in records)
+                ckpt.Tensors[r.Name.StartsWith(ModelPrefix, StringComparison.Ordinal) ? r.Name : ModelPrefix + r.Name] = TensorRecords.ToTensor(r).DetachFromDisposeScope();
+            return ckpt;
+        }
+        foreach (var r in records) ckpt.Tensors[r.Name] = TensorRecords.ToTensor(r).DetachFromDisposeScope();
+        return ckpt;
+    }
+
+    public void Dispose()
+    {
+        if (ownsTensors) foreach (var t in Tensors.Values) t.Dispose();
+        Tensors.Clear();
+    }
+}

@@ -1,0 +1,29 @@
+using System.Globalization;
+using Forge.Core.Config;
+using Forge.Core.Metrics;
+
+namespace Forge.Training.Checkpoints;
+
+/// <summary>The metadata Forge stores beside the weights: enough to rebuild the model and to know where it came from.</summary>
+public sealed record CheckpointInfo(int Epoch, double BestFitness, DetectionMetrics? Metrics, ForgeConfig Config, string[] Names, string Architecture)
+{
+    public void WriteTo(Checkpoint ckpt)
+    {
+        ckpt.Metadata["architecture"] = Architecture;
+        ckpt.Metadata["forge_version"] = ForgeInfo.Version;
+        ckpt.Metadata["epoch"] = Epoch.ToString(CultureInfo.InvariantCulture);
+        ckpt.Metadata["best_fitness"] = BestFitness.ToString("R", CultureInfo.InvariantCulture);
+        ckpt.Metadata["date"] = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture);
+        ckpt.Metadata["train_args"] = Config.ToYaml();
+        ckpt.SetJson("names", Names);
+        if (Metrics is not null)
+            ckpt.SetJson("metrics", new Dictionary<string, double>
+            {
+                ["metrics/precision(B)"] = Metrics.Precision,
+                ["metrics/recall(B)"] = Metrics.Recall,
+                ["metrics/mAP50(B)"] = Metrics.Map50,
+                ["metrics/mAP50-95(B)"] = Metrics.Map50To95,
+                ["fitness"] = Metrics.Fitness,
+            });
+    }
+}

@@ -1,0 +1,13 @@
+using Forge.Training.Validation;
+
+namespace Forge.Training;
+
+/// <summary>What a training run produced.</summary>
+public sealed record TrainResult(
+    string RunDirectory,
+    string LastCheckpoint,
+    string BestCheckpoint,
+    ValidationResult? FinalValidation,
+    int EpochsCompleted,
+    bool StoppedEarly,
+    TimeSpan Elapsed);

@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using Forge.Core.Detection;
+using Forge.Core.Geometry;
+using Forge.Core.Metrics;
+using Forge.Data.Datasets;
+using Forge.Data.Loading;
+using Forge.Models;
+using Forge.Models.Loss;
+using Forge.Training.Reporting;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Forge.Training.Validation;
+
+/// <summary>
+/// Runs a detector over a dataset split: letterboxed batches, NMS (class-aware, multi-label, conf 0.001, IoU 0.7 by default),
+/// predictions mapped back to original image pixels, COCO-style AP and Ultralytics-style P/R, confusion matrix and loss.
+/// </summary>
+public sealed class Validator
+{
+    readonly DatasetIndex index;
+    readonly BatchLoader loader;
+    readonly string[] names;
+    readonly Device device;
+    readonly NmsOptions nms;
+    readonly int maxDetectionsPerImageForAp;
+
+    public Validator(DatasetIndex index, string[] names, int imgsz, int batch, int workers, Device device,
+                     NmsOptions? nms = null, bool cacheImages = false, int maxDetectionsPerImageForAp = 100)
+    {
+        this.index = index;
+        this.names = names;
+        this.device = device;
+        this.nms = nms ?? new NmsOptions(ConfThreshold: 0.001f, IouThreshold: 0.7f, MaxDetections: 300, MultiLabel: true);
+        this.maxDetectionsPerImageForAp = maxDetectionsPerImageForAp;
+        var dataset = new DetectionDataset(index, imgsz, augment: false, cacheImages: cacheImages);
+        loader = new BatchLoader(dataset, new LoaderOptions { BatchSize = batch, Workers = workers, Prefetch = 2 }, new SequentialSampler(index.Count));
+    }
+
+    public int ImageCount => index.Count;
+
+    /// <summary>Validates <paramref name="model"/> (switched to eval mode for the pass and back afterwards).</summary>
+    /// <param name="loss">When given, the validation loss is computed too (as in training, on letterboxed targets).</param>
+    public ValidationResult Run(YoloDetector model, DetectionLoss? loss = null, TextWriter? log = null, string progressPrefix = "")
+    {
+        bool wasTraining = model.training;
+        model.eval();
+        int nc = model.NumClasses;
+        var evaluator = new DetectionEvaluator(nc, maxDetectionsPerImageForAp);
+        var confusion = new ConfusionMatrix(nc);
+        var lossSum = new LossItems(0, 0, 0);
+        int lossBatches = 0;
+        var pre = new Stopwatch(); var infer = new Stopwatch(); var post = new Stopwatch();
+        var bar = log is null ? null : new ProgressBar(loader.BatchesPerEpoch, log);
+        int done = 0, position = 0;
+
+        using (no_grad())
+        {
+            pre.Start();
+            foreach (var batch in loader.Epoch(0, mosaicEnabled: false))
+            {
+                using var scope = NewDisposeScope();
+                using var b = batch;
+                var images = BatchTensors.Images(batch, device);
+                using var targets = loss is null ? null : BatchTensors.Targets(batch, device);
+                pre.Stop();
+
+                infer.Start();
+                var raw = model.forward(images);
+                var decoded = model.Decode(raw, batch.Height, batch.Width).to(CPU).contiguous();
+                infer.Stop();
+                if (loss is not null)
+                {
+                    var (_, items) = loss.Compute(raw, targets!, batch.Height, batch.Width);
+                    lossSum += items;
+                    lossBatches++;
+                }
+
+                post.Start();
+                var all = decoded.data<float>().ToArray();
+                int perImage = (4 + nc) * (int)decoded.shape[2];
+                for (int i = 0; i < batch.Size; i++)
+                {
+                    var item = index.Items[position + i];
+                    var dets = NonMaxSuppression.Run(all.AsSpan(i * perImage, perImage), (int)decoded.shape[2], nc, nms);
+                    var mapped = ToOriginal(dets, batch.Infos[i]);
+                    var gts = GroundTruth(item);
+                    evaluator.AddImage(mapped, gts);
+                    confusion.Process(mapped, gts);
+                }
+                post.Stop();
+                position += batch.Size;
+                bar?.Update(++done, progressPrefix);
+                pre.Start();
+            }
+            pre.Stop();
+        }
+        if (wasTraining) model.train();
+
+        double n = Math.Max(1, index.Count);
+        return new ValidationResult(evaluator.Compute(), confusion,
+            lossBatches == 0 ? new LossItems(0, 0, 0) : lossSum.Scale(1f / lossBatches),
+            pre.Elapsed.TotalMilliseconds / n, infer.Elapsed.TotalMilliseconds / n, post.Elapsed.TotalMilliseconds / n);
+    }
+
+    /// <summary>Letterboxed-pixel detections back to original image pixels, clipped to the image.</summary>
+    public static List<Detection> ToOriginal(List<Detection> dets, ImageInfo info)
+    {
+        var result = new List<Detection>(dets.Count);
+        foreach (var d in dets)
+        {
+            var (x1, y1) = info.ToOriginal(d.Box.X1, d.Box.Y1);
+            var (x2, y2) = info.ToOriginal(d.Box.X2, d.Box.Y2);
+            result.Add(d with { Box = new BoxF(x1, y1, x2, y2).Clip(info.OriginalWidth, info.OriginalHeight) });
+        }
+        return result;
+    }
+
+    public static List<LabeledBox> GroundTruth(DatasetItem item)
+    {
+        var list = new List<LabeledBox>(item.Labels.Length);
+        foreach (var l in item.Labels)
+            list.Add(new LabeledBox(BoxF.FromCenter(l.Cx * item.Width, l.Cy * item.Height, l.W * item.Width, l.H * item.Height), l.ClassId));
+        return list;
+    }
+
+    /// <summary>Ultralytics-style table: overall row, then one row per class with instances when <paramref name="perClass"/>.</summary>
+    public static void PrintTable(TextWriter w, DetectionMetrics m, string[] names, bool perClass)
+    {
+        w.WriteLine($"{"Class",22}{"Images",11}{"Instances",11}{"Box(P",11}{"R",11}{"mAP50",11}{"mAP50-95)",11}");
+        w.WriteLine(Row("all", m.ImageCount, m.InstanceCount, m.Precision, m.Recall, m.Map50, m.Map50To95));
+        if (!perClass) return;
+        for (int c = 0; c < names.Length; c++)
+        {
+            if (m.InstancesPerClass[c] == 0) continue;
+            w.WriteLine(Row(names[c], m.ImagesPerClass[c], m.InstancesPerClass[c], m.PrecisionPerClass[c], m.RecallPerClass[c], m.Ap50PerClass[c], m.Ap50To95PerClass[c]));
+        }
+    }
+
+    static string Row(string name, int images, int instances, double p, double r, double m50, double m5095) =>
+        $"{name,22}{images,11}{instances,11}{p,11:0.000}{r,11:0.000}{m50,11:0.000}{m5095,11:0.000}";
+}
