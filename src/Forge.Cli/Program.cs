@@ -1,1 +1,3 @@
-Console.WriteLine("forge: under construction");
+using Forge.Cli;
+
+return CommandLine.Run(args, Console.Out, Console.Error);

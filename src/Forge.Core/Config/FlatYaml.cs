@@ -7,21 +7,28 @@ public static class FlatYaml
 {
     public static IEnumerable<(string Key, string? Value)> ReadScalars(string path)
     {
+        string text;
+        try { text = File.ReadAllText(path); }
+        catch (IOException e) { throw new ConfigException($"{path}: cannot read ({e.Message})"); }
+        return ReadScalarsFromText(text, path);
+    }
+
+    /// <param name="origin">Names the text's source in error messages.</param>
+    public static IEnumerable<(string Key, string? Value)> ReadScalarsFromText(string text, string origin)
+    {
         YamlStream stream = new();
+        string path = origin;
         try
         {
-            using var reader = new StreamReader(path);
+            using var reader = new StringReader(text);
             stream.Load(reader);
         }
         catch (YamlDotNet.Core.YamlException e)
         {
             throw new ConfigException($"{path}:{e.Start.Line}: invalid yaml ({e.Message})");
         }
-        catch (IOException e)
-        {
-            throw new ConfigException($"{path}: cannot read ({e.Message})");
-        }
-        if (stream.Documents.Count == 0) yield break;
+        var result = new List<(string, string?)>();
+        if (stream.Documents.Count == 0) return result;
         if (stream.Documents[0].RootNode is not YamlMappingNode map)
             throw new ConfigException($"{path}: expected a mapping of key: value settings");
         foreach (var (k, v) in map.Children)
@@ -29,8 +36,9 @@ public static class FlatYaml
             var key = ((YamlScalarNode)k).Value ?? "";
             if (v is not YamlScalarNode scalar)
                 throw new ConfigException($"{path}:{k.Start.Line}: setting '{key}' must be a single value");
-            yield return (key, scalar.Style is YamlDotNet.Core.ScalarStyle.Plain && scalar.Value is "null" or "~" or "" ? null : scalar.Value);
+            result.Add((key, scalar.Style is YamlDotNet.Core.ScalarStyle.Plain && scalar.Value is "null" or "~" or "" ? null : scalar.Value));
         }
+        return result;
     }
 
     public static string QuoteIfNeeded(string s)

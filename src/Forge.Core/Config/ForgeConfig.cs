@@ -10,6 +10,7 @@ namespace Forge.Core.Config;
 public sealed class ForgeConfig
 {
     readonly Dictionary<string, object?> _values = new(StringComparer.Ordinal);
+    readonly HashSet<string> _explicit = new(StringComparer.Ordinal);
 
     public ForgeConfig()
     {
@@ -20,6 +21,7 @@ public sealed class ForgeConfig
     {
         var c = new ForgeConfig();
         foreach (var (k, v) in _values) c._values[k] = v;
+        c._explicit.UnionWith(_explicit);
         return c;
     }
 
@@ -84,13 +86,18 @@ public sealed class ForgeConfig
     {
         if (!ConfigSchema.TryGet(key, out var spec)) throw Unknown(key, origin);
         _values[key] = Parse(spec, raw, origin);
+        _explicit.Add(key);
     }
+
+    /// <summary>True when the setting was given (command line, yaml or code) rather than left at its default.</summary>
+    public bool IsSet(string key) => _explicit.Contains(key);
 
     /// <summary>Sets a typed value (for code, e.g. the demo's defaults).</summary>
     public ForgeConfig With(string key, object? value)
     {
         if (!ConfigSchema.TryGet(key, out var spec)) throw Unknown(key, "code");
         _values[key] = Parse(spec, value is IFormattable f ? f.ToString(null, CultureInfo.InvariantCulture) : value?.ToString(), "code");
+        _explicit.Add(key);
         return this;
     }
 
@@ -147,6 +154,12 @@ public sealed class ForgeConfig
     public void ApplyYaml(string path)
     {
         foreach (var (key, value) in FlatYaml.ReadScalars(path)) Set(key, value, $"{path}");
+    }
+
+    /// <summary>Reads settings from yaml text (such as the args stored inside a checkpoint).</summary>
+    public void ApplyYamlText(string yaml, string origin)
+    {
+        foreach (var (key, value) in FlatYaml.ReadScalarsFromText(yaml, origin)) Set(key, value, origin);
     }
 
     /// <summary>All settings in schema order as yaml, the format of a run's args.yaml.</summary>

@@ -7,6 +7,21 @@ namespace Forge.Training.Checkpoints;
 /// <summary>The metadata Forge stores beside the weights: enough to rebuild the model and to know where it came from.</summary>
 public sealed record CheckpointInfo(int Epoch, double BestFitness, DetectionMetrics? Metrics, ForgeConfig Config, string[] Names, string Architecture)
 {
+    /// <summary>The training settings stored in a checkpoint, or null for weights from elsewhere.</summary>
+    public static ForgeConfig? ReadTrainArgs(Checkpoint ckpt, string source)
+    {
+        if (ckpt.Get("train_args") is not { } yaml) return null;
+        var c = new ForgeConfig();
+        c.ApplyYamlText(yaml, $"{source} (train_args)");
+        return c;
+    }
+
+    public static ForgeConfig? ReadTrainArgs(string checkpointPath)
+    {
+        using var ckpt = Checkpoint.Load(checkpointPath);
+        return ReadTrainArgs(ckpt, checkpointPath);
+    }
+
     public void WriteTo(Checkpoint ckpt)
     {
         ckpt.Metadata["architecture"] = Architecture;

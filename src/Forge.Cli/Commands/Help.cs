@@ -1,0 +1,26 @@
+using Forge.Core.Config;
+
+namespace Forge.Cli.Commands;
+
+public static class Help
+{
+    public static void Print(TextWriter w)
+    {
+        w.WriteLine("""
+            Forge: train, validate and run YOLOv8-style detectors in .NET.
+
+            Usage: forge MODE key=value ...
+
+              forge demo                                  train on the embedded 'shapes' dataset, validate, predict
+              forge train data=data.yaml model=yolov8n epochs=100 imgsz=640 batch=16
+              forge val   model=runs/detect/train/weights/best.safetensors [data=data.yaml]
+              forge predict model=best.safetensors source=images/ [conf=0.25]
+              forge settings                              print every setting with its default
+              forge train cfg=my.yaml epochs=10           settings from a yaml file, then the command line
+
+            Settings:
+            """);
+        foreach (var k in ConfigSchema.Keys)
+            w.WriteLine($"  {k.Name,-16} {ForgeConfig.FormatValue(k.Default),-14} {k.Help}");
+    }
+}
