@@ -52,7 +52,7 @@ public sealed class DataIssueLog
         }
     }
 
-    public void Report(DataIssueKind kind, string file, int line, string message, IssueAction action) =>
+    public bool Report(DataIssueKind kind, string file, int line, string message, IssueAction action) =>
         Report(new DataIssue(kind, file, line, message, action));
 
     /// <summary>Total number of distinct issues.</summary>
