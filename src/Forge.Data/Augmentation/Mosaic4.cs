@@ -12,14 +12,18 @@ namespace Forge.Data.Augmentation;
 /// </summary>
 public static class Mosaic4
 {
-    public static LabeledImage Apply(IReadOnlyList<LabeledImage> tiles, int size, SampleRandom rng)
+    /// <param name="canvas">Optional 2s x 2s image to draw into (reused across samples to spare 4·s² bytes per sample); a new one when null.</param>
+    public static LabeledImage Apply(IReadOnlyList<LabeledImage> tiles, int size, SampleRandom rng, RgbImage? canvas = null)
     {
         if (tiles.Count != 4) throw new ArgumentException($"a 2x2 mosaic needs 4 images, got {tiles.Count}", nameof(tiles));
         int s = size, s2 = 2 * s;
         int half = s / 2;
         int yc = (int)rng.Uniform(half, s2 - half);
         int xc = (int)rng.Uniform(half, s2 - half);
-        var canvas = RgbImage.Filled(s2, s2, Letterbox.PadValue);
+        if (canvas is null) canvas = RgbImage.Filled(s2, s2, Letterbox.PadValue);
+        else if (canvas.Width != s2 || canvas.Height != s2)
+            throw new ArgumentException($"mosaic canvas must be {s2}x{s2}, got {canvas.Width}x{canvas.Height}", nameof(canvas));
+        else Array.Fill(canvas.Pixels, Letterbox.PadValue);
 
         int total = 0;
         for (int i = 0; i < 4; i++) total += tiles[i].Count;

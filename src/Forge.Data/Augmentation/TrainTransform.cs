@@ -1,3 +1,4 @@
+using Forge.Data.Imaging;
 using Forge.Data.Loading;
 
 namespace Forge.Data.Augmentation;
@@ -10,6 +11,9 @@ namespace Forge.Data.Augmentation;
 /// </summary>
 public sealed class TrainTransform
 {
+    // The mosaic canvas lives only until the affine warp has read it, so each thread can keep reusing one.
+    [ThreadStatic] static RgbImage? t_canvas;
+
     public int ImageSize { get; }
     public AugmentOptions Options { get; }
 
@@ -45,7 +49,8 @@ public sealed class TrainTransform
             var tiles = new LabeledImage[4];
             tiles[0] = source.Load(index);
             for (int i = 1; i < 4; i++) tiles[i] = source.Load(rng.NextInt(source.Count));
-            var mosaic = Mosaic4.Apply(tiles, s, rng);
+            var canvas = t_canvas is { } c && c.Width == 2 * s ? c : t_canvas = new RgbImage(2 * s, 2 * s);
+            var mosaic = Mosaic4.Apply(tiles, s, rng, canvas);
             return RandomAffine.Apply(mosaic, Options, rng, border: -s / 2);
         }
         var boxed = Letterbox.Apply(source.Load(index), s, s, scaleUp: true, out _);

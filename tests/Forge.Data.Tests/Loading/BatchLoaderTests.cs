@@ -162,7 +162,7 @@ public class BatchLoaderTests(LoaderFixture fixture) : IClassFixture<LoaderFixtu
     }
 
     [Fact]
-    public void AbandoningAnEpochStopsTheWorkers()
+    public async Task AbandoningAnEpochStopsTheWorkers()
     {
         var loader = Loader(true, workers: 3, batchSize: 2, prefetch: 1);
         var task = Task.Run(() =>
@@ -172,7 +172,9 @@ public class BatchLoaderTests(LoaderFixture fixture) : IClassFixture<LoaderFixtu
             e.MoveNext();
             e.MoveNext();
         });
-        Assert.True(task.Wait(TimeSpan.FromSeconds(20)), "abandoned enumeration did not finish");
+        var finished = await Task.WhenAny(task, Task.Delay(TimeSpan.FromSeconds(20)));
+        Assert.True(finished == task, "abandoned enumeration did not finish");
+        await task;
         Assert.Equal(2, loader.Epoch(3).Take(2).Count());
     }
 }
