@@ -1,0 +1,26 @@
+using Forge.Core.Geometry;
+using Forge.Data.Imaging;
+
+namespace Forge.Data.Augmentation;
+
+/// <summary>Mirrors a labelled image in place, boxes included.</summary>
+public static class RandomFlip
+{
+    /// <summary>Left-right mirror: x becomes width - x.</summary>
+    public static void FlipLr(LabeledImage sample)
+    {
+        Flip.Horizontal(sample.Image);
+        float w = sample.Image.Width;
+        var boxes = sample.Boxes;
+        for (int i = 0; i < boxes.Length; i++) boxes[i] = new BoxF(w - boxes[i].X2, boxes[i].Y1, w - boxes[i].X1, boxes[i].Y2);
+    }
+
+    /// <summary>Up-down mirror: y becomes height - y.</summary>
+    public static void FlipUd(LabeledImage sample)
+    {
+        Flip.Vertical(sample.Image);
+        float h = sample.Image.Height;
+        var boxes = sample.Boxes;
+        for (int i = 0; i < boxes.Length; i++) boxes[i] = new BoxF(boxes[i].X1, h - boxes[i].Y2, boxes[i].X2, h - boxes[i].Y1);
+    }
+}

@@ -1,0 +1,59 @@
+using Forge.Data.Imaging;
+using Forge.Data.Loading;
+
+namespace Forge.Data.Augmentation;
+
+/// <summary>
+/// The per-sample training pipeline of Ultralytics v8: mosaic (probability Mosaic) + affine with border -s/2, or
+/// load + letterbox (scale up allowed) + affine; then MixUp (probability MixUp, only while mosaic is enabled), HSV,
+/// up-down flip, left-right flip. Every random choice, including mosaic's extra images, comes from the sample's own
+/// <see cref="SampleRandom"/>, so a sample is reproducible from (seed, epoch, index) alone.
+/// </summary>
+public sealed class TrainTransform
+{
+    // The mosaic canvas lives only until the affine warp has read it, so each thread can keep reusing one.
+    [ThreadStatic] static RgbImage? t_canvas;
+
+    public int ImageSize { get; }
+    public AugmentOptions Options { get; }
+
+    public TrainTransform(int imageSize, AugmentOptions options)
+    {
+        if (imageSize < 32) throw new ArgumentOutOfRangeException(nameof(imageSize), imageSize, "image size must be at least 32");
+        options.Validate();
+        ImageSize = imageSize;
+        Options = options;
+    }
+
+    /// <summary>Builds the augmented s x s sample for item <paramref name="index"/>; <paramref name="mosaicEnabled"/> false is Ultralytics' close_mosaic phase.</summary>
+    public LabeledImage Apply(ILabeledImageSource source, int index, SampleRandom rng, bool mosaicEnabled)
+    {
+        var sample = Geometric(source, index, rng, mosaicEnabled);
+        if (mosaicEnabled && Options.MixUp > 0 && rng.Chance(Options.MixUp))
+        {
+            var other = Geometric(source, rng.NextInt(source.Count), rng, mosaicEnabled);
+            sample = MixUp.Blend(sample, other, rng.NextBeta(32.0, 32.0));
+        }
+        // From here on the image belongs to this sample (mosaic, letterbox and warp all make new images), so edit in place.
+        HsvAugment.Apply(sample.Image, Options.HsvH, Options.HsvS, Options.HsvV, rng);
+        if (rng.Chance(Options.FlipUd)) RandomFlip.FlipUd(sample);
+        if (rng.Chance(Options.FlipLr)) RandomFlip.FlipLr(sample);
+        return sample;
+    }
+
+    LabeledImage Geometric(ILabeledImageSource source, int index, SampleRandom rng, bool mosaicEnabled)
+    {
+        int s = ImageSize;
+        if (mosaicEnabled && Options.Mosaic > 0 && rng.Chance(Options.Mosaic))
+        {
+            var tiles = new LabeledImage[4];
+            tiles[0] = source.Load(index);
+            for (int i = 1; i < 4; i++) tiles[i] = source.Load(rng.NextInt(source.Count));
+            var canvas = t_canvas is { } c && c.Width == 2 * s ? c : t_canvas = new RgbImage(2 * s, 2 * s);
+            var mosaic = Mosaic4.Apply(tiles, s, rng, canvas);
+            return RandomAffine.Apply(mosaic, Options, rng, border: -s / 2);
+        }
+        var boxed = Letterbox.Apply(source.Load(index), s, s, scaleUp: true, out _);
+        return RandomAffine.Apply(boxed, Options, rng, border: 0);
+    }
+}
