@@ -1,0 +1,8 @@
+namespace Forge.Data.Plots;
+
+public enum LineStyle
+{
+    Solid,
+    Dashed,
+    Dotted,
+}
