@@ -25,11 +25,14 @@ internal sealed class PlotArea
     readonly (double[] Values, double Step) xTicks, yTicks;
     readonly string? title, xLabel, yLabel;
     readonly int regionX, regionY, regionW, regionH;
+    readonly IReadOnlyList<string>? categories;
+    readonly bool verticalCategories;
 
     PlotArea(int left, int top, int right, int bottom, (double, double) x, (double, double) y, int textScale,
         (double[], double) xTicks, (double[], double) yTicks, string? title, string? xLabel, string? yLabel,
-        int regionX, int regionY, int regionW, int regionH)
+        int regionX, int regionY, int regionW, int regionH, IReadOnlyList<string>? categories, bool verticalCategories)
     {
+        this.categories = categories; this.verticalCategories = verticalCategories;
         Left = left; Top = top; Right = right; Bottom = bottom;
         (XMin, XMax) = x; (YMin, YMax) = y;
         TextScale = textScale;
@@ -41,15 +44,28 @@ internal sealed class PlotArea
     public int Width => Right - Left;
     public int Height => Bottom - Top;
 
-    /// <summary>Fits axes into the region (x, y, width, height): margins grow to fit the labels, ticks are spaced to fit the space left.</summary>
+    /// <summary>
+    /// Fits axes into the region (x, y, width, height): margins grow to fit the labels, ticks are spaced to fit the space left.
+    /// With <paramref name="xCategories"/> the x axis shows those names at 0, 1, 2, ... (set xRange to (-0.5, n - 0.5)),
+    /// turned vertical when they do not fit side by side.
+    /// </summary>
     public static PlotArea Layout(int x, int y, int width, int height, int textScale, string? title, string? xLabel, string? yLabel,
-        (double Min, double Max) xRange, (double Min, double Max) yRange)
+        (double Min, double Max) xRange, (double Min, double Max) yRange, IReadOnlyList<string>? xCategories = null)
     {
         int s = Math.Max(1, textScale);
         int charH = BitmapFont.GlyphHeight * s, gap = 4 * s;
         int titleScale = s + 1;
+        int xTickLabelH = charH;
+        bool vertical = false;
+        if (xCategories is { Count: > 0 })
+        {
+            int widest = 0;
+            foreach (string name in xCategories) widest = Math.Max(widest, Drawing.MeasureText(name, s).Width);
+            vertical = widest > width * 0.8 / xCategories.Count - 2 * gap; // estimate: the data area is most of the width
+            if (vertical) xTickLabelH = Math.Min(widest, height / 3);
+        }
         int top = y + gap + (string.IsNullOrEmpty(title) ? 0 : BitmapFont.GlyphHeight * titleScale + gap);
-        int bottom = y + height - gap - charH - gap - (string.IsNullOrEmpty(xLabel) ? 0 : charH + gap);
+        int bottom = y + height - gap - xTickLabelH - gap - (string.IsNullOrEmpty(xLabel) ? 0 : charH + gap);
         int plotH = Math.Max(10, bottom - top);
         var yt = AxisTicks.Ticks(yRange.Min, yRange.Max, Math.Clamp(plotH / (charH * 4), 2, 10));
         int widestY = 0;
@@ -57,12 +73,23 @@ internal sealed class PlotArea
         int left = x + gap + widestY + gap + (string.IsNullOrEmpty(yLabel) ? 0 : charH + gap);
         int right = x + width - Math.Max(gap * 2, 3 * BitmapFont.Advance * s); // room for half of the last x label
         int plotW = Math.Max(10, right - left);
-        // Estimate label width from the range ends, then space ticks so labels never touch.
-        var probe = AxisTicks.Ticks(xRange.Min, xRange.Max, 10);
-        int widestX = Math.Max(Drawing.MeasureText(AxisTicks.Format(xRange.Min, probe.Step), s).Width,
-                               Drawing.MeasureText(AxisTicks.Format(xRange.Max, probe.Step), s).Width);
-        var xt = AxisTicks.Ticks(xRange.Min, xRange.Max, Math.Clamp(plotW / (widestX + 6 * BitmapFont.Advance * s), 2, 12));
-        return new PlotArea(left, top, left + plotW, top + plotH, xRange, yRange, s, xt, yt, title, xLabel, yLabel, x, y, width, height);
+        (double[], double) xt;
+        if (xCategories is { Count: > 0 })
+        {
+            var positions = new double[xCategories.Count];
+            for (int i = 0; i < positions.Length; i++) positions[i] = i;
+            xt = (positions, 1);
+        }
+        else
+        {
+            // Estimate label width from the range ends, then space ticks so labels never touch.
+            var probe = AxisTicks.Ticks(xRange.Min, xRange.Max, 10);
+            int widestX = Math.Max(Drawing.MeasureText(AxisTicks.Format(xRange.Min, probe.Step), s).Width,
+                                   Drawing.MeasureText(AxisTicks.Format(xRange.Max, probe.Step), s).Width);
+            xt = AxisTicks.Ticks(xRange.Min, xRange.Max, Math.Clamp(plotW / (widestX + 6 * BitmapFont.Advance * s), 2, 12));
+        }
+        return new PlotArea(left, top, left + plotW, top + plotH, xRange, yRange, s, xt, yt, title, xLabel, yLabel, x, y, width, height,
+            xCategories, vertical);
     }
 
     public float PixelX(double x) => (float)(Left + (x - XMin) / (XMax - XMin) * Width);
@@ -81,14 +108,16 @@ internal sealed class PlotArea
             var (w, _) = Drawing.MeasureText(label, s);
             Drawing.Text(image, Left - tick - gap / 2 - w, py - charH / 2, label, TextColor, s);
         }
-        foreach (double v in xTicks.Values)
+        for (int i = 0; i < xTicks.Values.Length; i++)
         {
+            double v = xTicks.Values[i];
             int px = (int)MathF.Round(PixelX(v));
-            Drawing.FillRectangle(image, px, Top, 1, Height, GridColor);
+            if (categories is null) Drawing.FillRectangle(image, px, Top, 1, Height, GridColor);
             Drawing.FillRectangle(image, px, Bottom, 1, tick, FrameColor);
-            string label = AxisTicks.Format(v, xTicks.Step);
+            string label = categories is null ? AxisTicks.Format(v, xTicks.Step) : categories[i];
             var (w, _) = Drawing.MeasureText(label, s);
-            Drawing.Text(image, px - w / 2, Bottom + tick + gap / 2, label, TextColor, s);
+            if (verticalCategories) Drawing.TextVertical(image, px - charH / 2, Bottom + tick + gap / 2, label, TextColor, s);
+            else Drawing.Text(image, px - w / 2, Bottom + tick + gap / 2, label, TextColor, s);
         }
         Drawing.Rectangle(image, new(Left - 1, Top - 1, Right + 1, Bottom + 1), FrameColor, 1);
 
