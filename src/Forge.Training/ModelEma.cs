@@ -49,12 +49,14 @@ public sealed class ModelEma : IDisposable
     public void CopyFrom()
     {
         using var _ = no_grad();
+        using var scope = NewDisposeScope();
         foreach (var (e, s) in pairs) e.copy_(s);
     }
 
     public void Update()
     {
         using var _ = no_grad();
+        using var scope = NewDisposeScope();
         Updates++;
         double d = CurrentDecay;
         foreach (var (e, s) in pairs)

@@ -105,6 +105,7 @@ public sealed class Trainer
                     schedule.ApplyWarmup(optimizer, ni, warmupIterations, epoch);
                 }
                 int instances = b.TargetCount, height = b.Height, width = b.Width;
+                if (epoch == 0 && b.Index < 3 && cfg.Plots) RunPlots.WriteTrainBatch(run, b, names, b.Index, log);
                 LossItems items;
                 using (var scope = NewDisposeScope())
                 {
@@ -219,7 +220,7 @@ public sealed class Trainer
 
     Optimizer BuildOptimizer(YoloDetector model, int nc, int trainImages, double weightDecay, out double warmupBiasLr)
     {
-        var groups = ParamGroup.SplitForDetection(model.named_parameters().Select(p => (p.name, p.parameter)), weightDecay);
+        var groups = ParamGroup.SplitForDetection(model.named_parameters().Select(p => (p.name, (Tensor)p.parameter)), weightDecay);
         string name = cfg.Optimizer;
         double lr = cfg.Lr0, momentum = cfg.Momentum;
         warmupBiasLr = cfg.WarmupBiasLr;

@@ -1,3 +1,4 @@
+using TorchSharp;
 using Forge.Core.Config;
 using Forge.Data.Datasets;
 using Forge.Training;

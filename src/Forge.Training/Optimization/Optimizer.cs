@@ -23,6 +23,8 @@ public abstract class Optimizer : IDisposable
 
     public void ZeroGrad()
     {
+        // Each .grad access wraps the native gradient in a new handle; the scope releases them at once.
+        using var scope = NewDisposeScope();
         foreach (var g in Groups)
             foreach (var (_, p) in g.Parameters)
             {
