@@ -37,15 +37,12 @@ public sealed class AtomicFileTests : IDisposable
     [Fact]
     public void RelativePathsAreResolved()
     {
-        var previous = Environment.CurrentDirectory;
-        try
-        {
-            Environment.CurrentDirectory = dir;
-            AtomicFile.Write("rel.bin", new byte[] { 42 });
-            Assert.Equal(new byte[] { 42 }, File.ReadAllBytes(Path.Combine(dir, "rel.bin")));
-            Assert.Equal(["rel.bin"], Entries());
-        }
-        finally { Environment.CurrentDirectory = previous; }
+        // Relative to the working directory (not changed here: tests run in parallel in one process).
+        var relative = Path.GetRelativePath(Environment.CurrentDirectory, Path.Combine(dir, "rel.bin"));
+        Assert.False(Path.IsPathRooted(relative));
+        AtomicFile.Write(relative, new byte[] { 42 });
+        Assert.Equal(new byte[] { 42 }, File.ReadAllBytes(Path.Combine(dir, "rel.bin")));
+        Assert.Equal(["rel.bin"], Entries());
     }
 
     [Fact]
