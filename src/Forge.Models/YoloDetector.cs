@@ -14,14 +14,15 @@ namespace Forge.Models;
 public sealed class YoloDetector : nn.Module<Tensor, Tensor>
 {
     readonly ModuleList<nn.Module> model;
-    readonly DetectHead head;
     readonly Dictionary<(int, int, DeviceType, int), AnchorGrid> anchorCache = new();
 
     public ModelScale Scale { get; }
     public int NumClasses { get; }
     public int RegMax => head.RegMax;
     public IReadOnlyList<int> Strides => head.Strides;
-    public DetectHead Head => head;
+    // Reached through the layer list rather than a field: a module field would be registered (and named) twice.
+    public DetectHead Head => (DetectHead)model[22];
+    DetectHead head => Head;
 
     /// <summary>A short description of the architecture, stored in checkpoints so weights are never loaded into the wrong shape.</summary>
     public string Architecture => $"{Scale.Name} nc={NumClasses} reg_max={RegMax} strides={string.Join(',', Strides)}";
@@ -59,7 +60,6 @@ public sealed class YoloDetector : nn.Module<Tensor, Tensor>
             /* 20 cat9 */ new Concat(),
             /* 21 P5   */ new C2f(c512 + c1024, c1024, N(3), shortcut: false),
             /* 22      */ new DetectHead(numClasses, [c256, c512, c1024], [8, 16, 32], regMax));
-        head = (DetectHead)model[22];
         RegisterComponents();
     }
 

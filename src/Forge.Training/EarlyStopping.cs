@@ -10,7 +10,9 @@ public sealed class EarlyStopping(int patience)
     /// <summary>Records an epoch's fitness; returns true when training should stop.</summary>
     public bool Step(int epoch, double fitness)
     {
-        if (fitness > BestFitness || BestEpoch < 0)
+        // As Ultralytics: while the best is still exactly 0 (nothing detected yet) every epoch counts as the best,
+        // so early zero-mAP epochs do not use up the patience.
+        if (fitness > BestFitness || BestEpoch < 0 || BestFitness == 0)
         {
             BestFitness = fitness;
             BestEpoch = epoch;

@@ -27,6 +27,11 @@ public static class FlatYaml
         {
             throw new ConfigException($"{path}:{e.Start.Line}: invalid yaml ({e.Message})");
         }
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet's scanner throws this (not YamlException) for some malformed input, e.g. an unclosed '[' at the end.
+            throw new ConfigException($"{path}: invalid yaml ({e.Message})");
+        }
         var result = new List<(string, string?)>();
         if (stream.Documents.Count == 0) return result;
         if (stream.Documents[0].RootNode is not YamlMappingNode map)
@@ -43,7 +48,8 @@ public static class FlatYaml
 
     public static string QuoteIfNeeded(string s)
     {
-        bool plain = s.Length > 0 && !char.IsWhiteSpace(s[0]) && !char.IsWhiteSpace(s[^1])
+        // A leading '-' or '?' would start a sequence entry or a complex key ("- x", "?"), which yaml rejects in a mapping value.
+        bool plain = s.Length > 0 && !char.IsWhiteSpace(s[0]) && !char.IsWhiteSpace(s[^1]) && s[0] is not ('-' or '?')
                      && s.IndexOfAny([':', '#', '\'', '"', '{', '}', '[', ']', ',', '&', '*', '!', '|', '>', '%', '@', '`']) < 0
                      && s is not ("null" or "true" or "false" or "~" or "yes" or "no")
                      && !double.TryParse(s, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _);

@@ -74,8 +74,13 @@ public static class SafeTensorsFile
         if (headerLength > (ulong)Math.Min(MaxHeaderBytes, bytes.Length - 8))
             throw new InvalidDataException($"{source}: header length {headerLength} exceeds the file size ({bytes.Length} bytes); the file is truncated or not safetensors");
         JsonObject header;
-        try { header = JsonNode.Parse(bytes.Slice(8, (int)headerLength))?.AsObject() ?? throw new InvalidDataException("empty header"); }
-        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        try
+        {
+            header = JsonNode.Parse(bytes.Slice(8, (int)headerLength)) as JsonObject
+                     ?? throw new InvalidDataException($"{source}: header is not a JSON object");
+            _ = header.Count;   // JsonObject builds its dictionary lazily: a name given twice throws here, not later
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
         { throw new InvalidDataException($"{source}: header is not valid JSON ({e.Message})", e); }
 
         var dataStart = 8 + (long)headerLength;
@@ -86,7 +91,11 @@ public static class SafeTensorsFile
         {
             if (name == "__metadata__")
             {
-                foreach (var (k, v) in node!.AsObject()) metadata[k] = v?.GetValue<string>() ?? "";
+                if (node is not JsonObject map) throw new InvalidDataException($"{source}: __metadata__ must be a map of strings");
+                foreach (var (k, v) in map)
+                    metadata[k] = v is null ? ""
+                        : v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>()
+                        : throw new InvalidDataException($"{source}: metadata '{k}' is {v.GetValueKind()}, expected a string");
                 continue;
             }
             try

@@ -58,9 +58,11 @@ public sealed class Checkpoint : IDisposable
         foreach (var (k, v) in meta) ckpt.Metadata[k] = v;
         if (ckpt.Get("format") is not { } fmt || !fmt.StartsWith("forge-checkpoint/", StringComparison.Ordinal))
         {
-            // Plain safetensors weights (exported, or from another tool) are accepted as a bare model section.
+            // Plain safetensors weights (exported, or from another tool) are accepted as a bare model section. Every name
+            // gets the prefix: the detector's own names already begin with "model." (model.0.conv.weight), so keeping
+            // such names as they are would strip that part when the section is read.
             foreach (var r in records)
-                ckpt.Tensors[r.Name.StartsWith(ModelPrefix, StringComparison.Ordinal) ? r.Name : ModelPrefix + r.Name] = TensorRecords.ToTensor(r).DetachFromDisposeScope();
+                ckpt.Tensors[ModelPrefix + r.Name] = TensorRecords.ToTensor(r).DetachFromDisposeScope();
             return ckpt;
         }
         foreach (var r in records) ckpt.Tensors[r.Name] = TensorRecords.ToTensor(r).DetachFromDisposeScope();

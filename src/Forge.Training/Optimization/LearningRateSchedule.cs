@@ -19,7 +19,7 @@ public sealed class LearningRateSchedule(int epochs, double lrf, bool cosine, do
         foreach (var g in optimizer.Groups) g.Lr = g.InitialLr * f;
     }
 
-    /// <summary>Warm-up at iteration <paramref name="iteration"/> of <paramref name="warmupIterations"/> (group 0 is the bias group).</summary>
+    /// <summary>Warm-up at iteration <paramref name="iteration"/> of <paramref name="warmupIterations"/> (group 0 is the bias group); momentum ramps for SGD only.</summary>
     public void ApplyWarmup(Optimizer optimizer, long iteration, long warmupIterations, int epoch)
     {
         double f = Factor(epoch);
@@ -27,7 +27,8 @@ public sealed class LearningRateSchedule(int epochs, double lrf, bool cosine, do
         {
             var g = optimizer.Groups[j];
             g.Lr = Interpolate(iteration, warmupIterations, j == 0 ? warmupBiasLr : 0.0, g.InitialLr * f);
-            g.Momentum = Interpolate(iteration, warmupIterations, warmupMomentum, momentum);
+            // Only SGD has a momentum to ramp: Ultralytics' Adam groups carry betas, which warm-up leaves unchanged.
+            if (optimizer is Sgd) g.Momentum = Interpolate(iteration, warmupIterations, warmupMomentum, momentum);
         }
     }
 

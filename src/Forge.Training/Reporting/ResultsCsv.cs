@@ -38,8 +38,9 @@ public sealed class ResultsCsv(string path)
         rows.Add(values);
         var sb = new StringBuilder();
         sb.AppendLine(string.Join(",", Columns));
+        // Five significant digits (Ultralytics writes %.5g): a fixed number of decimals would print small learning rates as 0.
         foreach (var r in rows)
-            sb.AppendLine(string.Join(",", r.Select((v, i) => i == 0 ? ((int)v).ToString(CultureInfo.InvariantCulture) : v.ToString("0.#####", CultureInfo.InvariantCulture))));
+            sb.AppendLine(string.Join(",", r.Select((v, i) => i == 0 ? ((int)v).ToString(CultureInfo.InvariantCulture) : v.ToString("G5", CultureInfo.InvariantCulture))));
         AtomicFile.WriteText(Path, sb.ToString());
     }
 }

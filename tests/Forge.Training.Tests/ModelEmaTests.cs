@@ -1,0 +1,85 @@
+using Forge.Models;
+using TorchSharp;
+using static Forge.Training.Tests.TorchTestUtil;
+using static TorchSharp.torch;
+
+namespace Forge.Training.Tests;
+
+public class ModelEmaTests
+{
+    [Theory]
+    [InlineData(0, 0.0)]
+    [InlineData(1, 0.000499825033328626)]     // 0.9999 * (1 - exp(-1/2000))
+    [InlineData(2000, 0.6320573467726748)]    // 0.9999 * (1 - e^-1)
+    public void DecayFollowsUltralyticsRamp(long updates, double expected)
+    {
+        using var model = new YoloDetector(ModelScale.N, 2);
+        using var ema = new ModelEma(model, () => new YoloDetector(ModelScale.N, 2), updates: updates);
+        Assert.Equal(expected, ema.CurrentDecay, 15);
+        Assert.Equal(0.9999 * (1 - Math.Exp(-updates / 2000.0)), ema.CurrentDecay, 15);
+    }
+
+    [Fact]
+    public void StartsAsAnExactFrozenCopyInEvalMode()
+    {
+        manual_seed(3);
+        using var model = new YoloDetector(ModelScale.N, 2);
+        using var ema = new ModelEma(model, () => new YoloDetector(ModelScale.N, 2));   // a differently initialised model
+        var src = ModelEma.StateOf(model);
+        var dst = ModelEma.StateOf(ema.Model);
+        Assert.Equal(src.Keys.Order(), dst.Keys.Order());
+        foreach (var (name, t) in src)
+        {
+            Assert.True(BitwiseEqual(t, dst[name]), name);
+            Assert.NotEqual(t.Handle, dst[name].Handle);
+            Assert.False(dst[name].requires_grad, name);
+        }
+        Assert.False(ema.Model.training);
+        Assert.Equal(0, ema.Updates);
+    }
+
+    [Fact]
+    public void UpdateBlendsParametersAndFloatBuffersAndCopiesIntegerBuffers()
+    {
+        manual_seed(4);
+        using var model = new YoloDetector(ModelScale.N, 2);
+        // Start late in the ramp so both terms of the blend matter.
+        using var ema = new ModelEma(model, () => new YoloDetector(ModelScale.N, 2), updates: 2000);
+        const string weight = "model.2.m.0.cv1.conv.weight", mean = "model.0.bn.running_mean", count = "model.0.bn.num_batches_tracked";
+        var src = ModelEma.StateOf(model);
+        var dst = ModelEma.StateOf(ema.Model);
+        using (no_grad())
+        {
+            src[weight].add_(randn_like(src[weight]));
+            src[mean].copy_(randn_like(src[mean]) * 3);
+            src[count].fill_(7);
+        }
+        var before = dst.ToDictionary(kv => kv.Key, kv => kv.Value.clone());
+
+        ema.Update();
+
+        Assert.Equal(2001, ema.Updates);
+        double d = 0.9999 * (1 - Math.Exp(-2001 / 2000.0));
+        Assert.Equal(d, ema.CurrentDecay, 15);
+        foreach (var name in new[] { weight, mean, "model.22.cv3.1.2.bias", "model.9.cv2.bn.running_var" })
+        {
+            var expected = before[name] * d + src[name] * (1 - d);
+            Assert.True(MaxAbsDiff(expected, dst[name]) < 1e-6, $"{name}: {MaxAbsDiff(expected, dst[name])}");
+        }
+        // The perturbed tensors actually moved towards the model, by the (1 - d) share of the difference.
+        Assert.True(MaxAbsDiff(dst[weight], before[weight]) > 0.1);
+        Assert.Equal(ScalarType.Int64, dst[count].dtype);
+        Assert.Equal(7, dst[count].item<long>());
+    }
+
+    [Fact]
+    public void CopyFromResetsToTheModel()
+    {
+        using var model = new YoloDetector(ModelScale.N, 2);
+        using var ema = new ModelEma(model, () => new YoloDetector(ModelScale.N, 2));
+        var src = ModelEma.StateOf(model);
+        using (no_grad()) src["model.0.conv.weight"].mul_(2);
+        ema.CopyFrom();
+        Assert.True(BitwiseEqual(src["model.0.conv.weight"], ModelEma.StateOf(ema.Model)["model.0.conv.weight"]));
+    }
+}
