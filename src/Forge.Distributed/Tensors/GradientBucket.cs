@@ -40,13 +40,15 @@ internal sealed class GradientBucket : IDisposable
         gradElements = checked((int)elements);
         int total = checked(gradElements + members.Count);
         onCpu = device.type == DeviceType.CPU;
-        deviceFlat = zeros(total, ScalarType.Float32, device);
-        gradPart = deviceFlat.narrow(0, 0, gradElements);
+        // The buffers live as long as the reducer: keep them out of any DisposeScope the caller has open.
+        deviceFlat = zeros(total, ScalarType.Float32, device).DetachFromDisposeScope();
+        gradPart = deviceFlat.narrow(0, 0, gradElements).DetachFromDisposeScope();
         long offset = 0;
         for (int i = 0; i < members.Count; i++)
         {
             var p = parameters[i];
-            views[i] = deviceFlat.narrow(0, offset, p.NumberOfElements).view(p.shape);
+            using var slice = deviceFlat.narrow(0, offset, p.NumberOfElements);
+            views[i] = slice.view(p.shape).DetachFromDisposeScope();
             offset += p.NumberOfElements;
         }
         if (onCpu) hostFlat = deviceFlat;
@@ -54,8 +56,8 @@ internal sealed class GradientBucket : IDisposable
         {
             // Pinned so the device-to-host copies run at full bus speed.
             using var plain = zeros(total, ScalarType.Float32);
-            hostFlat = plain.pin_memory();
-            hostGradPart = hostFlat.narrow(0, 0, gradElements);
+            hostFlat = plain.pin_memory().DetachFromDisposeScope();
+            hostGradPart = hostFlat.narrow(0, 0, gradElements).DetachFromDisposeScope();
         }
     }
 

@@ -27,7 +27,10 @@ internal static class GradientReducerScenario
         var names = new[] { "a", "b", "c", "d" };
         var parameters = Shapes.Select(s => torch.nn.Parameter(torch.zeros(s))).ToArray();
         // 64-byte buckets: a (15 floats) | b (7) | c (120, larger than a bucket: alone) | d (4).
-        using var reducer = new GradientBucketReducer(comm, names.Zip(parameters, (n, p) => (n, (Tensor)p)), bucketBytes: 64);
+        GradientBucketReducer reducer;
+        using (torch.NewDisposeScope())   // a trainer may build it inside a scope: its buffers must outlive the scope
+            reducer = new GradientBucketReducer(comm, names.Zip(parameters, (n, p) => (n, (Tensor)p)), bucketBytes: 64);
+        using var _ = reducer;
         Expect.Equal(4, reducer.BucketCount, "bucket count");
         Expect.Equal("c", reducer.BucketNames[2].Single(), "oversized parameter gets its own bucket");
 
