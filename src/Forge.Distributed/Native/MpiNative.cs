@@ -21,8 +21,8 @@ internal static unsafe class MpiNative
     public const string LibraryVariable = "FORGE_MPI_LIBRARY";
     static readonly string[] LibraryNames = { "libmpi.so.40", "libmpi.so" };
 
-    public static IntPtr CommWorld, CommNull, InfoNull, ErrorsReturn;
-    public static IntPtr Byte, Int32, Int64, Float, Double;
+    public static IntPtr CommWorld, InfoNull, ErrorsReturn;
+    public static IntPtr Byte, Int64, Float, Double;
     public static IntPtr OpSum, OpMax, OpMin;
 
     public static delegate* unmanaged<IntPtr, IntPtr, int, int*, int> Init_thread;
@@ -46,10 +46,6 @@ internal static unsafe class MpiNative
 
     static readonly object loadGate = new();
     static IntPtr library;
-    static string? loadedFrom;
-
-    /// <summary>Where libmpi was loaded from (null before <see cref="EnsureLoaded"/>).</summary>
-    public static string? LoadedFrom => loadedFrom;
 
     public static void EnsureLoaded()
     {
@@ -67,7 +63,6 @@ internal static unsafe class MpiNative
                     $"integer handles and are not supported. Install Open MPI (sudo scripts/ensure-deps.sh --mpi) or point {LibraryVariable} at Open MPI's libmpi.so.40.", e);
             }
             library = handle;
-            loadedFrom = name;
         }
     }
 
@@ -104,11 +99,9 @@ internal static unsafe class MpiNative
     static void Bind(IntPtr h)
     {
         CommWorld = NativeLibrary.GetExport(h, "ompi_mpi_comm_world");
-        CommNull = NativeLibrary.GetExport(h, "ompi_mpi_comm_null");
         InfoNull = NativeLibrary.GetExport(h, "ompi_mpi_info_null");
         ErrorsReturn = NativeLibrary.GetExport(h, "ompi_mpi_errors_return");
         Byte = NativeLibrary.GetExport(h, "ompi_mpi_byte");
-        Int32 = NativeLibrary.GetExport(h, "ompi_mpi_int32_t");
         Int64 = NativeLibrary.GetExport(h, "ompi_mpi_int64_t");
         Float = NativeLibrary.GetExport(h, "ompi_mpi_float");
         Double = NativeLibrary.GetExport(h, "ompi_mpi_double");

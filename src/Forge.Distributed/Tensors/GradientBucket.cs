@@ -21,8 +21,6 @@ internal sealed class GradientBucket : IDisposable
     readonly int gradElements;
 
     public string[] Names { get; }
-    public int ParameterCount => parameters.Length;
-    public int GradientElements => gradElements;
 
     public GradientBucket(IReadOnlyList<(string Name, Tensor Parameter)> members, Device device)
     {
