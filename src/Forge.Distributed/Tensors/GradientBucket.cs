@@ -1,0 +1,127 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Forge.Distributed;
+
+/// <summary>
+/// One contiguous float32 buffer holding the gradients of a run of parameters, followed by one "had a gradient" slot per
+/// parameter. The slots travel in the same all-reduce, so after it every rank knows how many ranks produced each gradient
+/// at no extra communication. Buffers and per-parameter views are made once and reused every step.
+/// </summary>
+internal sealed class GradientBucket : IDisposable
+{
+    readonly Tensor[] parameters;
+    readonly Tensor[] views;          // views of deviceFlat shaped like each parameter
+    readonly Tensor?[] grads;         // this step's gradient handles (TorchSharp hands out a new wrapper per .grad read)
+    readonly Tensor deviceFlat;       // on the parameters' device
+    readonly Tensor gradPart;         // deviceFlat without the slots
+    readonly Tensor hostFlat;         // == deviceFlat on CPU; a host mirror for device parameters
+    readonly Tensor? hostGradPart;
+    readonly bool onCpu;
+    readonly int gradElements;
+
+    public string[] Names { get; }
+
+    public GradientBucket(IReadOnlyList<(string Name, Tensor Parameter)> members, Device device)
+    {
+        Names = new string[members.Count];
+        parameters = new Tensor[members.Count];
+        views = new Tensor[members.Count];
+        grads = new Tensor?[members.Count];
+        long elements = 0;
+        for (int i = 0; i < members.Count; i++)
+        {
+            Names[i] = members[i].Name;
+            parameters[i] = members[i].Parameter;
+            elements += members[i].Parameter.NumberOfElements;
+        }
+        gradElements = checked((int)elements);
+        int total = checked(gradElements + members.Count);
+        onCpu = device.type == DeviceType.CPU;
+        // The buffers live as long as the reducer: keep them out of any DisposeScope the caller has open.
+        deviceFlat = zeros(total, ScalarType.Float32, device).DetachFromDisposeScope();
+        gradPart = deviceFlat.narrow(0, 0, gradElements).DetachFromDisposeScope();
+        long offset = 0;
+        for (int i = 0; i < members.Count; i++)
+        {
+            var p = parameters[i];
+            using var slice = deviceFlat.narrow(0, offset, p.NumberOfElements);
+            views[i] = slice.view(p.shape).DetachFromDisposeScope();
+            offset += p.NumberOfElements;
+        }
+        if (onCpu) hostFlat = deviceFlat;
+        else
+        {
+            // Pinned so the device-to-host copies run at full bus speed.
+            using var plain = zeros(total, ScalarType.Float32);
+            hostFlat = plain.pin_memory().DetachFromDisposeScope();
+            hostGradPart = hostFlat.narrow(0, 0, gradElements).DetachFromDisposeScope();
+        }
+    }
+
+    /// <summary>Copies local gradients in (zeros where a parameter has none) and marks which parameters had one.</summary>
+    public void Gather()
+    {
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            var g = parameters[i].grad;
+            grads[i] = g;
+            if (g is null) views[i].zero_();
+            else views[i].copy_(g);
+        }
+        if (!onCpu) hostGradPart!.copy_(gradPart);
+        var slots = HostStaging.CpuSpan<float>(hostFlat).Slice(gradElements);
+        for (int i = 0; i < grads.Length; i++) slots[i] = grads[i] is null ? 0f : 1f;
+    }
+
+    /// <summary>The host memory the all-reduce works on: gradients then slots.</summary>
+    public Span<float> HostBuffer => HostStaging.CpuSpan<float>(hostFlat);
+
+    /// <summary>
+    /// Divides the summed gradients by the world size and writes them back. A parameter without a local gradient gets the
+    /// average when another rank had one (replicas stay identical); one that no rank produced keeps no gradient and its
+    /// name is added to <paramref name="unused"/> when given.
+    /// </summary>
+    public void Scatter(Scalar worldSize, List<string>? unused)
+    {
+        if (!onCpu) gradPart.copy_(hostGradPart!);
+        gradPart.div_(worldSize);
+        var slots = HostStaging.CpuSpan<float>(hostFlat).Slice(gradElements);
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            var g = grads[i];
+            if (g is not null)
+            {
+                g.copy_(views[i]);
+                g.Dispose();
+                grads[i] = null;
+            }
+            else if (slots[i] > 0f)
+            {
+                using var averaged = views[i].clone();   // the parameter keeps its own reference
+                parameters[i].grad = averaged;
+            }
+            else unused?.Add(Names[i]);
+        }
+    }
+
+    /// <summary>Single-process shortcut: nothing to reduce, only report parameters without a gradient.</summary>
+    public void CollectMissing(List<string> unused)
+    {
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            using var g = parameters[i].grad;
+            if (g is null) unused.Add(Names[i]);
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var v in views) v.Dispose();
+        foreach (var g in grads) g?.Dispose();
+        hostGradPart?.Dispose();
+        gradPart.Dispose();
+        if (!ReferenceEquals(hostFlat, deviceFlat)) hostFlat.Dispose();
+        deviceFlat.Dispose();
+    }
+}
