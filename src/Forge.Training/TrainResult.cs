@@ -10,4 +10,5 @@ public sealed record TrainResult(
     ValidationResult? FinalValidation,
     int EpochsCompleted,
     bool StoppedEarly,
-    TimeSpan Elapsed);
+    TimeSpan Elapsed,
+    bool Interrupted = false);

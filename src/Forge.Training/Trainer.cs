@@ -1,15 +1,16 @@
 using System.Diagnostics;
 using System.Globalization;
 using Forge.Core.Config;
-using Forge.Core.Serialization;
 using Forge.Data.Augmentation;
 using Forge.Data.Datasets;
 using Forge.Data.Loading;
+using Forge.Distributed;
 using Forge.Models;
 using Forge.Models.Loss;
 using Forge.Training.Checkpoints;
 using Forge.Training.Optimization;
 using Forge.Training.Reporting;
+using Forge.Training.Resume;
 using Forge.Training.Validation;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -18,207 +19,369 @@ namespace Forge.Training;
 
 /// <summary>
 /// The training loop: Ultralytics' recipe (nominal-batch gradient accumulation, warm-up, linear/cosine LR, EMA, mosaic
-/// closed for the last epochs, fitness = 0.1 mAP50 + 0.9 mAP50-95, early stop) on TorchSharp, with every native tensor
-/// created inside a dispose scope so memory stays flat over long runs.
+/// closed for the last epochs, fitness = 0.1 mAP50 + 0.9 mAP50-95, early stop) on TorchSharp, on one process or many.
+/// <para>Data parallel: every rank runs this same code with its own <see cref="ICommunicator"/>; each global batch is split
+/// across ranks (<see cref="GlobalBatchShardSampler"/>), the loss normaliser is summed over ranks and gradients are averaged
+/// before each optimizer step, so N ranks compute the same update as one process on the whole batch. Logging, plots and
+/// every file write happen on global rank 0 only; all ranks reach each save barrier.</para>
+/// <para>Checkpoints hold the complete state (<see cref="TrainingCheckpoint"/>); resume= continues exactly where the last
+/// save stopped, on any number of ranks. Every native tensor is created inside a dispose scope so memory stays flat.</para>
 /// </summary>
 public sealed class Trainer
 {
-    readonly ForgeConfig cfg;
-    readonly TextWriter log;
+    readonly ForgeConfig requested;
+    readonly TextWriter output;
+    readonly ICommunicator comm;
+    readonly StopSignal stop;
 
-    public Trainer(ForgeConfig config, TextWriter? log = null)
+    public Trainer(ForgeConfig config, TextWriter? log = null, ICommunicator? communicator = null, StopSignal? stopSignal = null)
     {
-        cfg = config.Clone();
-        this.log = log ?? Console.Out;
+        requested = config.Clone();
+        output = log ?? Console.Out;
+        comm = communicator ?? new SingleProcessCommunicator();
+        stop = stopSignal ?? new StopSignal(install: false);
     }
 
     public TrainResult Train()
     {
         var wall = Stopwatch.StartNew();
+        var log = comm.IsMain ? output : TextWriter.Null;
+
+        // Resume: the run's own settings and folder; otherwise a new run folder.
+        Checkpoint? resumeFrom = null;
+        string? resumePath = null;
+        ForgeConfig cfg;
+        RunFolder run;
+        if (!string.IsNullOrEmpty(requested.Resume) && !requested.Resume.Equals("false", StringComparison.OrdinalIgnoreCase))
+        {
+            var folder = ResumeResolver.FindRunFolder(requested.Resume, requested.Project);
+            run = new RunFolder(folder);
+            var existing = new CheckpointStore(run.WeightsDir, background: false);
+            var preferred = File.Exists(requested.Resume) ? new[] { Path.GetFullPath(requested.Resume) } : null;
+            (resumeFrom, resumePath) = existing.LoadNewestValid(log, preferred);
+            var saved = CheckpointInfo.ReadTrainArgs(resumeFrom, resumePath)
+                        ?? throw new InvalidDataException($"{resumePath}: no training arguments stored; cannot resume");
+            cfg = ResumeResolver.Merge(saved, requested, log);
+        }
+        else
+        {
+            cfg = requested.Clone();
+            run = null!;
+        }
         cfg.Validate();
         var device = DeviceSelector.Resolve(cfg.Device);
-        DeviceSelector.ConfigureThreads(cfg.Threads);
+        DeviceSelector.ConfigureThreads(cfg.Threads, comm.LocalSize);
         manual_seed(cfg.Seed);
 
-        // Data
+        // Data (every rank indexes the data; only rank 0 reports).
         var spec = DatasetResolver.Load(cfg.Data);
         var names = spec.Names;
         int nc = names.Length;
-        var run = RunFolder.Create(cfg.Project, cfg.Name ?? "train", cfg.ExistOk);
-        cfg.Set("name", Path.GetFileName(run.Path));
-        AtomicFile.WriteText(run.ArgsYaml, cfg.ToYaml());
-        log.WriteLine($"Forge {ForgeInfo.Version}  device={cfg.Device}  threads={get_num_threads()}  run={run.Path}");
+        if (resumeFrom is null)
+        {
+            run = comm.IsMain ? RunFolder.Create(cfg.Project, cfg.Name ?? "train", cfg.ExistOk) : null!;
+            run = new RunFolder(BroadcastString(run?.Path));
+            cfg.Set("name", Path.GetFileName(run.Path));
+        }
+        if (comm.IsMain) Forge.Core.Serialization.AtomicFile.WriteText(run.ArgsYaml, cfg.ToYaml());
+        log.WriteLine($"Forge {ForgeInfo.Version}  device={cfg.Device}  ranks={comm.WorldSize} ({comm.Backend})  threads/rank={get_num_threads()}  run={run.Path}");
+        var trainIndex = BuildIndex(spec.Train, nc, "train", cfg, log);
+        var valIndex = spec.Val.Count > 0 ? BuildIndex(spec.Val, nc, "val", cfg, log) : null;
+        var fingerprint = new DataFingerprint(trainIndex.Fingerprint, valIndex?.Fingerprint, trainIndex.Count, valIndex?.Count ?? 0);
 
-        var trainIndex = BuildIndex(spec.Train, nc, "train");
-        var valIndex = spec.Val.Count > 0 ? BuildIndex(spec.Val, nc, "val") : null;
-
-        // Model, loss, optimizer
-        using var model = BuildModel(nc);
+        // Model, loss, optimizer.
+        using var model = BuildModel(cfg, nc, resumeFrom is not null, log);
         model.to(device);
         model.train();
-        var loss = new DetectionLoss(model, new LossGains(cfg.BoxGain, cfg.ClsGain, cfg.DflGain));
+        int world = comm.WorldSize;
         int batch = cfg.Batch;
         int nominal = cfg.NominalBatch;
         int accumulateTarget = Math.Max((int)Math.Round(nominal / (double)batch, MidpointRounding.ToEven), 1);
         double weightDecay = cfg.WeightDecay * batch * accumulateTarget / nominal;
-        var trainLoader = new BatchLoader(
-            new DetectionDataset(trainIndex, cfg.ImgSize, augment: true, AugmentOptionsFrom(cfg), cacheImages: cfg.Cache),
-            new LoaderOptions { BatchSize = batch, Workers = cfg.Workers, Prefetch = Math.Max(2, cfg.Workers), Seed = cfg.Seed },
-            new ShuffleSampler(trainIndex.Count, cfg.Seed));
-        int nb = trainLoader.BatchesPerEpoch;
-        using var optimizer = BuildOptimizer(model, nc, trainIndex.Count, weightDecay, out double warmupBiasLr);
-        var schedule = new LearningRateSchedule(cfg.Epochs, cfg.Lrf, cfg.CosLr, warmupBiasLr, cfg.WarmupMomentum, cfg.Momentum);
+        var epochOrder = new ShuffleSampler(trainIndex.Count, cfg.Seed);
+        var fullEpoch = new GlobalBatchShardSampler(epochOrder, batch, comm.Rank, world);
+        int nb = fullEpoch.GlobalSteps;
+        var trainData = new DetectionDataset(trainIndex, cfg.ImgSize, augment: true, AugmentOptionsFrom(cfg), cacheImages: cfg.Cache);
+        var loaderOptions = new LoaderOptions { BatchSize = fullEpoch.RankBatch, Workers = cfg.Workers, Prefetch = Math.Max(2, cfg.Workers), Seed = cfg.Seed };
+        var loss = new DetectionLoss(model, new LossGains(cfg.BoxGain, cfg.ClsGain, cfg.DflGain));
+        using var optimizer = BuildOptimizer(cfg, model, nc, trainIndex.Count, weightDecay, log, out double warmupBiasLr);
+        var schedule = new LearningRateSchedule(cfg.Epochs, cfg.Lrf, cfg.CosLr, warmupBiasLr, cfg.WarmupMomentum, optimizer.Groups[1].Momentum);
         using var ema = new ModelEma(model, () => new YoloDetector(model.Scale, nc).to(device));
+        using var reducer = GradientBucketReducer.ForModule(model, comm, (long)(cfg.BucketMb * 1024 * 1024), warning: m => log.WriteLine("WARNING: " + m));
         var validator = valIndex is null ? null
-            : new Validator(valIndex, names, cfg.ImgSize, batch * 2, cfg.Workers, device, cacheImages: cfg.Cache);
+            : new Validator(valIndex, names, cfg.ImgSize, Math.Max(1, batch * 2 / world), cfg.Workers, device, cacheImages: cfg.Cache, comm: comm);
         var results = new ResultsCsv(run.ResultsCsv);
-        var stopper = new EarlyStopping(cfg.Patience);
+        using var store = new CheckpointStore(run.WeightsDir, cfg.Keep, background: true);
+
+        // Start identical everywhere: fresh runs take rank 0's weights, resumed runs load the same file on every rank.
+        var state = new TrainingState { GlobalBatch = batch, Accumulate = accumulateTarget, WorldSize = world };
+        schedule.ApplyEpoch(optimizer, 0);
+        if (resumeFrom is not null)
+        {
+            using (resumeFrom) state = TrainingCheckpoint.Restore(resumeFrom, resumePath!, model, ema, optimizer);
+            CheckResumable(state, cfg, fingerprint, resumePath!, log);
+            results.LoadExisting(state.Epoch + 1);
+            log.WriteLine($"Resuming {run.Path} from {resumePath}: epoch {state.Epoch + 1}/{cfg.Epochs}, step {state.StepInEpoch}/{nb}" +
+                          (state.WorldSize != world ? $" (saved by {state.WorldSize} ranks, continuing on {world})" : ""));
+            state.WorldSize = world;
+        }
+        else
+        {
+            TensorCollectives.BroadcastModuleState(model, comm);
+            ema.CopyFrom();
+        }
+        TensorCollectives.VerifyIdenticalState(model, comm);
+        var stopper = new EarlyStopping(cfg.Patience) { BestFitness = state.BestFitness, BestEpoch = state.BestEpoch };
 
         long warmupIterations = cfg.WarmupEpochs > 0 ? Math.Max((long)Math.Round(cfg.WarmupEpochs * nb), 100) : -1;
-        long lastOptimizerStep = -1;
-        int accumulate = accumulateTarget;
-        log.WriteLine($"{optimizer.Kind}(lr={optimizer.Groups[1].InitialLr:0.######}, momentum={cfg.Momentum}) with parameter groups " +
+        log.WriteLine($"{optimizer.Kind}(lr={optimizer.Groups[1].InitialLr:0.######}, momentum={optimizer.Groups[1].Momentum}) with parameter groups " +
                       $"{optimizer.Groups[2].Parameters.Count} weight(decay=0.0), {optimizer.Groups[1].Parameters.Count} weight(decay={weightDecay:0.######}), {optimizer.Groups[0].Parameters.Count} bias(decay=0.0)");
-        log.WriteLine($"Image sizes {cfg.ImgSize} train, {cfg.ImgSize} val; {cfg.Workers} dataloader workers; accumulating to a nominal batch of {nominal} ({accumulateTarget} x {batch})");
-        log.WriteLine($"Starting training for {cfg.Epochs} epochs...");
+        log.WriteLine($"Image sizes {cfg.ImgSize} train, {cfg.ImgSize} val; {cfg.Workers} dataloader workers per rank; global batch {batch} = {world} x {fullEpoch.RankBatch}, accumulated to a nominal batch of {nominal} ({accumulateTarget} steps)");
+        if (!state.Finished) log.WriteLine($"Starting training for {cfg.Epochs} epochs...");
 
-        schedule.ApplyEpoch(optimizer, 0);
         ValidationResult? lastVal = null;
-        int epochsDone = 0;
-        bool stoppedEarly = false;
-        for (int epoch = 0; epoch < cfg.Epochs; epoch++)
+        bool stoppedEarly = false, interrupted = false;
+        var stepValues = new double[4];   // box, cls, dfl (this rank's share), stop request: one all-reduce per step
+        while (!state.Finished && state.Epoch < cfg.Epochs)
         {
+            int epoch = state.Epoch;
             var epochClock = Stopwatch.StartNew();
             bool mosaic = epoch < cfg.Epochs - cfg.CloseMosaic;
-            if (cfg.CloseMosaic > 0 && epoch == cfg.Epochs - cfg.CloseMosaic) log.WriteLine("Closing dataloader mosaic");
+            if (cfg.CloseMosaic > 0 && epoch == cfg.Epochs - cfg.CloseMosaic && state.StepInEpoch == 0) log.WriteLine("Closing dataloader mosaic");
             model.train();
-            var mean = new LossItems(0, 0, 0);
-            int seen = 0;
+            var shard = new GlobalBatchShardSampler(epochOrder, batch, comm.Rank, world, state.StepInEpoch * batch);
+            var loader = new BatchLoader(trainData, loaderOptions, shard);
             log.WriteLine($"\n{"Epoch",11}{"box_loss",11}{"cls_loss",11}{"dfl_loss",11}{"Instances",11}{"Size",11}");
-            var bar = new ProgressBar(nb, log == Console.Out ? null : log);
-            foreach (var b in trainLoader.Epoch(epoch, mosaic))
+            var bar = new ProgressBar(nb, ReferenceEquals(output, Console.Out) ? null : log);
+            using (var batches = loader.Epoch(epoch, mosaic).GetEnumerator())
             {
-                long ni = b.Index + (long)nb * epoch;
-                if (ni <= warmupIterations)
+                for (int s = 0; s < shard.GlobalSteps; s++)
                 {
-                    accumulate = LearningRateSchedule.WarmupAccumulation(ni, warmupIterations, nominal, batch);
-                    schedule.ApplyWarmup(optimizer, ni, warmupIterations, epoch);
-                }
-                int instances = b.TargetCount, height = b.Height, width = b.Width;
-                if (epoch == 0 && b.Index < 3 && cfg.Plots) RunPlots.WriteTrainBatch(run, b, names, b.Index, log);
-                LossItems items;
-                using (var scope = NewDisposeScope())
-                {
-                    var images = BatchTensors.Images(b, device);
-                    using var targets = BatchTensors.Targets(b, device);
-                    b.Dispose();
-                    var raw = model.forward(images);
-                    var (total, it) = loss.Compute(raw, targets, height, width);
-                    total.backward();
-                    items = it;
-                }
-                if (!float.IsFinite(items.Total))
-                    throw new InvalidOperationException($"epoch {epoch + 1}, batch {b.Index}: the loss is not finite ({items}); lower lr0 or check the labels");
+                    int step = state.StepInEpoch;
+                    long ni = step + (long)nb * epoch;
+                    if (ni <= warmupIterations)
+                    {
+                        state.Accumulate = LearningRateSchedule.WarmupAccumulation(ni, warmupIterations, nominal, batch);
+                        schedule.ApplyWarmup(optimizer, ni, warmupIterations, epoch);
+                    }
+                    var normalization = new LossNormalization(shard.GlobalStepSize(s), world, SumAcrossRanks);
+                    Array.Clear(stepValues);
+                    int instances = 0;
+                    if (batches.MoveNext())
+                    {
+                        var b = batches.Current;
+                        instances = b.TargetCount;
+                        if (epoch == 0 && step < 3 && cfg.Plots && comm.IsMain) RunPlots.WriteTrainBatch(run, b, names, step, log);
+                        int height = b.Height, width = b.Width;
+                        using var scope = NewDisposeScope();
+                        var images = BatchTensors.Images(b, device);
+                        using var targets = BatchTensors.Targets(b, device);
+                        b.Dispose();
+                        var raw = model.forward(images);
+                        var (total, items) = loss.Compute(raw, targets, height, width, normalization);
+                        total.backward();
+                        (stepValues[0], stepValues[1], stepValues[2]) = (items.Box, items.Cls, items.Dfl);
+                    }
+                    else
+                    {
+                        // This rank has no images in the epoch's last, short global batch: it still joins every collective.
+                        normalization.SumAcrossRanks(0);
+                    }
+                    stepValues[3] = stop.Requested ? 1 : 0;
+                    comm.AllReduceSum(stepValues);
+                    if (!double.IsFinite(stepValues[0] + stepValues[1] + stepValues[2]))
+                        throw new InvalidOperationException($"epoch {epoch + 1}, step {step}: the loss is not finite (box {stepValues[0]}, cls {stepValues[1]}, dfl {stepValues[2]}); lower lr0 or check the labels");
 
-                if (ni - lastOptimizerStep >= accumulate)
-                {
-                    GradientClipping.ClipByTotalNorm(model.parameters(), cfg.MaxNorm);
-                    optimizer.Step();
-                    optimizer.ZeroGrad();
-                    ema.Update();
-                    lastOptimizerStep = ni;
-                }
+                    bool stepped = false;
+                    if (ni - state.LastOptimizerStep >= state.Accumulate)
+                    {
+                        reducer.ReduceAndAverage();
+                        GradientClipping.ClipByTotalNorm(model.parameters(), cfg.MaxNorm);
+                        optimizer.Step();
+                        optimizer.ZeroGrad();
+                        ema.Update();
+                        state.LastOptimizerStep = ni;
+                        stepped = true;
+                    }
+                    state.StepInEpoch = step + 1;
+                    for (int k = 0; k < 3; k++) state.EpochLossSum[k] += stepValues[k];
+                    state.EpochSteps++;
+                    double m = 1.0 / state.EpochSteps;
+                    bar.Update(state.StepInEpoch, string.Create(CultureInfo.InvariantCulture,
+                        $"{$"{epoch + 1}/{cfg.Epochs}",11}{state.EpochLossSum[0] * m,11:0.0000}{state.EpochLossSum[1] * m,11:0.0000}{state.EpochLossSum[2] * m,11:0.0000}{instances,11}{cfg.ImgSize,11}"));
 
-                seen++;
-                mean = mean.Scale((seen - 1f) / seen) + items.Scale(1f / seen);
-                bar.Update(seen, string.Create(CultureInfo.InvariantCulture,
-                    $"{$"{epoch + 1}/{cfg.Epochs}",11}{mean.Box,11:0.0000}{mean.Cls,11:0.0000}{mean.Dfl,11:0.0000}{instances,11}{height,11}"));
+                    bool stopNow = stepValues[3] > 0;
+                    bool periodic = stepped && cfg.SavePeriodSteps > 0 && optimizer.StepCount % cfg.SavePeriodSteps == 0 && state.StepInEpoch < nb;
+                    if (stopNow || periodic)
+                    {
+                        Save(state, nb, model, ema, optimizer, reducer, cfg, names, lastVal?.Metrics, fingerprint, store, best: false, snapshotEpoch: null);
+                        if (stopNow)
+                        {
+                            if (!stop.Requested) stop.Request("another rank");
+                            interrupted = true;
+                            break;
+                        }
+                    }
+                }
             }
+            if (interrupted) break;
+
+            // Epoch end: learning rate for the next epoch, validate the EMA, record, save.
             var lrs = optimizer.Groups.Select(g => g.Lr).ToArray();
             schedule.ApplyEpoch(optimizer, epoch + 1);
-            epochsDone = epoch + 1;
-
-            // Validate the EMA, record, save.
+            var mean = state.EpochLossSum.Select(v => v / Math.Max(1, state.EpochSteps)).ToArray();
             bool finalEpoch = epoch + 1 == cfg.Epochs;
             if (validator is not null && (cfg.Val || finalEpoch))
             {
-                lastVal = validator.Run(ema.Model, loss, log, $"{"",11}{"Validating",-44}");
+                lastVal = validator.Run(ema.Model, loss, comm.IsMain ? log : null, $"{"",11}{"Validating",-44}");
                 Validator.PrintTable(log, lastVal.Metrics, names, perClass: false);
             }
-            double fitness = lastVal?.Fitness ?? -mean.Total;   // without validation, lower training loss is better
+            double fitness = lastVal?.Fitness ?? -mean.Sum();   // without validation, lower training loss is better
             stoppedEarly = stopper.Step(epoch, fitness);
-            var m = lastVal?.Metrics;
-            results.Append([
-                epoch + 1, mean.Box, mean.Cls, mean.Dfl,
-                m?.Precision ?? double.NaN, m?.Recall ?? double.NaN, m?.Map50 ?? double.NaN, m?.Map50To95 ?? double.NaN,
-                lastVal?.Loss.Box ?? double.NaN, lastVal?.Loss.Cls ?? double.NaN, lastVal?.Loss.Dfl ?? double.NaN,
-                lrs[0], lrs[1], lrs[2], epochClock.Elapsed.TotalSeconds, ProcessMemory.ResidentMegabytes(),
-            ]);
+            var metrics = lastVal?.Metrics;
+            if (comm.IsMain)
+                results.Append([
+                    epoch + 1, mean[0], mean[1], mean[2],
+                    metrics?.Precision ?? double.NaN, metrics?.Recall ?? double.NaN, metrics?.Map50 ?? double.NaN, metrics?.Map50To95 ?? double.NaN,
+                    lastVal?.Loss.Box ?? double.NaN, lastVal?.Loss.Cls ?? double.NaN, lastVal?.Loss.Dfl ?? double.NaN,
+                    lrs[0], lrs[1], lrs[2], epochClock.Elapsed.TotalSeconds, ProcessMemory.ResidentMegabytes(),
+                ]);
+            state.Epoch = epoch + 1;
+            state.StepInEpoch = 0;
+            state.EpochLossSum = new double[3];
+            state.EpochSteps = 0;
+            state.BestFitness = stopper.BestFitness;
+            state.BestEpoch = stopper.BestEpoch;
+            state.Finished = stoppedEarly || state.Epoch >= cfg.Epochs;
             if (cfg.Save)
             {
-                // One serialisation, written atomically to every file that should hold it.
-                var bytes = CheckpointBytes(ema.Model, new CheckpointInfo(epoch + 1, stopper.BestFitness, m, cfg, names, model.Architecture));
-                AtomicFile.Write(run.LastCheckpoint, bytes);
-                if (stopper.IsBest(epoch)) AtomicFile.Write(run.BestCheckpoint, bytes);
-                if (cfg.SavePeriod > 0 && (epoch + 1) % cfg.SavePeriod == 0)
-                    AtomicFile.Write(Path.Combine(run.WeightsDir, $"epoch{epoch + 1}.safetensors"), bytes);
+                int? snapshot = cfg.SavePeriod > 0 && (epoch + 1) % cfg.SavePeriod == 0 ? epoch + 1 : null;
+                Save(state, nb, model, ema, optimizer, reducer, cfg, names, metrics, fingerprint, store, stopper.IsBest(epoch), snapshot);
             }
+            // Memory stays flat: release managed garbage and the native handles finalizers hold, once an epoch.
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
             if (stoppedEarly)
             {
                 log.WriteLine($"Stopping training early as no improvement observed in the last {cfg.Patience} epochs. Best results observed at epoch {stopper.BestEpoch + 1}.");
                 break;
             }
+            if (stop.Requested)
+            {
+                interrupted = true;
+                break;
+            }
+        }
+        store.Flush();
+        comm.Barrier();
+
+        if (interrupted)
+        {
+            log.WriteLine($"\nStopped by {stop.Reason} at epoch {state.Epoch + 1}, step {state.StepInEpoch}/{nb}; state saved to {store.Last}.");
+            log.WriteLine($"Resume with: ./forge train resume={run.Path}");
+            return new TrainResult(run.Path, store.Last, store.Best, lastVal, state.Epoch, false, wall.Elapsed, Interrupted: true);
         }
 
-        log.WriteLine($"\n{epochsDone} epochs completed in {wall.Elapsed.TotalHours:0.000} hours.");
+        log.WriteLine($"\n{state.Epoch} epochs completed in {wall.Elapsed.TotalHours:0.000} hours.");
         ValidationResult? final = null;
         if (cfg.Save)
         {
-            log.WriteLine($"Optimizer stripped: no (checkpoints hold deploy weights)");
-            log.WriteLine($"Saved {run.LastCheckpoint}");
-            log.WriteLine($"Saved {run.BestCheckpoint}");
+            log.WriteLine($"Saved {store.Last}");
+            log.WriteLine($"Saved {store.Best}");
         }
-        if (validator is not null && cfg.Save && File.Exists(run.BestCheckpoint))
+        if (validator is not null && cfg.Save && File.Exists(store.Best))
         {
-            log.WriteLine($"\nValidating {run.BestCheckpoint}...");
-            var (best, _) = ModelFactory.FromCheckpoint(run.BestCheckpoint);
+            log.WriteLine($"\nValidating {store.Best}...");
+            var (best, _) = ModelFactory.FromCheckpoint(store.Best);
             using (best)
             {
                 best.to(device);
-                final = validator.Run(best, null, log, $"{"",11}{"Validating",-44}");
+                final = validator.Run(best, null, comm.IsMain ? log : null, $"{"",11}{"Validating",-44}");
             }
             Validator.PrintTable(log, final.Metrics, names, perClass: cfg.Verbose);
             log.WriteLine($"Speed: {final.PreprocessMsPerImage:0.0}ms preprocess, {final.InferenceMsPerImage:0.0}ms inference, {final.PostprocessMsPerImage:0.0}ms postprocess per image");
-            if (cfg.Plots) RunPlots.WriteValidationPlots(run, final, names, log);
+            if (cfg.Plots && comm.IsMain) RunPlots.WriteValidationPlots(run, final, names, log);
         }
-        if (cfg.Plots) RunPlots.WriteResultsPlot(run, log);
+        if (cfg.Plots && comm.IsMain) RunPlots.WriteResultsPlot(run, log);
         log.WriteLine($"Results saved to {run.Path}");
-        return new TrainResult(run.Path, run.LastCheckpoint, run.BestCheckpoint, final ?? lastVal, epochsDone, stoppedEarly, wall.Elapsed);
+        return new TrainResult(run.Path, store.Last, store.Best, final ?? lastVal, state.Epoch, stoppedEarly, wall.Elapsed);
     }
 
-    DatasetIndex BuildIndex(IReadOnlyList<string> sources, int nc, string split)
+    double SumAcrossRanks(double local)
+    {
+        if (comm.WorldSize == 1) return local;
+        Span<double> v = [local];
+        comm.AllReduceSum(v);
+        return v[0];
+    }
+
+    /// <summary>
+    /// Saves on rank 0 after every rank got here (a save can never be skipped because one rank is ahead). Gradients accumulated
+    /// since the last optimizer step are averaged across ranks first and stored, so a resumed run, on any number of ranks,
+    /// continues the accumulation exactly.
+    /// </summary>
+    void Save(TrainingState state, int stepsPerEpoch, YoloDetector model, ModelEma ema, Optimizer optimizer, GradientBucketReducer reducer,
+              ForgeConfig cfg, string[] names, Core.Metrics.DetectionMetrics? metrics, DataFingerprint fingerprint, CheckpointStore store,
+              bool best, int? snapshotEpoch)
+    {
+        long lastIteration = (long)stepsPerEpoch * state.Epoch + state.StepInEpoch - 1;
+        bool pending = state.LastOptimizerStep < lastIteration;
+        if (pending && comm.WorldSize > 1) reducer.ReduceAndAverage();
+        comm.Barrier();
+        if (comm.IsMain)
+        {
+            var bytes = TrainingCheckpoint.Serialize(model, ema, optimizer, state, cfg, names, metrics, fingerprint, pending);
+            store.Save(bytes, best, snapshotEpoch);
+        }
+    }
+
+    void CheckResumable(TrainingState state, ForgeConfig cfg, DataFingerprint fingerprint, string source, TextWriter log)
+    {
+        if (state.GlobalBatch != cfg.Batch)
+            throw new InvalidDataException($"{source}: the run used a global batch of {state.GlobalBatch}; resume with batch={state.GlobalBatch}");
+    }
+
+    /// <summary>Rank 0's string, on every rank.</summary>
+    string BroadcastString(string? value)
+    {
+        if (comm.WorldSize == 1) return value!;
+        var all = comm.AllGatherBytes(comm.IsMain ? System.Text.Encoding.UTF8.GetBytes(value!) : []);
+        return System.Text.Encoding.UTF8.GetString(all[0]);
+    }
+
+    DatasetIndex BuildIndex(IReadOnlyList<string> sources, int nc, string split, ForgeConfig cfg, TextWriter log)
     {
         var issues = new DataIssueLog(log);
         var index = DatasetIndex.Build(sources, nc, issues, split, threads: 0, cacheImageSize: cfg.Cache ? cfg.ImgSize : 0);
-        log.WriteLine($"{split}: {issues.Summary()}".Replace($"{split}: {split}:", $"{split}:"));
+        log.WriteLine(issues.Summary().StartsWith(split, StringComparison.Ordinal) ? issues.Summary() : $"{split}: {issues.Summary()}");
         if (index.Count == 0) throw new InvalidDataException($"{split}: no usable images in {string.Join(", ", sources)}");
         return index;
     }
 
-    YoloDetector BuildModel(int nc)
+    static YoloDetector BuildModel(ForgeConfig cfg, int nc, bool resuming, TextWriter log)
     {
-        if (!ModelFactory.IsWeightsFile(cfg.Model)) return ModelFactory.Create(cfg.Model, nc);
+        if (resuming || !ModelFactory.IsWeightsFile(cfg.Model))
+        {
+            if (ModelFactory.IsWeightsFile(cfg.Model))
+            {
+                // A resumed fine-tuning run: the architecture comes from the starting file, the weights from the checkpoint.
+                using var start = Checkpoint.Load(cfg.Model);
+                var (scale, _) = ModelFactory.ParseArchitecture(start.Get("architecture") ?? "", cfg.Model);
+                return new YoloDetector(scale, nc);
+            }
+            return ModelFactory.Create(cfg.Model, nc);
+        }
         // Fine-tuning: architecture from the file, classes from the dataset, weights matched by name and shape.
         using var ckpt = Checkpoint.Load(cfg.Model);
         var arch = ckpt.Get("architecture") ?? throw new InvalidDataException($"{cfg.Model}: no architecture in the metadata");
-        var (scale, _) = ModelFactory.ParseArchitecture(arch, cfg.Model);
-        var model = new YoloDetector(scale, nc);
+        var (s, _) = ModelFactory.ParseArchitecture(arch, cfg.Model);
+        var model = new YoloDetector(s, nc);
         var report = ModelFactory.LoadMatching(model, ckpt.Section(Checkpoint.ModelPrefix));
         log.WriteLine($"Transferred weights from {cfg.Model}: {report.Describe()}");
         return model;
     }
 
-    Optimizer BuildOptimizer(YoloDetector model, int nc, int trainImages, double weightDecay, out double warmupBiasLr)
+    static Optimizer BuildOptimizer(ForgeConfig cfg, YoloDetector model, int nc, int trainImages, double weightDecay, TextWriter log, out double warmupBiasLr)
     {
         var groups = ParamGroup.SplitForDetection(model.named_parameters().Select(p => (p.name, (Tensor)p.parameter)), weightDecay);
         string name = cfg.Optimizer;
@@ -243,12 +406,4 @@ public sealed class Trainer
         Shear = c.GetFloat("shear"), Perspective = c.GetFloat("perspective"),
         FlipUd = c.GetFloat("flipud"), FlipLr = c.GetFloat("fliplr"), Mosaic = c.GetFloat("mosaic"), MixUp = c.GetFloat("mixup"),
     };
-
-    static byte[] CheckpointBytes(YoloDetector weights, CheckpointInfo info)
-    {
-        var ckpt = new Checkpoint();
-        ckpt.AddModule(Checkpoint.ModelPrefix, weights);
-        info.WriteTo(ckpt);
-        return ckpt.Serialize();
-    }
 }

@@ -29,7 +29,9 @@ public static class DemoCommand
         var cfg = DefaultConfig();
         cfg.ApplyArguments(overrides);
         stdout.WriteLine("== Forge demo: train on the embedded 'shapes' dataset, validate, predict ==");
-        var result = new Trainer(cfg, stdout).Train();
+        using var stop = new StopSignal();
+        var result = new Trainer(cfg, stdout, stopSignal: stop).Train();
+        if (result.Interrupted) return 0;
 
         stdout.WriteLine("\n== Predict on the validation images with the best weights ==");
         var spec = DatasetResolver.Load(cfg.Data);

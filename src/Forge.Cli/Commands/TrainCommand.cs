@@ -1,16 +1,38 @@
-using TorchSharp;
 using Forge.Core.Config;
+using Forge.Distributed;
 using Forge.Training;
 
 namespace Forge.Cli.Commands;
 
 public static class TrainCommand
 {
-    public static int Run(ForgeConfig cfg, TextWriter stdout)
+    public static int Run(ForgeConfig cfg, string[] args, TextWriter stdout, TextWriter stderr)
     {
-        var result = new Trainer(cfg, stdout).Train();
-        stdout.WriteLine($"Best weights: {result.BestCheckpoint}");
-        stdout.WriteLine($"Last weights: {result.LastCheckpoint}");
-        return 0;
+        var launch = LaunchEnvironment.Current();
+        if (cfg.NProc > 1 && !launch.IsMpiLaunch) return MpiLauncher.Relaunch(args, cfg, stdout, stderr);
+        return RunRank(cfg, stdout, launch);
+    }
+
+    /// <summary>Trains as one rank (or the only process). On several ranks any error aborts the whole job, naming the rank.</summary>
+    public static int RunRank(ForgeConfig cfg, TextWriter stdout, LaunchEnvironment launch)
+    {
+        using var comm = Communicator.FromEnvironment(launch);
+        using var stop = new StopSignal();
+        try
+        {
+            var result = new Trainer(cfg, stdout, comm, stop).Train();
+            if (comm.IsMain && !result.Interrupted)
+            {
+                stdout.WriteLine($"Best weights: {result.BestCheckpoint}");
+                stdout.WriteLine($"Last weights: {result.LastCheckpoint}");
+            }
+            return 0;
+        }
+        catch (Exception e) when (comm.WorldSize > 1)
+        {
+            // Other ranks may wait in a collective for this one: take the whole job down now rather than hang.
+            comm.Abort(1, $"rank {comm.Rank}: {e.GetType().Name}: {e.Message}");
+            throw;   // not reached
+        }
     }
 }

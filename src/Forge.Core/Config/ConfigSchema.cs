@@ -71,7 +71,19 @@ public static class ConfigSchema
         I("save_period", -1, "also keep a checkpoint every N epochs (-1 = off)"),
         B("plots", true, "write PNG plots"),
         B("verbose", true, "print per-class metrics"),
-        S("resume", null, "resume a run: a run folder or checkpoint path, or 'true' for the newest run"),
+        // checkpoints and resume
+        S("resume", null, "resume a run: a run folder or checkpoint path, or 'true' for the newest run in project"),
+        B("resume_force", false, "resume even when settings that change the run differ from the checkpoint's"),
+        I("save_period_steps", 0, "also save 'last' every N optimizer steps (0 = only at epoch ends)"),
+        I("keep", 0, "keep only the newest N epoch snapshots of save_period (0 = all)"),
+        // distributed data-parallel
+        I("nproc", 1, "processes (ranks) to start on this machine; >1 launches Open MPI's mpirun"),
+        I("nnodes", 1, "machines taking part (torchrun-style; multi-node runs go through mpirun with hostfile=)"),
+        I("node_rank", 0, "this machine's index among nnodes (torchrun-style)"),
+        S("master_addr", null, "the first machine's host name (torchrun-style)"),
+        S("hostfile", null, "Open MPI hostfile for multi-node runs (one 'host slots=N' line per machine)"),
+        B("sync_bn", false, "synchronise BatchNorm statistics across ranks"),
+        F("bucket_mb", 25.0, "gradient all-reduce bucket size in MB"),
     ];
 
     static readonly Dictionary<string, ConfigKey> ByName = Keys.ToDictionary(k => k.Name, StringComparer.Ordinal);

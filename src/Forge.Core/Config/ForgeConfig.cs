@@ -70,6 +70,12 @@ public sealed class ForgeConfig
     public bool Plots => GetBool("plots");
     public bool Verbose => GetBool("verbose");
     public string? Resume => GetString("resume");
+    public bool ResumeForce => GetBool("resume_force");
+    public int SavePeriodSteps => GetInt("save_period_steps");
+    public int Keep => GetInt("keep");
+    public int NProc => GetInt("nproc");
+    public bool SyncBn => GetBool("sync_bn");
+    public double BucketMb => GetFloat("bucket_mb");
 
     public object? this[string key]
     {
@@ -196,6 +202,9 @@ public sealed class ForgeConfig
         if (Batch < 1) throw new ConfigException($"'batch' must be >= 1, got {Batch}");
         if (ImgSize < 32 || ImgSize % 32 != 0) throw new ConfigException($"'imgsz' must be a multiple of 32 and >= 32, got {ImgSize}");
         if (Workers < 0) throw new ConfigException($"'workers' must be >= 0, got {Workers}");
+        if (NProc < 1) throw new ConfigException($"'nproc' must be >= 1, got {NProc}");
+        if (SavePeriodSteps < 0) throw new ConfigException($"'save_period_steps' must be >= 0, got {SavePeriodSteps}");
+        if (BucketMb <= 0) throw new ConfigException($"'bucket_mb' must be positive, got {BucketMb}");
         if (Iou <= 0 || Iou > 1) throw new ConfigException($"'iou' must be in (0, 1], got {Iou}");
         if (Conf is { } c && (c < 0 || c > 1)) throw new ConfigException($"'conf' must be in [0, 1], got {c}");
         var opt = Optimizer.ToLowerInvariant();

@@ -16,6 +16,17 @@ public readonly record struct LossItems(float Box, float Cls, float Dfl)
 }
 
 /// <summary>
+/// How one process's share of a batch is scaled so that gradients averaged over ranks equal those of one process training on
+/// the whole global batch: the target-score normaliser is summed over ranks (<paramref name="SumAcrossRanks"/>, a collective
+/// every rank must call once per step) and the loss is multiplied by the global image count times the number of ranks.
+/// </summary>
+public sealed record LossNormalization(int GlobalImages, int WorldSize, Func<double, double> SumAcrossRanks)
+{
+    /// <summary>A single process: the reference behaviour (normaliser of this batch, loss times its image count).</summary>
+    public static LossNormalization Local(long images) => new((int)images, 1, static x => x);
+}
+
+/// <summary>
 /// YOLOv8 detection loss: task-aligned assignment, BCE classification against alignment-scaled targets, CIoU box loss and
 /// DFL, each normalised by the sum of target scores; the total is multiplied by the batch size like the reference, so
 /// gradient magnitudes (and therefore learning rates) carry over from Ultralytics.
@@ -26,9 +37,11 @@ public sealed class DetectionLoss(YoloDetector model, LossGains? gains = null)
     readonly LossGains gains = gains ?? new LossGains();
     Tensor? binWeights;
 
-    /// <returns>The scalar loss to back-propagate, and the detached per-term values.</returns>
-    public (Tensor Loss, LossItems Items) Compute(Tensor raw, TargetBatch targets, int imageHeight, int imageWidth)
+    /// <returns>The scalar loss to back-propagate, and the detached per-term values (this rank's share when distributed:
+    /// summing Items over ranks gives the global values).</returns>
+    public (Tensor Loss, LossItems Items) Compute(Tensor raw, TargetBatch targets, int imageHeight, int imageWidth, LossNormalization? normalization = null)
     {
+        normalization ??= LossNormalization.Local(raw.shape[0]);
         using var scope = NewDisposeScope();
         int regMax = model.RegMax, nc = model.NumClasses;
         long batch = raw.shape[0];
@@ -46,7 +59,7 @@ public sealed class DetectionLoss(YoloDetector model, LossGains? gains = null)
             predScores.detach().sigmoid(), predBoxes.detach() * strides, anchors * strides,
             targets.Labels, targets.Boxes, targets.Mask);
 
-        var scoreSum = assigned.Scores.sum().clamp(min: 1);
+        double scoreSum = Math.Max(normalization.SumAcrossRanks(assigned.Scores.sum().item<float>()), 1.0);
         var lossCls = nn.functional.binary_cross_entropy_with_logits(predScores, assigned.Scores, reduction: nn.Reduction.None).sum() / scoreSum;
 
         // Box and DFL terms over foreground anchors only; weights are each anchor's target score mass.
@@ -75,7 +88,7 @@ public sealed class DetectionLoss(YoloDetector model, LossGains? gains = null)
         var box = lossBox * gains.Box;
         var cls = lossCls * gains.Cls;
         var dfl = lossDfl * gains.Dfl;
-        var total = (box + cls + dfl) * batch;
+        var total = (box + cls + dfl) * ((double)normalization.GlobalImages * normalization.WorldSize);
         var items = new LossItems(box.item<float>(), cls.item<float>(), dfl.item<float>());
         return (total.MoveToOuterDisposeScope(), items);
     }

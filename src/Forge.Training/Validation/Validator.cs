@@ -4,6 +4,7 @@ using Forge.Core.Geometry;
 using Forge.Core.Metrics;
 using Forge.Data.Datasets;
 using Forge.Data.Loading;
+using Forge.Distributed;
 using Forge.Models;
 using Forge.Models.Loss;
 using Forge.Training.Reporting;
@@ -20,38 +21,43 @@ public sealed class Validator
 {
     readonly DatasetIndex index;
     readonly BatchLoader loader;
+    readonly int[] shard;
     readonly string[] names;
     readonly Device device;
     readonly NmsOptions nms;
     readonly int maxDetectionsPerImageForAp;
+    readonly ICommunicator comm;
 
+    /// <param name="comm">With several ranks each validates a disjoint, strided shard and the detections are gathered, so every
+    /// rank computes the same metrics as a single process would.</param>
     public Validator(DatasetIndex index, string[] names, int imgsz, int batch, int workers, Device device,
-                     NmsOptions? nms = null, bool cacheImages = false, int maxDetectionsPerImageForAp = 100)
+                     NmsOptions? nms = null, bool cacheImages = false, int maxDetectionsPerImageForAp = 100, ICommunicator? comm = null)
     {
         this.index = index;
         this.names = names;
         this.device = device;
+        this.comm = comm ?? new SingleProcessCommunicator();
         this.nms = nms ?? new NmsOptions(ConfThreshold: 0.001f, IouThreshold: 0.7f, MaxDetections: 300, MultiLabel: true);
         this.maxDetectionsPerImageForAp = maxDetectionsPerImageForAp;
+        var sampler = new ShardSampler(new DistributedValidationSampler(index.Count, this.comm.Rank, this.comm.WorldSize));
+        shard = sampler.EpochIndices(0);
         var dataset = new DetectionDataset(index, imgsz, augment: false, cacheImages: cacheImages);
-        loader = new BatchLoader(dataset, new LoaderOptions { BatchSize = batch, Workers = workers, Prefetch = 2 }, new SequentialSampler(index.Count));
+        loader = new BatchLoader(dataset, new LoaderOptions { BatchSize = batch, Workers = workers, Prefetch = 2 }, sampler);
     }
 
     public int ImageCount => index.Count;
 
-    /// <summary>Validates <paramref name="model"/> (switched to eval mode for the pass and back afterwards).</summary>
+    /// <summary>Validates <paramref name="model"/> (switched to eval mode for the pass and back afterwards). Collective: every rank calls it.</summary>
     /// <param name="loss">When given, the validation loss is computed too (as in training, on letterboxed targets).</param>
     public ValidationResult Run(YoloDetector model, DetectionLoss? loss = null, TextWriter? log = null, string progressPrefix = "")
     {
         bool wasTraining = model.training;
         model.eval();
         int nc = model.NumClasses;
-        var evaluator = new DetectionEvaluator(nc, maxDetectionsPerImageForAp);
-        var confusion = new ConfusionMatrix(nc);
-        var lossSum = new LossItems(0, 0, 0);
-        int lossBatches = 0;
+        var lossSum = new double[4];   // box, cls, dfl, batches
         var pre = new Stopwatch(); var infer = new Stopwatch(); var post = new Stopwatch();
         var bar = log is null ? null : new ProgressBar(loader.BatchesPerEpoch, log);
+        var mine = new List<ImageResult>(shard.Length);
         int done = 0, position = 0;
 
         using (no_grad())
@@ -72,21 +78,17 @@ public sealed class Validator
                 if (loss is not null)
                 {
                     var (_, items) = loss.Compute(raw, targets!, batch.Height, batch.Width);
-                    lossSum += items;
-                    lossBatches++;
+                    lossSum[0] += items.Box; lossSum[1] += items.Cls; lossSum[2] += items.Dfl; lossSum[3] += 1;
                 }
 
                 post.Start();
                 var all = decoded.data<float>().ToArray();
-                int perImage = (4 + nc) * (int)decoded.shape[2];
+                int anchors = (int)decoded.shape[2];
+                int perImage = (4 + nc) * anchors;
                 for (int i = 0; i < batch.Size; i++)
                 {
-                    var item = index.Items[position + i];
-                    var dets = NonMaxSuppression.Run(all.AsSpan(i * perImage, perImage), (int)decoded.shape[2], nc, nms);
-                    var mapped = ToOriginal(dets, batch.Infos[i]);
-                    var gts = GroundTruth(item);
-                    evaluator.AddImage(mapped, gts);
-                    confusion.Process(mapped, gts);
+                    var dets = NonMaxSuppression.Run(all.AsSpan(i * perImage, perImage), anchors, nc, nms);
+                    mine.Add(new ImageResult(shard[position + i], ToOriginal(dets, batch.Infos[i])));
                 }
                 post.Stop();
                 position += batch.Size;
@@ -97,10 +99,29 @@ public sealed class Validator
         }
         if (wasTraining) model.train();
 
-        double n = Math.Max(1, index.Count);
+        // Every rank evaluates all images in dataset order: identical metrics everywhere, equal to a single process.
+        var results = comm.WorldSize == 1 ? mine : comm.AllGatherBytes(ImageResult.Pack(mine)).SelectMany(p => ImageResult.Unpack(p)).ToList();
+        results.Sort((a, b) => a.Index.CompareTo(b.Index));
+        var evaluator = new DetectionEvaluator(nc, maxDetectionsPerImageForAp);
+        var confusion = new ConfusionMatrix(nc);
+        foreach (var r in results)
+        {
+            var gts = GroundTruth(index.Items[r.Index]);
+            evaluator.AddImage(r.Detections, gts);
+            confusion.Process(r.Detections, gts);
+        }
+        comm.AllReduceSum(lossSum);
+        double n = Math.Max(1, shard.Length);
         return new ValidationResult(evaluator.Compute(), confusion,
-            lossBatches == 0 ? new LossItems(0, 0, 0) : lossSum.Scale(1f / lossBatches),
+            lossSum[3] == 0 ? new LossItems(0, 0, 0) : new LossItems((float)(lossSum[0] / lossSum[3]), (float)(lossSum[1] / lossSum[3]), (float)(lossSum[2] / lossSum[3])),
             pre.Elapsed.TotalMilliseconds / n, infer.Elapsed.TotalMilliseconds / n, post.Elapsed.TotalMilliseconds / n);
+    }
+
+    /// <summary>Adapts the distributed engine's validation shard to the loader's sampler interface.</summary>
+    sealed class ShardSampler(DistributedValidationSampler inner) : IIndexSampler
+    {
+        public int Count => inner.ShardLength;
+        public int[] EpochIndices(int epoch) => inner.EpochIndices(epoch);
     }
 
     /// <summary>Letterboxed-pixel detections back to original image pixels, clipped to the image.</summary>

@@ -1,0 +1,134 @@
+using System.Text.RegularExpressions;
+using Forge.Core.Serialization;
+
+namespace Forge.Training.Checkpoints;
+
+/// <summary>
+/// The checkpoint files of a run's weights folder and how they rotate, so that a crash at any moment leaves at least one
+/// complete, verified checkpoint:
+/// <list type="bullet">
+/// <item><c>last.safetensors</c>: the newest save; before it is replaced the previous one becomes <c>last.prev.safetensors</c>.</item>
+/// <item><c>best.safetensors</c>: the save of the best epoch so far.</item>
+/// <item><c>epochN.safetensors</c>: every save_period epochs; only the newest <c>keep</c> are kept (0 = all).</item>
+/// </list>
+/// Files are written whole to a temporary file, flushed and renamed (see <see cref="AtomicFile"/>). Writes may run on a
+/// background thread: the caller pays only for the in-memory snapshot; <see cref="Flush"/> waits for them.
+/// </summary>
+public sealed partial class CheckpointStore(string weightsDir, int keep = 0, bool background = true) : IDisposable
+{
+    public string WeightsDir { get; } = Path.GetFullPath(weightsDir);
+    public string Last => Path.Combine(WeightsDir, "last.safetensors");
+    public string Previous => Path.Combine(WeightsDir, "last.prev.safetensors");
+    public string Best => Path.Combine(WeightsDir, "best.safetensors");
+    public string Epoch(int epoch) => Path.Combine(WeightsDir, $"epoch{epoch}.safetensors");
+
+    Task pending = Task.CompletedTask;
+    Exception? failure;
+
+    /// <summary>Queues a save of <paramref name="bytes"/> as last (and best / an epoch snapshot when asked).</summary>
+    public void Save(byte[] bytes, bool best, int? epochSnapshot)
+    {
+        ThrowIfFailed();
+        void Write()
+        {
+            Directory.CreateDirectory(WeightsDir);
+            // The previous 'last' moves aside (a rename, atomic) before the new one is written: whatever moment a crash
+            // hits, one complete checkpoint is on disk.
+            if (File.Exists(Last)) File.Move(Last, Previous, overwrite: true);
+            AtomicFile.Write(Last, bytes);
+            if (best) AtomicFile.Write(Best, bytes);
+            if (epochSnapshot is { } e)
+            {
+                AtomicFile.Write(Epoch(e), bytes);
+                Prune();
+            }
+        }
+        if (!background) { Write(); return; }
+        var previous = pending;
+        pending = Task.Run(() =>
+        {
+            previous.Wait();
+            try { Write(); }
+            catch (Exception ex) { failure = ex; throw; }
+        });
+    }
+
+    /// <summary>Waits for queued writes; rethrows a failed write (a run must not end believing it saved).</summary>
+    public void Flush()
+    {
+        try { pending.Wait(); }
+        catch (AggregateException e) when (e.InnerException is not null) { throw new IOException($"saving a checkpoint in {WeightsDir} failed: {e.InnerException.Message}", e.InnerException); }
+        ThrowIfFailed();
+    }
+
+    void ThrowIfFailed()
+    {
+        if (failure is { } f) throw new IOException($"saving a checkpoint in {WeightsDir} failed: {f.Message}", f);
+    }
+
+    void Prune()
+    {
+        if (keep <= 0) return;
+        foreach (var (_, path) in EpochSnapshots().Skip(keep)) File.Delete(path);
+    }
+
+    /// <summary>Epoch snapshots, newest first.</summary>
+    public List<(int Epoch, string Path)> EpochSnapshots()
+    {
+        if (!Directory.Exists(WeightsDir)) return new();
+        return Directory.EnumerateFiles(WeightsDir, "epoch*.safetensors")
+            .Select(p => (Match: EpochName().Match(Path.GetFileName(p)), Path: p))
+            .Where(x => x.Match.Success)
+            .Select(x => (int.Parse(x.Match.Groups[1].Value), x.Path))
+            .OrderByDescending(x => x.Item1).ToList();
+    }
+
+    /// <summary>Files to resume from, newest first: last, its predecessor, then epoch snapshots.</summary>
+    public List<string> ResumeCandidates()
+    {
+        var list = new List<string>();
+        if (File.Exists(Last)) list.Add(Last);
+        if (File.Exists(Previous)) list.Add(Previous);
+        list.AddRange(EpochSnapshots().Select(e => e.Path));
+        return list;
+    }
+
+    /// <summary>
+    /// Loads the newest checkpoint that verifies (checksum, structure, training state). Every damaged file is reported with its
+    /// path and the cause; the run continues from the previous good one. No good file at all is an error saying what was tried.
+    /// </summary>
+    public (Checkpoint Checkpoint, string Path) LoadNewestValid(TextWriter log, IEnumerable<string>? preferred = null)
+    {
+        var tried = new List<string>();
+        foreach (var path in (preferred ?? []).Concat(ResumeCandidates()).Distinct())
+        {
+            try
+            {
+                var ckpt = Checkpoint.Load(path);
+                if (!TrainingCheckpoint.HasTrainingState(ckpt))
+                {
+                    ckpt.Dispose();
+                    throw new InvalidDataException($"{path}: holds weights only, no training state");
+                }
+                if (tried.Count > 0) log.WriteLine($"WARNING: resuming from {path}, the newest checkpoint that verifies");
+                return (ckpt, path);
+            }
+            catch (Exception e) when (e is InvalidDataException or IOException or System.Text.Json.JsonException)
+            {
+                log.WriteLine($"WARNING: checkpoint {path} is damaged and was skipped: {e.Message}");
+                tried.Add($"{path} ({e.Message})");
+            }
+        }
+        throw new InvalidDataException(tried.Count == 0
+            ? $"no checkpoint to resume from in {WeightsDir} (looked for last.safetensors, last.prev.safetensors, epochN.safetensors)"
+            : $"no good checkpoint to resume from in {WeightsDir}; tried: {string.Join("; ", tried)}");
+    }
+
+    public void Dispose()
+    {
+        try { pending.Wait(); } catch (AggregateException) { }
+    }
+
+    [GeneratedRegex(@"^epoch(\d+)\.safetensors$")]
+    private static partial Regex EpochName();
+}

@@ -1,0 +1,96 @@
+using Forge.Core.Config;
+using Forge.Core.Metrics;
+using Forge.Models;
+using Forge.Training.Optimization;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Forge.Training.Checkpoints;
+
+/// <summary>
+/// The full state of a training run in one checkpoint, beside the deploy weights: the training model (weights and
+/// BatchNorm buffers), EMA, optimizer buffers and hyper-parameters, pending accumulated gradients, the tensor library's
+/// RNG, the loop's position (<see cref="TrainingState"/>), the resolved configuration and the dataset fingerprints.
+/// The data pipeline needs no RNG state: every sample's augmentation and every epoch's order are pure functions of
+/// (seed, epoch, index).
+/// </summary>
+public static class TrainingCheckpoint
+{
+    public const string TrainModelPrefix = "train.";
+    public const string OptimizerPrefix = "optim.";
+    public const string GradientPrefix = "grad.";
+    public const string RngTensor = "rng.torch";
+
+    /// <summary>Serialises the run; <paramref name="pendingGradients"/> stores accumulated but not yet applied gradients.</summary>
+    public static byte[] Serialize(YoloDetector model, ModelEma ema, Optimizer optimizer, TrainingState state, ForgeConfig cfg,
+        string[] names, DetectionMetrics? metrics, DataFingerprint fingerprint, bool pendingGradients)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var ckpt = new Checkpoint();
+        ckpt.AddModule(Checkpoint.ModelPrefix, ema.Model);
+        ckpt.AddModule(TrainModelPrefix, model);
+        foreach (var (key, t) in optimizer.StateTensors) ckpt.Tensors[OptimizerPrefix + key] = t;
+        if (pendingGradients)
+            foreach (var (name, p) in model.named_parameters())
+                if (p.grad is { } g) ckpt.Tensors[GradientPrefix + name] = g;
+        ckpt.Tensors[RngTensor] = torch.get_rng_state();
+
+        state.OptimizerKind = optimizer.Kind;
+        state.OptimizerSteps = optimizer.StepCount;
+        state.EmaUpdates = ema.Updates;
+        state.Groups = optimizer.Groups.Select(g => new TrainingState.ParamGroupState(g.Name, g.Lr, g.InitialLr, g.Momentum, g.WeightDecay)).ToList();
+        new CheckpointInfo(state.Epoch, state.BestFitness, metrics, cfg, names, model.Architecture).WriteTo(ckpt);
+        ckpt.Metadata["train_state"] = state.ToJson();
+        ckpt.SetJson("data_fingerprint", fingerprint);
+        return ckpt.Serialize();
+    }
+
+    /// <summary>True when the file holds training state (not only deploy weights).</summary>
+    public static bool HasTrainingState(Checkpoint ckpt) => ckpt.Get("train_state") is not null;
+
+    public static TrainingState ReadState(Checkpoint ckpt, string source) =>
+        TrainingState.FromJson(ckpt.Get("train_state") ?? throw new InvalidDataException($"{source}: holds weights only, no training state to resume from"), source);
+
+    /// <summary>Puts a run back: every tensor copied into the live model, EMA and optimizer; LR, momentum and counters restored.</summary>
+    public static TrainingState Restore(Checkpoint ckpt, string source, YoloDetector model, ModelEma ema, Optimizer optimizer)
+    {
+        var state = ReadState(ckpt, source);
+        RequireAll(ModelFactory.LoadMatching(model, ckpt.Section(TrainModelPrefix)), source, "training model");
+        RequireAll(ModelFactory.LoadMatching(ema.Model, ckpt.Section(Checkpoint.ModelPrefix)), source, "EMA model");
+        ema.Updates = state.EmaUpdates;
+        if (!string.Equals(state.OptimizerKind, optimizer.Kind, StringComparison.Ordinal))
+            throw new InvalidDataException($"{source}: the run used the {state.OptimizerKind} optimizer, this one is {optimizer.Kind}");
+        if (state.Groups.Count != optimizer.Groups.Count)
+            throw new InvalidDataException($"{source}: {state.Groups.Count} parameter groups saved, the optimizer has {optimizer.Groups.Count}");
+        for (int i = 0; i < state.Groups.Count; i++)
+        {
+            var (g, s) = (optimizer.Groups[i], state.Groups[i]);
+            g.Lr = s.Lr; g.InitialLr = s.InitialLr; g.Momentum = s.Momentum; g.WeightDecay = s.WeightDecay;
+        }
+        optimizer.LoadState(ckpt.Section(OptimizerPrefix), state.OptimizerSteps);
+        var grads = ckpt.Section(GradientPrefix);
+        using (no_grad())
+        using (NewDisposeScope())
+        {
+            foreach (var (name, p) in model.named_parameters())
+            {
+                if (!grads.TryGetValue(name, out var saved)) { p.grad?.zero_(); continue; }
+                // No gradient yet means none was accumulated since the last step on this process: make one to add into.
+                if (p.grad is null) (p.sum() * 0).backward();
+                p.grad!.copy_(saved);
+            }
+        }
+        if (ckpt.Tensors.TryGetValue(RngTensor, out var rng)) torch.set_rng_state(rng);
+        return state;
+    }
+
+    static void RequireAll(ModelFactory.TransferReport report, string source, string what)
+    {
+        if (report.Missing.Count > 0 || report.Skipped.Count > 0)
+            throw new InvalidDataException($"{source}: the {what} in the checkpoint does not fit this model: {report.Describe()}");
+    }
+}
+
+/// <summary>Identifies the data a run trained on, so resuming on different data is noticed.</summary>
+public sealed record DataFingerprint(string Train, string? Val, int TrainImages, int ValImages);
