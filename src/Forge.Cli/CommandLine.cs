@@ -19,7 +19,7 @@ public static class CommandLine
         {
             return mode switch
             {
-                "train" => TrainCommand.Run(Parse(rest), rest, stdout, stderr),
+                "train" => TrainCommand.Run(Parse(rest), args, stdout, stderr),
                 "val" => ValCommand.Run(Parse(rest), stdout),
                 "predict" => PredictCommand.Run(Parse(rest), stdout),
                 "demo" => DemoCommand.Run(rest, stdout),

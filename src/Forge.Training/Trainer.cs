@@ -137,7 +137,8 @@ public sealed class Trainer
         log.WriteLine($"{optimizer.Kind}(lr={optimizer.Groups[1].InitialLr:0.######}, momentum={optimizer.Groups[1].Momentum}) with parameter groups " +
                       $"{optimizer.Groups[2].Parameters.Count} weight(decay=0.0), {optimizer.Groups[1].Parameters.Count} weight(decay={weightDecay:0.######}), {optimizer.Groups[0].Parameters.Count} bias(decay=0.0)");
         log.WriteLine($"Image sizes {cfg.ImgSize} train, {cfg.ImgSize} val; {cfg.Workers} dataloader workers per rank; global batch {batch} = {world} x {fullEpoch.RankBatch}, accumulated to a nominal batch of {nominal} ({accumulateTarget} steps)");
-        if (!state.Finished) log.WriteLine($"Starting training for {cfg.Epochs} epochs...");
+        if (state.Finished) log.WriteLine($"{run.Path} already finished its {cfg.Epochs} epochs; nothing to resume.");
+        else log.WriteLine($"Starting training for {cfg.Epochs} epochs...");
 
         ValidationResult? lastVal = null;
         bool stoppedEarly = false, interrupted = false;
@@ -151,8 +152,9 @@ public sealed class Trainer
             model.train();
             var shard = new GlobalBatchShardSampler(epochOrder, batch, comm.Rank, world, state.StepInEpoch * batch);
             var loader = new BatchLoader(trainData, loaderOptions, shard);
+            var trace = SampleTrace.Open(comm.Rank, epoch, shard);
             log.WriteLine($"\n{"Epoch",11}{"box_loss",11}{"cls_loss",11}{"dfl_loss",11}{"Instances",11}{"Size",11}");
-            var bar = new ProgressBar(nb, ReferenceEquals(output, Console.Out) ? null : log);
+            var bar = new ProgressBar(nb, log);
             using (var batches = loader.Epoch(epoch, mosaic).GetEnumerator())
             {
                 for (int s = 0; s < shard.GlobalSteps; s++)
@@ -166,11 +168,12 @@ public sealed class Trainer
                     }
                     var normalization = new LossNormalization(shard.GlobalStepSize(s), world, SumAcrossRanks);
                     Array.Clear(stepValues);
-                    int instances = 0;
+                    int instances = 0, traced = 0;
                     if (batches.MoveNext())
                     {
                         var b = batches.Current;
                         instances = b.TargetCount;
+                        traced = b.Size;
                         if (epoch == 0 && step < 3 && cfg.Plots && comm.IsMain) RunPlots.WriteTrainBatch(run, b, names, step, log);
                         int height = b.Height, width = b.Width;
                         using var scope = NewDisposeScope();
@@ -187,6 +190,7 @@ public sealed class Trainer
                         // This rank has no images in the epoch's last, short global batch: it still joins every collective.
                         normalization.SumAcrossRanks(0);
                     }
+                    if (StopAtIteration is { } limit && ni + 1 >= limit) stop.Request($"FORGE_STOP_AT_STEP={limit}");
                     stepValues[3] = stop.Requested ? 1 : 0;
                     comm.AllReduceSum(stepValues);
                     if (!double.IsFinite(stepValues[0] + stepValues[1] + stepValues[2]))
@@ -204,6 +208,7 @@ public sealed class Trainer
                         stepped = true;
                     }
                     state.StepInEpoch = step + 1;
+                    trace?.Record(s, traced);
                     for (int k = 0; k < 3; k++) state.EpochLossSum[k] += stepValues[k];
                     state.EpochSteps++;
                     double m = 1.0 / state.EpochSteps;
@@ -224,6 +229,7 @@ public sealed class Trainer
                     }
                 }
             }
+            trace?.Dispose();
             if (interrupted) break;
 
             // Epoch end: learning rate for the next epoch, validate the EMA, record, save.
@@ -306,6 +312,13 @@ public sealed class Trainer
         log.WriteLine($"Results saved to {run.Path}");
         return new TrainResult(run.Path, store.Last, store.Best, final ?? lastVal, state.Epoch, stoppedEarly, wall.Elapsed);
     }
+
+    /// <summary>
+    /// Test hook: FORGE_STOP_AT_STEP=N behaves as if SIGTERM arrived during global iteration N-1 (finish it, save, exit), so
+    /// interrupt-and-resume tests stop at a chosen point instead of racing a timer.
+    /// </summary>
+    static long? StopAtIteration =>
+        long.TryParse(Environment.GetEnvironmentVariable("FORGE_STOP_AT_STEP"), out var n) && n > 0 ? n : null;
 
     double SumAcrossRanks(double local)
     {

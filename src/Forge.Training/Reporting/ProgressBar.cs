@@ -20,7 +20,7 @@ public sealed class ProgressBar
     {
         this.total = Math.Max(total, 1);
         this.output = output ?? Console.Out;
-        this.interactive = interactive ?? (output is null && !Console.IsOutputRedirected);
+        this.interactive = interactive ?? (ReferenceEquals(this.output, Console.Out) && !Console.IsOutputRedirected);
     }
 
     public TimeSpan Elapsed => clock.Elapsed;
