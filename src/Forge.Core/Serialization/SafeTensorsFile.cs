@@ -106,7 +106,7 @@ public static class SafeTensorsFile
                 var offs = o["data_offsets"]!.AsArray();
                 long begin = offs[0]!.GetValue<long>(), end = offs[1]!.GetValue<long>();
                 if (begin < 0 || end < begin || end > dataLength)
-                    throw new InvalidDataException($"byte range [{begin}, {end}) lies outside the data section ({dataLength} bytes)");
+                    throw new InvalidDataException($"byte range [{begin}, {end}) lies outside the data section ({dataLength} bytes): the file is truncated or corrupted");
                 var rec = new TensorRecord(name, dtype, shape, bytes.Slice((int)(dataStart + begin), (int)(end - begin)).ToArray());
                 if (rec.ElementCount * TensorRecord.ElementSize(dtype) != rec.Data.Length)
                     throw new InvalidDataException($"shape [{string.Join(",", shape)}] of {dtype} does not match its {rec.Data.Length} bytes");

@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Forge.EndToEnd.Tests;
+
+/// <summary>Runs the forge CLI (built next to the tests) as a child process in a working folder.</summary>
+public sealed class ForgeProcess : IDisposable
+{
+    readonly Process process;
+    readonly StringBuilder output = new();
+
+    public static string CliPath { get; } = Path.Combine(AppContext.BaseDirectory, "forge.dll");
+
+    ForgeProcess(Process p) => process = p;
+
+    public static ForgeProcess Start(string workDir, IEnumerable<string> args, IDictionary<string, string>? env = null)
+    {
+        if (!File.Exists(CliPath)) throw new FileNotFoundException($"forge CLI not built next to the tests: {CliPath}");
+        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = workDir, UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(CliPath);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment["TERM"] = "dumb";
+        psi.Environment["FORGE_DATASETS"] = Path.Combine(workDir, "datasets");
+        foreach (var key in new[] { "FORGE_STOP_AT_STEP", "FORGE_SAMPLE_TRACE" }) psi.Environment.Remove(key);
+        if (env is not null) foreach (var (k, v) in env) psi.Environment[k] = v;
+        var p = new Process { StartInfo = psi };
+        var fp = new ForgeProcess(p);
+        p.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (fp.output) fp.output.AppendLine(e.Data); };
+        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (fp.output) fp.output.AppendLine(e.Data); };
+        p.Start();
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        return fp;
+    }
+
+    /// <summary>Runs to completion (or the timeout) and returns exit code and combined output.</summary>
+    public static (int ExitCode, string Output) Run(string workDir, IEnumerable<string> args, IDictionary<string, string>? env = null, int timeoutSeconds = 300)
+    {
+        using var p = Start(workDir, args, env);
+        if (!p.WaitForExit(TimeSpan.FromSeconds(timeoutSeconds)))
+        {
+            p.Kill();
+            throw new TimeoutException($"forge {string.Join(' ', args)} did not finish in {timeoutSeconds}s:\n{p.Output}");
+        }
+        return (p.ExitCode, p.Output);
+    }
+
+    public bool WaitForExit(TimeSpan timeout)
+    {
+        if (!process.WaitForExit(timeout)) return false;
+        process.WaitForExit();   // drain the output handlers
+        return true;
+    }
+
+    public int Id => process.Id;
+    public int ExitCode => process.ExitCode;
+    public bool HasExited => process.HasExited;
+    public string Output { get { lock (output) return output.ToString(); } }
+
+    /// <summary>SIGKILL, no chance to clean up: what a crash or the OOM killer does.</summary>
+    public void Kill()
+    {
+        try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+        process.WaitForExit();
+    }
+
+    public void Dispose()
+    {
+        if (!process.HasExited) Kill();
+        process.Dispose();
+    }
+}
