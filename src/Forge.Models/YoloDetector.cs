@@ -11,7 +11,7 @@ namespace Forge.Models;
 /// Layers live in a list named "model" with the reference indices (0..22), so parameter names match Ultralytics'
 /// state dicts (e.g. <c>model.22.cv2.0.0.conv.weight</c>).
 /// </summary>
-public sealed class YoloDetector : nn.Module<Tensor, Tensor>
+public class YoloDetector : nn.Module<Tensor, Tensor>
 {
     readonly ModuleList<nn.Module> model;
     readonly Dictionary<(int, int, DeviceType, int), AnchorGrid> anchorCache = new();

@@ -34,12 +34,20 @@ public sealed class Trainer
     readonly ICommunicator comm;
     readonly StopSignal stop;
 
-    public Trainer(ForgeConfig config, TextWriter? log = null, ICommunicator? communicator = null, StopSignal? stopSignal = null)
+    readonly Func<ModelScale, int, YoloDetector>? modelFactory;
+
+    /// <param name="communicator">This process's rank in a data-parallel job (default: a single process).</param>
+    /// <param name="stopSignal">Where SIGTERM/SIGINT requests arrive (default: none installed).</param>
+    /// <param name="modelFactory">Builds the detector for a scale and class count (default: <see cref="YoloDetector"/>), for
+    /// library users training their own variant.</param>
+    public Trainer(ForgeConfig config, TextWriter? log = null, ICommunicator? communicator = null, StopSignal? stopSignal = null,
+                   Func<ModelScale, int, YoloDetector>? modelFactory = null)
     {
         requested = config.Clone();
         output = log ?? Console.Out;
         comm = communicator ?? new SingleProcessCommunicator();
         stop = stopSignal ?? new StopSignal(install: false);
+        this.modelFactory = modelFactory;
     }
 
     public TrainResult Train()
@@ -90,7 +98,7 @@ public sealed class Trainer
         var fingerprint = new DataFingerprint(trainIndex.Fingerprint, valIndex?.Fingerprint, trainIndex.Count, valIndex?.Count ?? 0);
 
         // Model, loss, optimizer.
-        using var model = BuildModel(cfg, nc, resumeFrom is not null, log);
+        using var model = BuildModel(cfg, nc, resumeFrom is not null, log, modelFactory ?? ((scale, n) => new YoloDetector(scale, n)));
         model.to(device);
         model.train();
         int world = comm.WorldSize;
@@ -106,7 +114,7 @@ public sealed class Trainer
         var loss = new DetectionLoss(model, new LossGains(cfg.BoxGain, cfg.ClsGain, cfg.DflGain));
         using var optimizer = BuildOptimizer(cfg, model, nc, trainIndex.Count, weightDecay, log, out double warmupBiasLr);
         var schedule = new LearningRateSchedule(cfg.Epochs, cfg.Lrf, cfg.CosLr, warmupBiasLr, cfg.WarmupMomentum, optimizer.Groups[1].Momentum);
-        using var ema = new ModelEma(model, () => new YoloDetector(model.Scale, nc).to(device));
+        using var ema = new ModelEma(model, () => (modelFactory ?? ((sc, n) => new YoloDetector(sc, n)))(model.Scale, nc).to(device));
         using var reducer = GradientBucketReducer.ForModule(model, comm, (long)(cfg.BucketMb * 1024 * 1024), warning: m => log.WriteLine("WARNING: " + m));
         var validator = valIndex is null ? null
             : new Validator(valIndex, names, cfg.ImgSize, Math.Max(1, batch * 2 / world), cfg.Workers, device, cacheImages: cfg.Cache, comm: comm);
@@ -371,26 +379,25 @@ public sealed class Trainer
         return index;
     }
 
-    static YoloDetector BuildModel(ForgeConfig cfg, int nc, bool resuming, TextWriter log)
+    static YoloDetector BuildModel(ForgeConfig cfg, int nc, bool resuming, TextWriter log, Func<ModelScale, int, YoloDetector> create)
     {
-        if (resuming || !ModelFactory.IsWeightsFile(cfg.Model))
+        if (!ModelFactory.IsWeightsFile(cfg.Model))
         {
-            if (ModelFactory.IsWeightsFile(cfg.Model))
-            {
-                // A resumed fine-tuning run: the architecture comes from the starting file, the weights from the checkpoint.
-                using var start = Checkpoint.Load(cfg.Model);
-                var (scale, _) = ModelFactory.ParseArchitecture(start.Get("architecture") ?? "", cfg.Model);
-                return new YoloDetector(scale, nc);
-            }
-            return ModelFactory.Create(cfg.Model, nc);
+            if (!ModelScale.TryParseName(cfg.Model, out var scale))
+                throw new ArgumentException($"model={cfg.Model}: not a known model. Use yolov8n, yolov8s, yolov8m, yolov8l, yolov8x or a .safetensors file.");
+            return create(scale, nc);
         }
-        // Fine-tuning: architecture from the file, classes from the dataset, weights matched by name and shape.
+        // Starting from a file: architecture from the file, classes from the dataset; weights matched by name and shape
+        // (fine-tuning). A resumed run loads every tensor from its checkpoint afterwards instead.
         using var ckpt = Checkpoint.Load(cfg.Model);
         var arch = ckpt.Get("architecture") ?? throw new InvalidDataException($"{cfg.Model}: no architecture in the metadata");
         var (s, _) = ModelFactory.ParseArchitecture(arch, cfg.Model);
-        var model = new YoloDetector(s, nc);
-        var report = ModelFactory.LoadMatching(model, ckpt.Section(Checkpoint.ModelPrefix));
-        log.WriteLine($"Transferred weights from {cfg.Model}: {report.Describe()}");
+        var model = create(s, nc);
+        if (!resuming)
+        {
+            var report = ModelFactory.LoadMatching(model, ckpt.Section(Checkpoint.ModelPrefix));
+            log.WriteLine($"Transferred weights from {cfg.Model}: {report.Describe()}");
+        }
         return model;
     }
 
