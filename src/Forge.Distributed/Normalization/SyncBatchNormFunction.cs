@@ -67,10 +67,12 @@ internal sealed class SyncBatchNormFunction : autograd.SingleTensorFunction<Sync
             packed.div_(count);
             var meanDy = packed.narrow(0, 0, channels).to(input.dtype);
             var meanDyCentered = packed.narrow(0, channels, channels).to(input.dtype);
-            // dx = w*invstd * (dy - mean(dy) - xhat*mean(dy*xhat)), with xhat = (x-mean)*invstd and means over all ranks.
+            // dx = w*invstd * (dy - mean(dy) - xhat*mean(dy*xhat)), with xhat = (x-mean)*invstd and means over all ranks,
+            // regrouped per channel as (x-mean)*a + dy*s + c so it takes three passes over the activation.
             var scale = weight is null ? invstd : invstd.mul(weight);
-            var projection = invstd.square().mul_(meanDyCentered).neg_();
-            gradInput = centered.mul_(projection.view(perChannel)).add_(gradOutput).sub_(meanDy.view(perChannel)).mul_(scale.view(perChannel));
+            var slope = invstd.square().mul_(meanDyCentered).mul_(scale).neg_();
+            var offset = scale.mul(meanDy).neg_();
+            gradInput = centered.mul_(slope.view(perChannel)).add_(offset.view(perChannel)).addcmul_(gradOutput, scale.view(perChannel), 1);
         }
 
         // One entry per apply() argument: input, weight, bias, then no gradient for the statistics and settings.
