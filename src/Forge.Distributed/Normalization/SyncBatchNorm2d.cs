@@ -15,6 +15,8 @@ namespace Forge.Distributed;
 /// (none when the input needs no gradient). Every rank must run the same layers in the same order, as with any collective.
 /// Evaluation uses the running statistics and communicates nothing. weight/bias gradients are this rank's share only:
 /// the gradient reducer averages them across ranks like every other parameter.</para>
+/// <para>On CUDA the backward all-reduce runs on the autograd engine's device thread; <see cref="MpiCommunicator"/> takes calls
+/// from any thread. A rank whose batch is empty still joins both all-reduces.</para>
 /// </remarks>
 public sealed class SyncBatchNorm2d : nn.Module<Tensor, Tensor>
 {

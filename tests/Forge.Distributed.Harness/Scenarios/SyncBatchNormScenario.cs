@@ -15,6 +15,7 @@ internal static class SyncBatchNormScenario
 
     static double MaxAbs(Tensor t)
     {
+        if (t.NumberOfElements == 0) return 0;
         using var _ = NewDisposeScope();
         return t.abs().max().to(ScalarType.Float64).item<double>();
     }
@@ -45,6 +46,14 @@ internal static class SyncBatchNormScenario
         return sizes;
     }
 
+    // The last rank holds nothing (the tail of an epoch): it must still take part in both all-reduces.
+    static int[] EmptyLastSizes(int total, int ranks)
+    {
+        var sizes = EvenSizes(total, Math.Max(ranks - 1, 1)).Append(0).Take(ranks).ToArray();
+        if (ranks == 1) sizes[0] = total;
+        return sizes;
+    }
+
     /// <summary>One layer: outputs, input gradients, running statistics and summed parameter gradients against BatchNorm2d.</summary>
     public static void Layer(ICommunicator comm)
     {
@@ -63,10 +72,10 @@ internal static class SyncBatchNormScenario
         reference.train();
         sync.train();
 
-        for (int step = 0; step < 3; step++)
+        for (int step = 0; step < 4; step++)
         {
             using var scope = NewDisposeScope();
-            var sizes = step < 2 ? EvenSizes(Batch, w) : UnevenSizes(Batch, w);
+            var sizes = step switch { < 2 => EvenSizes(Batch, w), 2 => UnevenSizes(Batch, w), _ => EmptyLastSizes(Batch, w) };
             var (start, length) = SliceOf(sizes, r);
             manual_seed(300 + step);   // the same full batch on every rank
             var x = randn(Batch, Channels, 5, 7).mul_(2).add_(0.7);
