@@ -47,6 +47,12 @@ public class MultiProcessTests
     public void SamplersPartitionTheDatasetAcrossRealRanks() => AssertBothRanksPassed("sampler");
 
     [Fact]
+    public void SyncBatchNormOnSlicesEqualsBatchNormOnTheWholeBatch() => AssertBothRanksPassed("sync-batchnorm");
+
+    [Fact]
+    public void SyncBatchNormDetectorGradientsSumToTheFullBatchGradients() => AssertBothRanksPassed("sync-batchnorm-detector");
+
+    [Fact]
     public void AnExceptionOnOneRankAbortsTheJobNamingTheRank()
     {
         var run = MpiRun.Scenario("fault-throw", timeoutSeconds: 60);

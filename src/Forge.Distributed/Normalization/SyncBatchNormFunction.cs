@@ -1,0 +1,84 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Forge.Distributed;
+
+/// <summary>
+/// Autograd function of <see cref="SyncBatchNorm2d"/> in training: normalises with statistics already reduced over all ranks,
+/// and in backward reduces the two per-channel gradient sums so each rank's input gradient includes every rank's samples.
+/// </summary>
+/// <remarks>
+/// Arguments of <c>apply</c>: input, weight (or null), bias (or null), global mean, global biased variance (both per channel, in
+/// the input's dtype), eps, communicator, number of values per channel over all ranks. TorchSharp keeps one instance of the
+/// function for all calls, so everything per call lives in the autograd context.
+/// </remarks>
+internal sealed class SyncBatchNormFunction : autograd.SingleTensorFunction<SyncBatchNormFunction>
+{
+    static readonly long[] ReduceDims = { 0, 2, 3 };
+
+    public override string Name => nameof(SyncBatchNormFunction);
+
+    public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
+    {
+        var input = (Tensor)vars[0];
+        var weight = vars[1] as Tensor;
+        var bias = vars[2] as Tensor;
+        var mean = (Tensor)vars[3];
+        var variance = (Tensor)vars[4];
+        double eps = (double)vars[5];
+        var invstd = variance.add(eps).rsqrt_();
+        // Eval-mode batch_norm with the global statistics is exactly the normalisation a training-mode BatchNorm applies.
+        var output = nn.functional.batch_norm(input, mean, variance, weight, bias, training: false, momentum: 0, eps: eps);
+        ctx.save_for_backward(new List<Tensor> { input, weight!, mean, invstd });
+        ctx.save_data("comm", vars[6]);
+        ctx.save_data("count", vars[7]);
+        ctx.save_data("inputGrad", input.requires_grad);
+        ctx.save_data("hasBias", bias is not null);
+        return output;
+    }
+
+    public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor gradOutput)
+    {
+        var comm = (ICommunicator)ctx.get_data("comm");
+        double count = (double)ctx.get_data("count");
+        bool inputGrad = (bool)ctx.get_data("inputGrad");
+        bool hasBias = (bool)ctx.get_data("hasBias");
+
+        using var scope = NewDisposeScope();
+        var saved = ctx.get_saved_variables();
+        Tensor input = saved[0], mean = saved[2], invstd = saved[3];
+        Tensor? weight = saved[1];
+        long channels = input.shape[1];
+        long[] perChannel = { 1, channels, 1, 1 };
+
+        var centered = input.sub(mean.view(perChannel));
+        var sumDy = gradOutput.sum(ReduceDims);
+        var sumDyCentered = gradOutput.mul(centered).sum(ReduceDims);
+
+        // This rank's share only; the gradient reducer combines parameter gradients across ranks afterwards.
+        Tensor? gradWeight = weight is null ? null : sumDyCentered.mul(invstd);
+        Tensor? gradBias = hasBias ? sumDy : null;
+
+        Tensor? gradInput = null;
+        if (inputGrad)
+        {
+            var packed = cat(new[] { sumDy, sumDyCentered }).to(ScalarType.Float64);
+            TensorCollectives.AllReduceSum(packed, comm);
+            packed.div_(count);
+            var meanDy = packed.narrow(0, 0, channels).to(input.dtype);
+            var meanDyCentered = packed.narrow(0, channels, channels).to(input.dtype);
+            // dx = w*invstd * (dy - mean(dy) - xhat*mean(dy*xhat)), with xhat = (x-mean)*invstd and means over all ranks,
+            // regrouped per channel as (x-mean)*a + dy*s + c so it takes three passes over the activation.
+            var scale = weight is null ? invstd : invstd.mul(weight);
+            var slope = invstd.square().mul_(meanDyCentered).mul_(scale).neg_();
+            var offset = scale.mul(meanDy).neg_();
+            gradInput = centered.mul_(slope.view(perChannel)).add_(offset.view(perChannel)).addcmul_(gradOutput, scale.view(perChannel), 1);
+        }
+
+        // One entry per apply() argument: input, weight, bias, then no gradient for the statistics and settings.
+        var result = new List<Tensor> { Keep(gradInput), Keep(gradWeight), Keep(gradBias), null!, null!, null!, null!, null! };
+        return result;
+    }
+
+    static Tensor Keep(Tensor? t) => t is null ? null! : t.MoveToOuterDisposeScope();
+}
