@@ -102,6 +102,8 @@ public sealed class Trainer
         model.to(device);
         model.train();
         int world = comm.WorldSize;
+        // Before anything holds the model's parameters (optimizer, reducer, EMA): conversion replaces the BatchNorm tensors.
+        if (cfg.SyncBn && world > 1) log.WriteLine($"sync_bn: {SyncBatchNorm.Convert(model, comm)} BatchNorm layers synchronise their statistics across {world} ranks");
         int batch = cfg.Batch;
         int nominal = cfg.NominalBatch;
         int accumulateTarget = Math.Max((int)Math.Round(nominal / (double)batch, MidpointRounding.ToEven), 1);
