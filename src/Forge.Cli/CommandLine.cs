@@ -23,9 +23,10 @@ public static class CommandLine
                 "val" => ValCommand.Run(Parse(rest), stdout),
                 "predict" => PredictCommand.Run(Parse(rest), stdout),
                 "demo" => DemoCommand.Run(rest, stdout),
+                "export" => ExportCommand.Run(Parse(rest), stdout),
                 "version" or "--version" => Print(stdout, Forge.Training.ForgeInfo.Version),
                 "settings" or "cfg" => Print(stdout, new ForgeConfig().ToYaml()),
-                _ => throw new ConfigException($"unknown mode '{mode}'; use train, val, predict, demo, settings or help"),
+                _ => throw new ConfigException($"unknown mode '{mode}'; use train, val, predict, export, demo, settings or help"),
             };
         }
         catch (Exception e) when (e is ConfigException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException

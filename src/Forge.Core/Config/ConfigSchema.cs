@@ -71,6 +71,7 @@ public static class ConfigSchema
         I("save_period", -1, "also keep a checkpoint every N epochs (-1 = off)"),
         B("plots", true, "write PNG plots"),
         B("verbose", true, "print per-class metrics"),
+        S("format", "safetensors", "export: output format (safetensors: plain weights with Ultralytics' tensor names)"),
         // checkpoints and resume
         S("resume", null, "resume a run: a run folder or checkpoint path, or 'true' for the newest run in project"),
         B("resume_force", false, "resume even when settings that change the run differ from the checkpoint's"),
