@@ -19,6 +19,23 @@ public static class TinyDatasets
         return System.IO.Path.Combine(folder, "data.yaml");
     }
 
+    /// <summary>
+    /// Four 64x64 images, each one object filling the whole frame (train and val the same folder): any box covering the
+    /// image is a perfect match, so even an untrained detector that reports boxes scores well above zero.
+    /// </summary>
+    public static string WholeFrame(string folder)
+    {
+        string images = Dir(folder, "images"), labels = Dir(folder, "labels");
+        for (int i = 0; i < 4; i++)
+        {
+            ImageCodec.SaveJpeg(Background(64, 64, i), System.IO.Path.Combine(images, $"frame{i}.jpg"), 95);
+            File.WriteAllText(System.IO.Path.Combine(labels, $"frame{i}.txt"), "0 0.5 0.5 1 1\n");
+        }
+        string yaml = System.IO.Path.Combine(folder, "data.yaml");
+        File.WriteAllText(yaml, $"path: {folder}\ntrain: images\nval: images\nnames: [frame]\n");
+        return yaml;
+    }
+
     /// <summary>What <see cref="Broken"/> wrote, for the assertions.</summary>
     public sealed record BrokenDataset(
         string Yaml, string TruncatedJpeg, string EmptyImage, string ProblemLabels, string ProblemImage, string UnlabelledImage,
