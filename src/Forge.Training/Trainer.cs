@@ -77,7 +77,7 @@ public sealed class Trainer
         long warmupIterations = cfg.WarmupEpochs > 0 ? Math.Max((long)Math.Round(cfg.WarmupEpochs * nb), 100) : -1;
         long lastOptimizerStep = -1;
         int accumulate = accumulateTarget;
-        log.WriteLine($"{optimizer.Kind}(lr={optimizer.Groups[1].InitialLr:0.######}, momentum={cfg.Momentum}) with parameter groups " +
+        log.WriteLine($"{optimizer.Kind}(lr={optimizer.Groups[1].InitialLr:0.######}, momentum={optimizer.Groups[1].Momentum}) with parameter groups " +
                       $"{optimizer.Groups[2].Parameters.Count} weight(decay=0.0), {optimizer.Groups[1].Parameters.Count} weight(decay={weightDecay:0.######}), {optimizer.Groups[0].Parameters.Count} bias(decay=0.0)");
         log.WriteLine($"Image sizes {cfg.ImgSize} train, {cfg.ImgSize} val; {cfg.Workers} dataloader workers; accumulating to a nominal batch of {nominal} ({accumulateTarget} x {batch})");
         log.WriteLine($"Starting training for {cfg.Epochs} epochs...");
