@@ -30,6 +30,9 @@ public sealed class TrainerEndToEndTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(Path.Combine(run, "weights", "last.safetensors"), result.LastCheckpoint);
         Assert.Equal(Path.Combine(run, "weights", "best.safetensors"), result.BestCheckpoint);
         Assert.Contains("Starting training for 2 epochs", log);
+        // optimizer=auto picks AdamW with beta1 0.9 for a run this short, and says so with the values it uses.
+        Assert.Contains("optimizer=auto: chose AdamW(lr=0.001, momentum=0.9)", log);
+        Assert.Contains("AdamW(lr=0.001, momentum=0.9) with parameter groups 57 weight(decay=0.0), 63 weight(decay=0.0005), 63 bias(decay=0.0)", log);
         Assert.Contains($"Results saved to {run}", log);
 
         // args.yaml holds exactly the settings of the run.
