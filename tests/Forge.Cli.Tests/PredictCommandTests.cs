@@ -148,4 +148,34 @@ public sealed class PredictCommandTests(TrainedModelFixture trained)
         Assert.Equal(2, run.ExitCode);
         Assert.Contains("source=", run.Stderr);
     }
+
+    [Fact]
+    public void Save_txt_writes_yolo_labels_matching_the_json()
+    {
+        string folder = ImageFolder(out var sizes);
+        string project = trained.NewFolder("predict-txt");
+        var run = ForgeRun.Of("predict", $"model={trained.BestWeights}", $"source={folder}", "conf=0.0", "save_txt=true", "save=false", $"project={project}", "name=p");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        string output = Path.Combine(project, "p");
+        Assert.Empty(Directory.GetFiles(output, "*.jpg"));   // save=false: no annotated images
+        foreach (var e in ReadPredictions(output))
+        {
+            string image = e.GetProperty("image").GetString()!;
+            var (w, h) = sizes[image];
+            var dets = e.GetProperty("detections").EnumerateArray().ToArray();
+            var lines = File.ReadAllLines(Path.Combine(output, "labels", Path.GetFileNameWithoutExtension(image) + ".txt"));
+            Assert.Equal(dets.Length, lines.Length);
+            for (int i = 0; i < lines.Length; i++)
+            {
+                var f = lines[i].Split(' ').Select(v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+                Assert.Equal(6, f.Length);
+                Assert.Equal(dets[i].GetProperty("class").GetInt32(), (int)f[0]);
+                var box = dets[i].GetProperty("box");
+                Assert.Equal((box.GetProperty("x1").GetDouble() + box.GetProperty("x2").GetDouble()) / 2 / w, f[1], 2);
+                Assert.Equal((box.GetProperty("y2").GetDouble() - box.GetProperty("y1").GetDouble()) / h, f[4], 2);
+                Assert.All(f[1..5], v => Assert.InRange(v, 0, 1));
+                Assert.Equal(dets[i].GetProperty("confidence").GetDouble(), f[5], 4);
+            }
+        }
+    }
 }

@@ -61,4 +61,22 @@ public sealed class ValCommandTests(TrainedModelFixture trained)
         Assert.Equal(2, run.ExitCode);
         Assert.Contains("val needs trained weights", run.Stderr);
     }
+
+    [Fact]
+    public void Val_of_a_split_the_dataset_does_not_have_is_a_usage_error()
+    {
+        var run = ForgeRun.Of("val", $"model={trained.BestWeights}", $"data={trained.DataYaml}", "split=test", $"project={trained.NewFolder("p")}");
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("has no 'test' split", run.Stderr);
+    }
+
+    [Fact]
+    public void Val_on_a_dataset_with_other_classes_says_both_counts()
+    {
+        var broken = Forge.Training.Tests.Integration.TinyDatasets.Broken(trained.NewFolder("two-classes"));
+        var run = ForgeRun.Of("val", $"model={trained.BestWeights}", $"data={broken.Yaml}", $"project={trained.NewFolder("p")}");
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("detects 6 classes", run.Stderr);
+        Assert.Contains($"data={broken.Yaml} has 2", run.Stderr);
+    }
 }
