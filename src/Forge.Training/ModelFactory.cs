@@ -56,6 +56,8 @@ public static class ModelFactory
     {
         var report = new TransferReport(new(), new(), new());
         using var _ = no_grad();
+        // The dtype and device conversions make new handles even when nothing changes; release them here.
+        using var scope = NewDisposeScope();
         foreach (var (name, target) in ModelEma.StateOf(model))
         {
             if (!source.TryGetValue(name, out var s)) { report.Missing.Add(name); continue; }

@@ -18,10 +18,8 @@ public sealed class DistributionFocalIntegral : nn.Module<Tensor, Tensor>
         this.regMax = regMax;
         conv = nn.Conv2d(regMax, 1, 1, bias: false);
         using (no_grad())
-        {
-            using var w = arange(regMax, dtype: ScalarType.Float32).view(1, regMax, 1, 1);
-            conv.weight!.copy_(w);
-        }
+        using (NewDisposeScope())   // arange's own handle as well as the view of it
+            conv.weight!.copy_(arange(regMax, dtype: ScalarType.Float32).view(1, regMax, 1, 1));
         conv.weight!.requires_grad = false;
         RegisterComponents();
     }

@@ -97,8 +97,13 @@ public sealed class DetectionLoss(YoloDetector model, LossGains? gains = null)
     Tensor DecodeBoxes(Tensor anchors, Tensor predDist, int regMax)
     {
         long b = predDist.shape[0], a = predDist.shape[1];
-        if (binWeights is null || binWeights.device != predDist.device)
+        // Compare the device by type and index: Tensor.device is a new object on every call, so comparing references
+        // rebuilt (and leaked) this tensor on every batch.
+        if (binWeights is null || binWeights.device_type != predDist.device_type || binWeights.device_index != predDist.device_index)
+        {
+            binWeights?.Dispose();
             binWeights = arange(regMax, dtype: ScalarType.Float32, device: predDist.device).DetachFromDisposeScope();
+        }
         using var scope = NewDisposeScope();
         var distances = predDist.view(b, a, 4, regMax).softmax(3).matmul(binWeights);  // (b, A, 4)
         return BoxTensorOps.DistanceToBox(distances, anchors, centreForm: false).MoveToOuterDisposeScope();

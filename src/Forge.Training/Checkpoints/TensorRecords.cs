@@ -10,7 +10,9 @@ public static class TensorRecords
 {
     public static TensorRecord FromTensor(string name, Tensor t)
     {
-        using var cpu = t.detach().to(CPU).contiguous();
+        // detach() and to() make handles of their own: the scope releases all three, not only the last.
+        using var scope = NewDisposeScope();
+        var cpu = t.detach().to(CPU).contiguous();
         string dtype = cpu.dtype switch
         {
             ScalarType.Float32 => "F32",

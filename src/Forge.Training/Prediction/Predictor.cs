@@ -42,7 +42,9 @@ public sealed class Predictor(YoloDetector model, string[] names, int imgsz, Dev
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         model.eval();
-        var boxed = Letterbox.Apply(image, imgsz, imgsz, scaleUp: false, out var lb);
+        // Enlarge small images too (Ultralytics' predict letterbox does): validation sees every image with its long side
+        // at imgsz, so only padding a small one would show the model its objects at a scale it was not trained for.
+        var boxed = Letterbox.Apply(image, imgsz, imgsz, scaleUp: true, out var lb);
         var input = new float[3 * imgsz * imgsz];
         int plane = imgsz * imgsz;
         var px = boxed.Pixels;
