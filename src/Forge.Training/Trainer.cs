@@ -128,8 +128,9 @@ public sealed class Trainer
         schedule.ApplyEpoch(optimizer, 0);
         if (resumeFrom is not null)
         {
+            var savedFingerprint = resumeFrom.GetJson<DataFingerprint>("data_fingerprint");
             using (resumeFrom) state = TrainingCheckpoint.Restore(resumeFrom, resumePath!, model, ema, optimizer);
-            CheckResumable(state, cfg, fingerprint, resumePath!, log);
+            CheckResumable(state, savedFingerprint, cfg, fingerprint, resumePath!, log);
             results.LoadExisting(state.Epoch + 1);
             log.WriteLine($"Resuming {run.Path} from {resumePath}: epoch {state.Epoch + 1}/{cfg.Epochs}, step {state.StepInEpoch}/{nb}" +
                           (state.WorldSize != world ? $" (saved by {state.WorldSize} ranks, continuing on {world})" : ""));
@@ -227,15 +228,13 @@ public sealed class Trainer
 
                     bool stopNow = stepValues[3] > 0;
                     bool periodic = stepped && cfg.SavePeriodSteps > 0 && optimizer.StepCount % cfg.SavePeriodSteps == 0 && state.StepInEpoch < nb;
-                    if (stopNow || periodic)
-                    {
+                    if (cfg.Save && (stopNow || periodic))
                         Save(state, nb, model, ema, optimizer, reducer, cfg, names, lastVal?.Metrics, fingerprint, store, best: false, snapshotEpoch: null);
-                        if (stopNow)
-                        {
-                            if (!stop.Requested) stop.Request("another rank");
-                            interrupted = true;
-                            break;
-                        }
+                    if (stopNow)
+                    {
+                        if (!stop.Requested) stop.Request("another rank");
+                        interrupted = true;
+                        break;
                     }
                 }
             }
@@ -282,8 +281,12 @@ public sealed class Trainer
                 log.WriteLine($"Stopping training early as no improvement observed in the last {cfg.Patience} epochs. Best results observed at epoch {stopper.BestEpoch + 1}.");
                 break;
             }
-            if (stop.Requested)
+            // A signal during validation or saving: every rank must agree before leaving the loop.
+            Span<double> stopFlag = [stop.Requested ? 1 : 0];
+            comm.AllReduceSum(stopFlag);
+            if (stopFlag[0] > 0)
             {
+                if (!stop.Requested) stop.Request("another rank");
                 interrupted = true;
                 break;
             }
@@ -293,8 +296,12 @@ public sealed class Trainer
 
         if (interrupted)
         {
-            log.WriteLine($"\nStopped by {stop.Reason} at epoch {state.Epoch + 1}, step {state.StepInEpoch}/{nb}; state saved to {store.Last}.");
-            log.WriteLine($"Resume with: ./forge train resume={run.Path}");
+            if (cfg.Save)
+            {
+                log.WriteLine($"\nStopped by {stop.Reason} at epoch {state.Epoch + 1}, step {state.StepInEpoch}/{nb}; state saved to {store.Last}.");
+                log.WriteLine($"Resume with: ./forge train resume={run.Path}");
+            }
+            else log.WriteLine($"\nStopped by {stop.Reason} at epoch {state.Epoch + 1}, step {state.StepInEpoch}/{nb}; nothing saved (save=false).");
             return new TrainResult(run.Path, store.Last, store.Best, lastVal, state.Epoch, false, wall.Elapsed, Interrupted: true);
         }
 
@@ -358,10 +365,14 @@ public sealed class Trainer
         }
     }
 
-    void CheckResumable(TrainingState state, ForgeConfig cfg, DataFingerprint fingerprint, string source, TextWriter log)
+    static void CheckResumable(TrainingState state, DataFingerprint? saved, ForgeConfig cfg, DataFingerprint current, string source, TextWriter log)
     {
         if (state.GlobalBatch != cfg.Batch)
             throw new InvalidDataException($"{source}: the run used a global batch of {state.GlobalBatch}; resume with batch={state.GlobalBatch}");
+        if (saved is null || saved.Train == current.Train) return;
+        string what = $"the training data changed since the checkpoint ({saved.TrainImages} images then, {current.TrainImages} now; fingerprint {saved.Train[..12]} vs {current.Train[..12]})";
+        if (!cfg.ResumeForce) throw new ConfigException($"{source}: {what}; resuming would not continue the same run (add resume_force=true to override)");
+        log.WriteLine($"WARNING: resume_force=true: {what}");
     }
 
     /// <summary>Rank 0's string, on every rank.</summary>
