@@ -1,5 +1,4 @@
 using Forge.Core.Config;
-using Forge.Training;
 using Forge.Training.Checkpoints;
 
 namespace Forge.Cli.Commands;
@@ -8,8 +7,7 @@ public static class ExportCommand
 {
     public static int Run(ForgeConfig cfg, TextWriter stdout)
     {
-        if (!ModelFactory.IsWeightsFile(cfg.Model))
-            throw new ConfigException($"export needs a checkpoint: model=path/to/best.safetensors (got model={cfg.Model})");
+        TrainedWeights.Require(cfg, "export");
         var format = cfg.GetString("format") ?? "safetensors";
         if (!format.Equals("safetensors", StringComparison.OrdinalIgnoreCase))
             throw new ConfigException($"format={format}: only safetensors export is available (plain weights with Ultralytics' tensor names)");
