@@ -77,7 +77,10 @@ public sealed class Trainer
             run = null!;
         }
         cfg.Validate();
-        var device = DeviceSelector.Resolve(cfg.Device);
+        // One GPU per rank: each rank sees only its local rank's GPU, as cuda:0, before CUDA starts.
+        bool multiGpu = cfg.Device.StartsWith("cuda", StringComparison.Ordinal) && comm.WorldSize > 1;
+        if (multiGpu) CudaVisibility.PinLocalRank(comm.LocalRank);
+        var device = DeviceSelector.Resolve(multiGpu ? "cuda:0" : cfg.Device);
         DeviceSelector.ConfigureThreads(cfg.Threads, comm.LocalSize);
         manual_seed(cfg.Seed);
 
@@ -117,7 +120,11 @@ public sealed class Trainer
         using var optimizer = BuildOptimizer(cfg, model, nc, trainIndex.Count, weightDecay, log, out double warmupBiasLr);
         var schedule = new LearningRateSchedule(cfg.Epochs, cfg.Lrf, cfg.CosLr, warmupBiasLr, cfg.WarmupMomentum, optimizer.Groups[1].Momentum);
         using var ema = new ModelEma(model, () => (modelFactory ?? ((sc, n) => new YoloDetector(sc, n)))(model.Scale, nc).to(device));
-        using var reducer = GradientBucketReducer.ForModule(model, comm, (long)(cfg.BucketMb * 1024 * 1024), warning: m => log.WriteLine("WARNING: " + m));
+        // CUDA gradients are summed on the GPUs with NCCL; CPU ones through MPI (FORGE_DDP_BACKEND=mpi forces MPI for both).
+        using var nccl = device.type == DeviceType.CUDA && world > 1 && Environment.GetEnvironmentVariable("FORGE_DDP_BACKEND") != "mpi"
+            ? new NcclAllReduce(comm) : null;
+        using var reducer = GradientBucketReducer.ForModule(model, comm, (long)(cfg.BucketMb * 1024 * 1024),
+            warning: m => log.WriteLine("WARNING: " + m), deviceAllReduce: nccl);
         var validator = valIndex is null ? null
             : new Validator(valIndex, names, cfg.ImgSize, Math.Max(1, batch * 2 / world), cfg.Workers, device, cacheImages: cfg.Cache, comm: comm);
         var results = new ResultsCsv(run.ResultsCsv);

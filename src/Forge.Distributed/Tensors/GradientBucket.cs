@@ -86,6 +86,12 @@ internal sealed class GradientBucket : IDisposable
     {
         if (!onCpu) gradPart.copy_(hostGradPart!);
         gradPart.div_(worldSize);
+        WriteBack(unused);
+    }
+
+    /// <summary>Averaged gradients (in the device buffer) back to the parameters; slot counts (in the host buffer) decide the rest.</summary>
+    void WriteBack(List<string>? unused)
+    {
         var slots = HostStaging.CpuSpan<float>(hostFlat).Slice(gradElements);
         for (int i = 0; i < parameters.Length; i++)
         {
@@ -103,6 +109,31 @@ internal sealed class GradientBucket : IDisposable
             }
             else unused?.Add(Names[i]);
         }
+    }
+
+    /// <summary>
+    /// The CUDA path: gradients and slots are packed on the device and summed there by <paramref name="device"/> (NCCL), with
+    /// only the per-parameter slots copied to the host to decide who had a gradient. Then as <see cref="Scatter"/>.
+    /// </summary>
+    public void ReduceOnDevice(IDeviceAllReduce device, Scalar worldSize, List<string>? unused)
+    {
+        var had = new float[parameters.Length];
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            var g = parameters[i].grad;
+            grads[i] = g;
+            if (g is null) views[i].zero_();
+            else { views[i].copy_(g); had[i] = 1f; }
+        }
+        using (var slotsOnDevice = deviceFlat.narrow(0, gradElements, parameters.Length))
+        using (var hadTensor = tensor(had))
+            slotsOnDevice.copy_(hadTensor);
+        device.AllReduceSum(deviceFlat);
+        using (var slotsOnDevice = deviceFlat.narrow(0, gradElements, parameters.Length))
+        using (var hostSlots = hostFlat.narrow(0, gradElements, parameters.Length))
+            hostSlots.copy_(slotsOnDevice);
+        gradPart.div_(worldSize);
+        WriteBack(unused);
     }
 
     /// <summary>Single-process shortcut: nothing to reduce, only report parameters without a gradient.</summary>

@@ -45,9 +45,13 @@ public sealed class GradientBucketReducer : IDisposable
     /// <param name="bucketBytes">Target bucket size; a parameter larger than this gets a bucket of its own.</param>
     /// <param name="recheckEvery">Re-collect unused parameter names every this many calls (0: only on the first call).</param>
     /// <param name="warning">Receives the unused-parameter warning on rank 0 (default: stderr).</param>
+    readonly IDeviceAllReduce? deviceAllReduce;
+
+    /// <param name="deviceAllReduce">For CUDA parameters: sums buckets on the device (NCCL) instead of through host memory.</param>
     public GradientBucketReducer(ICommunicator communicator, IEnumerable<(string Name, Tensor Parameter)> parameters,
-        long bucketBytes = DefaultBucketBytes, int recheckEvery = 0, Action<string>? warning = null)
+        long bucketBytes = DefaultBucketBytes, int recheckEvery = 0, Action<string>? warning = null, IDeviceAllReduce? deviceAllReduce = null)
     {
+        this.deviceAllReduce = deviceAllReduce;
         ArgumentOutOfRangeException.ThrowIfLessThan(bucketBytes, 4L);
         ArgumentOutOfRangeException.ThrowIfNegative(recheckEvery);
         comm = communicator;
@@ -64,12 +68,12 @@ public sealed class GradientBucketReducer : IDisposable
 
     /// <summary>A reducer over all parameters of <paramref name="module"/> that require gradients, in registration order.</summary>
     public static GradientBucketReducer ForModule(nn.Module module, ICommunicator communicator,
-        long bucketBytes = DefaultBucketBytes, int recheckEvery = 0, Action<string>? warning = null)
+        long bucketBytes = DefaultBucketBytes, int recheckEvery = 0, Action<string>? warning = null, IDeviceAllReduce? deviceAllReduce = null)
     {
         var trainable = new List<(string, Tensor)>();
         foreach (var (name, p) in module.named_parameters())
             if (p.requires_grad) trainable.Add((name, p));
-        return new GradientBucketReducer(communicator, trainable, bucketBytes, recheckEvery, warning);
+        return new GradientBucketReducer(communicator, trainable, bucketBytes, recheckEvery, warning, deviceAllReduce);
     }
 
     /// <summary>Call after <c>backward()</c> and before the optimizer step, on every rank.</summary>
@@ -88,6 +92,11 @@ public sealed class GradientBucketReducer : IDisposable
         {
             foreach (var b in buckets)
             {
+                if (deviceAllReduce is not null)
+                {
+                    b.ReduceOnDevice(deviceAllReduce, worldSize, check ? scratchUnused : null);
+                    continue;
+                }
                 b.Gather();
                 comm.AllReduceSum(b.HostBuffer);
                 b.Scatter(worldSize, check ? scratchUnused : null);
