@@ -1,1 +1,10 @@
-Console.WriteLine("forge-bench: under construction");
+using Forge.Bench.Benchmarks;
+using Forge.Bench.Harness;
+
+// forge-bench: Forge's benchmarks. './forge bench list' names them; './forge bench help NAME' shows a benchmark's settings.
+IBenchmark[] benchmarks =
+[
+    new TrainStepBenchmark(),
+    new LoaderBenchmark(),
+];
+return new BenchRunner(benchmarks).Run(args, Console.Out, Console.Error);
