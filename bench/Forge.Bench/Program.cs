@@ -6,5 +6,6 @@ IBenchmark[] benchmarks =
 [
     new TrainStepBenchmark(),
     new LoaderBenchmark(),
+    new PostprocessBenchmark(),
 ];
 return new BenchRunner(benchmarks).Run(args, Console.Out, Console.Error);

@@ -69,6 +69,8 @@ public sealed class BenchRunner(IReadOnlyList<IBenchmark> benchmarks)
         o.WriteLine($"== forge-bench {bench.Name} ==  {DateTime.UtcNow:yyyy-MM-dd HH:mm:ss}Z");
         o.WriteLine($"machine: {Environment.ProcessorCount} cores, load average {MachineLoad.LoadAverage()} (1/5/15 min) at start; " +
                     $"{comm.WorldSize} rank(s) ({comm.Backend}), {ctx.Threads} torch thread(s) per rank; TorchSharp {TorchSharpVersion()}, .NET {Environment.Version}");
+        // libgomp reads this once at start-up; its default (spin before sleeping) is very costly when other processes use the cores.
+        o.WriteLine($"OMP_WAIT_POLICY={Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") ?? "(unset: OpenMP threads spin before sleeping)"}");
         o.WriteLine($"settings: {settings.Describe()}");
         o.WriteLine();
         int code = bench.Run(ctx);
