@@ -7,5 +7,6 @@ IBenchmark[] benchmarks =
     new TrainStepBenchmark(),
     new LoaderBenchmark(),
     new PostprocessBenchmark(),
+    new CheckpointBenchmark(),
 ];
 return new BenchRunner(benchmarks).Run(args, Console.Out, Console.Error);

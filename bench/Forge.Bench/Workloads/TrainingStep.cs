@@ -26,6 +26,8 @@ public sealed class TrainingStep : IDisposable
 
     public YoloDetector Model { get; }
     public Optimizer Optimizer { get; }
+    /// <summary>The EMA copy (null when built without one).</summary>
+    public ModelEma? Ema => ema;
     public GradientBucketReducer Reducer => reducer;
     public bool ChannelsLastInput { get; }
 
