@@ -8,5 +8,8 @@ IBenchmark[] benchmarks =
     new LoaderBenchmark(),
     new PostprocessBenchmark(),
     new CheckpointBenchmark(),
+    new AllReduceBandwidthBenchmark(),
+    new DdpOverheadBenchmark(),
+    new UnusedLayerBenchmark(),
 ];
 return new BenchRunner(benchmarks).Run(args, Console.Out, Console.Error);

@@ -19,7 +19,7 @@ public static class MpiRelaunch
         var args = new List<string> { "-np", ranks.ToString(System.Globalization.CultureInfo.InvariantCulture) };
         if (IsRoot) args.Add("--allow-run-as-root");
         if (ranks > Environment.ProcessorCount) args.Add("--oversubscribe");
-        args.AddRange(["--bind-to", "none", "dotnet", Dll]);
+        args.AddRange(["--bind-to", "none", "-x", "TERM=dumb", "dotnet", Dll]);
         args.AddRange(benchArgs);
         return args;
     }
@@ -41,6 +41,7 @@ public static class MpiRelaunch
         stdout.WriteLine($"forge-bench: launching {ranks} ranks: mpirun {string.Join(' ', args)}");
         stdout.Flush();
         var psi = new ProcessStartInfo(mpirun) { UseShellExecute = false };
+        psi.Environment["TERM"] = "dumb";   // ranks print plain text, no terminal control sequences
         foreach (var a in args) psi.ArgumentList.Add(a);
         // Ctrl-C goes to mpirun too (same process group); wait for it to stop the ranks rather than leaving them behind.
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => c.Cancel = true);

@@ -3,7 +3,7 @@ using System.Text;
 namespace Forge.Bench.Harness;
 
 /// <summary>A plain-text table: a header row, aligned columns (text left, figures right), a rule under the header.</summary>
-public sealed class TextTable(params string[] headers)
+public sealed partial class TextTable(params string[] headers)
 {
     readonly List<string[]> rows = new();
 
@@ -27,10 +27,10 @@ public sealed class TextTable(params string[] headers)
             widths[c] = headers[c].Length;
             foreach (var r in rows) widths[c] = Math.Max(widths[c], r[c].Length);
         }
-        // A column whose cells all start with a digit, sign or '(' is numeric and right-aligned.
+        // Columns of figures ("674 (579-732)", "3.01M", "+1.5%", "1.26x", "-") are right-aligned, text left-aligned.
         var numeric = new bool[headers.Length];
         for (int c = 0; c < headers.Length; c++)
-            numeric[c] = rows.Count > 0 && rows.All(r => r[c].Length == 0 || char.IsDigit(r[c][0]) || r[c][0] is '-' or '+' or '(');
+            numeric[c] = rows.Count > 0 && rows.All(r => r[c] == "-" || Figure().IsMatch(r[c]));
         var line = new StringBuilder();
         void Emit(string[] cells)
         {
@@ -46,4 +46,7 @@ public sealed class TextTable(params string[] headers)
         w.WriteLine(indent + new string('-', widths.Sum() + 2 * (widths.Length - 1)));
         foreach (var r in rows) Emit(r);
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[-+]?[0-9][0-9.,]*[A-Za-z%]*( \([-+0-9.,]+-[-+0-9.,]+\))?$")]
+    private static partial System.Text.RegularExpressions.Regex Figure();
 }
