@@ -11,5 +11,6 @@ IBenchmark[] benchmarks =
     new AllReduceBandwidthBenchmark(),
     new DdpOverheadBenchmark(),
     new UnusedLayerBenchmark(),
+    new KillResumeBenchmark(),
 ];
 return new BenchRunner(benchmarks).Run(args, Console.Out, Console.Error);

@@ -12,7 +12,7 @@ public sealed class MachineLoad
 {
     readonly long startTicks = Stopwatch.GetTimestamp();
     readonly double startBusy = SystemBusySeconds() ?? double.NaN;
-    readonly double startOwn = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
+    readonly double startOwn = OwnSeconds();
 
     /// <summary>Load averages (1, 5, 15 min) as /proc/loadavg reports them, or "n/a".</summary>
     public static string LoadAverage()
@@ -31,8 +31,26 @@ public sealed class MachineLoad
     {
         double wall = Stopwatch.GetElapsedTime(startTicks).TotalSeconds;
         double busy = (SystemBusySeconds() ?? double.NaN) - startBusy;
-        double own = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds - startOwn;
+        double own = OwnSeconds() - startOwn;
         return (busy / wall, own / wall, wall);
+    }
+
+    /// <summary>CPU seconds of this process and of the child processes it has waited for (kill-resume's CLI runs).</summary>
+    static double OwnSeconds()
+    {
+        try
+        {
+            var stat = File.ReadAllText("/proc/self/stat");
+            // Fields after the parenthesised command name: state is field 3, utime 14, stime 15, cutime 16, cstime 17.
+            var f = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            long ticks = 0;
+            for (int i = 11; i <= 14; i++) ticks += long.Parse(f[i], CultureInfo.InvariantCulture);
+            return ticks / 100.0;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
+        }
     }
 
     /// <summary>Busy seconds summed over all CPUs since boot (user+nice+system+irq+softirq+steal), or null without /proc.</summary>
