@@ -33,6 +33,7 @@ public sealed class DdpOverheadBenchmark : IBenchmark
     {
         public List<double> Totals { get; } = new();
         public List<double> Reduce { get; } = new();
+        public List<double> Sync { get; } = new();
     }
 
     public int Run(BenchContext ctx)
@@ -68,8 +69,9 @@ public sealed class DdpOverheadBenchmark : IBenchmark
         o.WriteLine($"method: yolov8{scale.Letter} at imgsz {imgsz}, {batch} images per rank per step (real mosaic batches, different per rank), SGD + EMA;");
         o.WriteLine($"        modes alternate step by step ({warmup} warm-up + {steps} timed steps each), every step starts after a barrier and counts at");
         o.WriteLine("        its slowest rank, so ranks drifting apart in the local mode cannot be charged to the next DDP step.");
-        o.WriteLine("        'reduce' = the step's cross-rank part: loss-item all-reduce + GradientBucketReducer.ReduceAndAverage (the loss normaliser's");
-        o.WriteLine("        one-double all-reduce happens inside the loss and is part of fwd+loss).");
+        o.WriteLine("        'sync' = the loss-item all-reduce after backward, which also waits for the slowest rank's backward; 'reduce' =");
+        o.WriteLine("        GradientBucketReducer.ReduceAndAverage alone (pack, all-reduce, average, unpack). The loss normaliser's one-double");
+        o.WriteLine("        all-reduce happens inside the loss (part of the step, not of either column).");
         o.WriteLine();
 
         manual_seed(0);
@@ -86,6 +88,7 @@ public sealed class DdpOverheadBenchmark : IBenchmark
                     if (i < warmup) continue;
                     m.Totals.Add(t.Total * 1e3);
                     m.Reduce.Add(t.Reduce * 1e3);
+                    m.Sync.Add(t.Sync * 1e3);
                 }
             set_num_threads(threads);
         }
@@ -102,13 +105,13 @@ public sealed class DdpOverheadBenchmark : IBenchmark
                 for (int i = 0; i < warmup + steps; i++)
                 {
                     var t = solo.Run(batches[i % batches.Count], distributed: true);
-                    if (i >= warmup) { reference.Totals.Add(t.Total * 1e3); reference.Reduce.Add(t.Reduce * 1e3); }
+                    if (i >= warmup) { reference.Totals.Add(t.Total * 1e3); reference.Reduce.Add(t.Reduce * 1e3); reference.Sync.Add(t.Sync * 1e3); }
                 }
                 set_num_threads(threads);
             });
         }
 
-        var table = new TextTable("setup", "ranks", "step ms", "reduce ms", "images/s (job)");
+        var table = new TextTable("setup", "ranks", "step ms", "sync ms", "reduce ms", "images/s (job)");
         var rows = new List<(Mode Mode, Harness.Summary Step, int Ranks)>();
         var perStep = new List<double[]>();
         foreach (var m in modes)
@@ -116,15 +119,16 @@ public sealed class DdpOverheadBenchmark : IBenchmark
             var slowest = RankTimings.SlowestRank(comm, m.Totals);
             perStep.Add(slowest);
             var reduce = RankTimings.SlowestRank(comm, m.Reduce);
+            var sync = RankTimings.SlowestRank(comm, m.Sync);
             var step = Harness.Summary.Of(slowest);
             rows.Add((m, step, world));
-            table.Add(m.Label, world, step.Format("F0"), Harness.Summary.Of(reduce).Format("F1"), Harness.Summary.Of(slowest.Select(ms => world * batch / (ms / 1e3)).ToArray()).Format("F1"));
+            table.Add(m.Label, world, step.Format("F0"), Harness.Summary.Of(sync).Format("F1"), Harness.Summary.Of(reduce).Format("F1"), Harness.Summary.Of(slowest.Select(ms => world * batch / (ms / 1e3)).ToArray()).Format("F1"));
         }
         if (reference is not null && comm.IsMain)
         {
             var step = Harness.Summary.Of(reference.Totals);
             rows.Add((reference, step, 1));
-            table.Add(reference.Label, 1, step.Format("F0"), Harness.Summary.Of(reference.Reduce).Format("F1"), Harness.Summary.Of(reference.Totals.Select(ms => batch / (ms / 1e3)).ToArray()).Format("F1"));
+            table.Add(reference.Label, 1, step.Format("F0"), Harness.Summary.Of(reference.Sync).Format("F1"), Harness.Summary.Of(reference.Reduce).Format("F1"), Harness.Summary.Of(reference.Totals.Select(ms => batch / (ms / 1e3)).ToArray()).Format("F1"));
         }
         table.Write(o);
         o.WriteLine();
@@ -134,8 +138,10 @@ public sealed class DdpOverheadBenchmark : IBenchmark
             double extra = ddp.Median - local.Median;
             var paired = Harness.Summary.Of(perStep[i + 1].Zip(perStep[i], (d, l) => (d - l) / l * 100).ToArray());
             o.WriteLine($"overhead ({modes[i].Threads} thread(s)/rank): medians differ by {extra:+0;-0} ms = {extra / local.Median * 100:+0.0;-0.0}% of the step without it; " +
-                        $"paired per step: median {paired.Median:+0.0;-0.0}% (p10 {paired.P10:+0.0;-0.0}%, p90 {paired.P90:+0.0;-0.0}%); reduce phase alone: {Harness.Summary.Of(modes[i + 1].Reduce).Median:F1} ms on rank 0 " +
-                        $"= {Harness.Summary.Of(modes[i + 1].Reduce).Median / ddp.Median * 100:F1}% of the DDP step");
+                        $"paired per step: median {paired.Median:+0.0;-0.0}% (p10 {paired.P10:+0.0;-0.0}%, p90 {paired.P90:+0.0;-0.0}%);");
+            double reduceMs = Harness.Summary.Of(modes[i + 1].Reduce).Median, syncMs = Harness.Summary.Of(modes[i + 1].Sync).Median;
+            o.WriteLine($"          on rank 0 the gradient all-reduce itself takes {reduceMs:F1} ms = {reduceMs / ddp.Median * 100:F1}% of the DDP step, " +
+                        $"waiting for the slower rank after backward {syncMs:F1} ms");
         }
         if (reference is not null && comm.IsMain)
         {

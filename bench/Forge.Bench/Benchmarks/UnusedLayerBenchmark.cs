@@ -60,7 +60,7 @@ public sealed class UnusedLayerBenchmark : IBenchmark
                 var t = rigs[r].Item2.Run(batches[i % batches.Count], distributed: true);
                 if (i < warmup) continue;
                 totals[r].Add(t.Total * 1e3);
-                reduces[r].Add(t.Reduce * 1e3);
+                reduces[r].Add(t.Reduce * 1e3);   // the reducer alone: where unused parameters could cost
             }
 
         var table = new TextTable("model", "parameters", "buckets", "unused", "step ms", "reduce ms");

@@ -64,7 +64,7 @@ public sealed class TrainingStep : IDisposable
     {
         int world = distributed ? comm.WorldSize : 1;
         long t0 = Stopwatch.GetTimestamp();
-        double forward, backward, reduce;
+        double forward, backward, sync = 0, reduce;
         using (var scope = NewDisposeScope())
         {
             var images = BatchTensors.Images(batch, CPU);
@@ -80,20 +80,23 @@ public sealed class TrainingStep : IDisposable
             total.backward();
             long t2 = Stopwatch.GetTimestamp();
             backward = Seconds(t1, t2);
+            long t2b = t2;
             if (distributed)
             {
                 (stepValues[0], stepValues[1], stepValues[2], stepValues[3]) = (items.Box, items.Cls, items.Dfl, 0);
                 comm.AllReduceSum(stepValues);
+                t2b = Stopwatch.GetTimestamp();
+                sync = Seconds(t2, t2b);
                 reducer.ReduceAndAverage();
             }
-            reduce = Seconds(t2, Stopwatch.GetTimestamp());
+            reduce = Seconds(t2b, Stopwatch.GetTimestamp());
         }
         long t3 = Stopwatch.GetTimestamp();
         GradientClipping.ClipByTotalNorm(Model.parameters(), 10.0);
         Optimizer.Step();
         Optimizer.ZeroGrad();
         ema?.Update();
-        return new StepTiming(forward, backward, reduce, Seconds(t3, Stopwatch.GetTimestamp()));
+        return new StepTiming(forward, backward, sync, reduce, Seconds(t3, Stopwatch.GetTimestamp()));
     }
 
     double SumAcrossRanks(double local)
