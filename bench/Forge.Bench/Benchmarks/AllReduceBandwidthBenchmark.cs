@@ -19,7 +19,7 @@ public sealed class AllReduceBandwidthBenchmark : IBenchmark
         new("sizes", "1,4,16,64", "buffer sizes in MiB"),
         new("iters", "10", "timed calls per size"),
         new("warmup", "2", "untimed calls per size"),
-        new("library", "true", "also run Forge.Distributed's AllReduceBenchmark (mean per call) for comparison"),
+        new("library", "true", "also run Forge.Distributed's AllReduceBenchmark (mean per call) for comparison", ["true", "false"]),
     ];
 
     public int Run(BenchContext ctx)

@@ -24,8 +24,8 @@ public sealed class CheckpointBenchmark : IBenchmark
     [
         new("models", "n,m", "model scales"),
         new("classes", "80", "classes of the detection head"),
-        new("optimizer", "SGD", "SGD (one momentum buffer per parameter) or AdamW (two)"),
-        new("pending", "false", "also store accumulated gradients (a save in the middle of gradient accumulation)"),
+        new("optimizer", "SGD", "SGD (one momentum buffer per parameter) or AdamW (two)", ["SGD", "AdamW"]),
+        new("pending", "false", "also store accumulated gradients (a save in the middle of gradient accumulation)", ["false", "true"]),
         new("repeats", "3", "timed save/load cycles per model"),
         new("warmup", "1", "untimed cycles first"),
         new("dir", Path.Combine(Path.GetTempPath(), "forge-bench", "checkpoints"), "folder for the files (removed afterwards)"),

@@ -24,7 +24,7 @@ public sealed class DdpOverheadBenchmark : IBenchmark
         new("batch", "8", "images per rank per step"),
         new("steps", "6", "timed steps per mode"),
         new("warmup", "2", "untimed steps per mode first"),
-        new("reference", "true", "on a multi-rank job, also time rank 0 alone as 1 rank x 1 thread while the others sleep"),
+        new("reference", "true", "on a multi-rank job, also time rank 0 alone as 1 rank x 1 thread while the others sleep", ["true", "false"]),
         new("datasets", ShapesData.DefaultRoot, "where the shapes dataset is generated"),
     ];
 

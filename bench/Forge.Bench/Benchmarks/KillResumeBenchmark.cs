@@ -24,8 +24,8 @@ public sealed class KillResumeBenchmark : IBenchmark
         new("max_ms", "auto", "latest kill after a start (ms); auto: the uninterrupted run's duration, so kills land anywhere in a run's life"),
         new("seed", "12345", "seed of the kill delays"),
         new("epochs", "3", "epochs of each run (the test's 3; more gives more kills per run)"),
-        new("via", "bench", "bench: this loop, with counts; test: dotnet test tests/Forge.EndToEnd.Tests --filter KillResume with FORGE_KILL_TEST_ROUNDS"),
-        new("keep", "false", "keep the work folder (runs, logs) for inspection"),
+        new("via", "bench", "bench: this loop, with counts; test: dotnet test tests/Forge.EndToEnd.Tests --filter KillResume with FORGE_KILL_TEST_ROUNDS", ["bench", "test"]),
+        new("keep", "false", "keep the work folder (runs, logs) for inspection", ["false", "true"]),
     ];
 
     public int Run(BenchContext ctx)

@@ -19,7 +19,7 @@ public sealed class LoaderBenchmark : IBenchmark
     [
         new("imgsz", "160,320", "image sizes"),
         new("workers", "0,1,2", "loader worker threads (0 builds on the consuming thread)"),
-        new("cache", "both", "false, true or both (true keeps decoded images in memory, like cache=true)"),
+        new("cache", "both", "false, true or both (true keeps decoded images in memory, like cache=true)", ["false", "true", "both"]),
         new("batch", "16", "samples per batch"),
         new("batches", "8", "batches per timed pass"),
         new("repeats", "3", "timed passes per configuration (each a different epoch's augmentation)"),

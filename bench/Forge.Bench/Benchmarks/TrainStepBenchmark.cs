@@ -23,9 +23,9 @@ public sealed class TrainStepBenchmark : IBenchmark
         new("batch", "16", "images per step"),
         new("steps", "5", "timed steps per configuration"),
         new("warmup", "2", "untimed steps first (allocator, kernels)"),
-        new("channels_last", "both", "false, true or both"),
-        new("optimizer", "SGD", "SGD or AdamW"),
-        new("ema", "true", "update an EMA copy each step, as training does"),
+        new("channels_last", "both", "false, true or both", ["false", "true", "both"]),
+        new("optimizer", "SGD", "SGD or AdamW", ["SGD", "AdamW"]),
+        new("ema", "true", "update an EMA copy each step, as training does", ["true", "false"]),
         new("datasets", ShapesData.DefaultRoot, "where the shapes dataset is generated"),
     ];
 

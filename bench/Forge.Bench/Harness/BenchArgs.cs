@@ -25,6 +25,8 @@ public sealed class BenchArgs
                 string hint = Closest(key) is { } c ? $" (did you mean '{c}'?)" : "";
                 throw new BenchUsageException($"{benchmark}: unknown key '{key}'{hint}; valid keys: {string.Join(", ", keys.Keys)}");
             }
+            if (keys[key].Choices is { } choices && !choices.Contains(value, StringComparer.OrdinalIgnoreCase))
+                throw new BenchUsageException($"{benchmark}: {key}={value}: use {string.Join(", ", choices.SkipLast(1))} or {choices[^1]}");
             given[key] = value;
         }
     }
