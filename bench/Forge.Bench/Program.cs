@@ -1,1 +1,16 @@
-Console.WriteLine("forge-bench: under construction");
+using Forge.Bench.Benchmarks;
+using Forge.Bench.Harness;
+
+// forge-bench: Forge's benchmarks. './forge bench list' names them; './forge bench help NAME' shows a benchmark's settings.
+IBenchmark[] benchmarks =
+[
+    new TrainStepBenchmark(),
+    new LoaderBenchmark(),
+    new PostprocessBenchmark(),
+    new CheckpointBenchmark(),
+    new AllReduceBandwidthBenchmark(),
+    new DdpOverheadBenchmark(),
+    new UnusedLayerBenchmark(),
+    new KillResumeBenchmark(),
+];
+return new BenchRunner(benchmarks).Run(args, Console.Out, Console.Error);

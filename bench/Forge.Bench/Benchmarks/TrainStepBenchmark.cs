@@ -1,0 +1,131 @@
+using Forge.Bench.Harness;
+using Forge.Bench.Workloads;
+using Forge.Data.Loading;
+using Forge.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Forge.Bench.Benchmarks;
+
+/// <summary>
+/// Forward + loss + backward + optimizer step (the trainer's step, with EMA) of YOLOv8 scales at several image sizes on real
+/// mosaic batches, in the default NCHW layout and in channels_last.
+/// </summary>
+public sealed class TrainStepBenchmark : IBenchmark
+{
+    public string Name => "train-step";
+    public string Summary => "YOLOv8 training step (forward, loss, backward, SGD, EMA): ms/step and images/s per scale and imgsz, NCHW vs channels_last";
+
+    public IReadOnlyList<BenchKey> Keys { get; } =
+    [
+        new("scales", "n,s", "model scales (n, s, m, l, x)"),
+        new("imgsz", "160,320", "image sizes (multiples of 32)"),
+        new("batch", "16", "images per step"),
+        new("steps", "5", "timed steps per configuration"),
+        new("warmup", "2", "untimed steps first (allocator, kernels)"),
+        new("channels_last", "both", "false, true or both", ["false", "true", "both"]),
+        new("optimizer", "SGD", "SGD or AdamW", ["SGD", "AdamW"]),
+        new("ema", "true", "update an EMA copy each step, as training does", ["true", "false"]),
+        new("datasets", ShapesData.DefaultRoot, "where the shapes dataset is generated"),
+    ];
+
+    public int Run(BenchContext ctx)
+    {
+        var a = ctx.Args;
+        var o = ctx.Out;
+        int batchSize = a.Int("batch"), steps = a.Int("steps"), warmup = a.Int("warmup");
+        if (steps < 1 || warmup < 0 || batchSize < 1) throw new BenchUsageException("steps must be >= 1, warmup >= 0, batch >= 1");
+        var formats = a.String("channels_last").ToLowerInvariant() switch
+        {
+            "false" => new[] { false },
+            "true" => new[] { true },
+            "both" => new[] { false, true },
+            var v => throw new BenchUsageException($"channels_last={v}: use false, true or both"),
+        };
+        var scales = a.List("scales").Select(s => ModelScale.TryParseName(s, out var m) ? m : throw new BenchUsageException($"scales: unknown scale '{s}'")).ToArray();
+        var sizes = a.Ints("imgsz");
+        foreach (var s in sizes) if (s % 32 != 0 || s < 32) throw new BenchUsageException($"imgsz={s}: must be a positive multiple of 32");
+
+        var spec = ShapesData.Ensure(a.String("datasets"), ctx.Comm, o);
+        var index = ShapesData.TrainIndex(spec);
+        int distinct = Math.Min(steps + warmup, 4);
+        o.WriteLine($"method: {warmup} warm-up + {steps} timed steps per row, cycling over {distinct} real mosaic batches of the shapes dataset ({spec.NumClasses} classes);");
+        o.WriteLine("        a step = batch to tensors, forward, loss, backward, grad clip, SGD/AdamW step, zero_grad" + (a.Bool("ema") ? ", EMA update" : "") + ". Figures: median (p10-p90).");
+        o.WriteLine("channels_last: TorchSharp 0.107 has no memory_format overload of contiguous()/Module.to(); conv weights and input images are");
+        o.WriteLine("        re-laid as NHWC strides (permute, contiguous, permute back), which libtorch treats as channels_last.");
+        o.WriteLine();
+
+        var table = new TextTable("model", "params", "imgsz", "batch", "layout", "ms/step", "images/s", "fwd+loss ms", "backward ms", "optim ms", "NHWC kept");
+        var verdicts = new List<string>();
+        foreach (int imgsz in sizes)
+        {
+            var batches = ShapesData.TrainBatches(index, imgsz, batchSize, distinct);
+            foreach (var scale in scales)
+            {
+                // Both layouts live side by side and their steps alternate, so a change in background load hits both alike.
+                var rigs = new List<(bool ChannelsLast, TrainingStep Step, long Parameters)>();
+                foreach (bool cl in formats)
+                {
+                    manual_seed(0);
+                    var model = new YoloDetector(scale, spec.NumClasses);
+                    long parameters = model.parameters().Sum(p => p.numel());
+                    rigs.Add((cl, new TrainingStep(model, ctx.Comm, channelsLast: cl, withEma: a.Bool("ema"), optimizer: a.String("optimizer")), parameters));
+                }
+                var timings = rigs.Select(_ => new List<StepTiming>()).ToArray();
+                for (int i = 0; i < warmup + steps; i++)
+                    for (int r = 0; r < rigs.Count; r++)
+                    {
+                        var t = rigs[r].Step.Run(batches[i % batches.Count], distributed: true);
+                        if (i >= warmup) timings[r].Add(t);
+                    }
+                var medians = new Dictionary<bool, Harness.Summary>();
+                for (int r = 0; r < rigs.Count; r++)
+                {
+                    var (cl, step, parameters) = rigs[r];
+                    var ms = timings[r].Select(t => t.Total * 1e3).ToArray();
+                    var total = Harness.Summary.Of(ms);
+                    medians[cl] = total;
+                    var imagesPerSecond = Harness.Summary.Of(ms.Select(v => batchSize / (v / 1e3)).ToArray());
+                    table.Add(scale.Name, $"{parameters / 1e6:F2}M", imgsz, batchSize, cl ? "channels_last" : "NCHW",
+                        total.Format("F0"), imagesPerSecond.Format("F1"), Phase(timings[r], t => t.ForwardLoss), Phase(timings[r], t => t.Backward),
+                        Phase(timings[r], t => t.Optimizer), cl ? (FirstLayerKeepsNhwc(step.Model, batches[0]) ? "yes" : "no") : "-");
+                    step.Dispose();
+                }
+                if (medians.Count == 2) verdicts.Add(Verdict(scale.Name, imgsz, medians[false], medians[true]));
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+            }
+            foreach (var b in batches) b.Dispose();
+        }
+        table.Write(o);
+        if (verdicts.Count > 0)
+        {
+            o.WriteLine();
+            o.WriteLine("channels_last vs NCHW on this CPU (median ratio; 'unclear' when the two p10-p90 ranges overlap):");
+            foreach (var v in verdicts) o.WriteLine("  " + v);
+        }
+        return 0;
+    }
+
+    static string Phase(List<StepTiming> timings, Func<StepTiming, double> phase) =>
+        Harness.Summary.Of(timings.Select(t => phase(t) * 1e3).ToArray()).Format("F0");
+
+    static string Verdict(string model, int imgsz, Harness.Summary nchw, Harness.Summary nhwc)
+    {
+        double ratio = nchw.Median / nhwc.Median;
+        bool overlap = nhwc.P10 <= nchw.P90 && nchw.P10 <= nhwc.P90;
+        string word = overlap ? "unclear" : ratio > 1 ? "helps" : "hurts";
+        return $"{model} @ {imgsz}: channels_last {(ratio >= 1 ? $"{(ratio - 1) * 100:F0}% faster" : $"{(1 / ratio - 1) * 100:F0}% slower")} -> {word}";
+    }
+
+    /// <summary>Whether the first convolution block really produces NHWC output from NHWC input (the layout propagates).</summary>
+    static bool FirstLayerKeepsNhwc(YoloDetector model, Batch batch)
+    {
+        var first = model.named_modules().First(m => m.name == "model.0").module as nn.Module<Tensor, Tensor>
+                    ?? throw new InvalidOperationException("YoloDetector has no layer model.0");
+        using var _ = no_grad();
+        using var scope = NewDisposeScope();
+        var images = ChannelsLast.Of(Forge.Training.BatchTensors.Images(batch, CPU));
+        return ChannelsLast.Is(first.forward(images));
+    }
+}
