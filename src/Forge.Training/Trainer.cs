@@ -261,6 +261,10 @@ public sealed class Trainer
             double fitness = lastVal?.Fitness ?? -mean.Sum();   // without validation, lower training loss is better
             stoppedEarly = stopper.Step(epoch, fitness);
             var metrics = lastVal?.Metrics;
+            // Memory stays flat: release managed garbage and the native handles finalizers hold, once an epoch; then record the
+            // epoch (its memory figure is what the process keeps between epochs), before the save that makes it durable.
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
             if (comm.IsMain)
                 results.Append([
                     epoch + 1, mean[0], mean[1], mean[2],
@@ -280,9 +284,6 @@ public sealed class Trainer
                 int? snapshot = cfg.SavePeriod > 0 && (epoch + 1) % cfg.SavePeriod == 0 ? epoch + 1 : null;
                 Save(state, nb, model, ema, optimizer, reducer, cfg, names, metrics, fingerprint, store, stopper.IsBest(epoch), snapshot);
             }
-            // Memory stays flat: release managed garbage and the native handles finalizers hold, once an epoch.
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
             if (stoppedEarly)
             {
                 log.WriteLine($"Stopping training early as no improvement observed in the last {cfg.Patience} epochs. Best results observed at epoch {stopper.BestEpoch + 1}.");
@@ -367,8 +368,8 @@ public sealed class Trainer
         comm.Barrier();
         if (comm.IsMain)
         {
-            var bytes = TrainingCheckpoint.Serialize(model, ema, optimizer, state, cfg, names, metrics, fingerprint, pending);
-            store.Save(bytes, best, snapshotEpoch);
+            var snapshot = TrainingCheckpoint.Snapshot(model, ema, optimizer, state, cfg, names, metrics, fingerprint, pending);
+            store.Save(snapshot, best, snapshotEpoch);
         }
     }
 

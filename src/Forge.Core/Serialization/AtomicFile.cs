@@ -8,7 +8,10 @@ namespace Forge.Core.Serialization;
 /// </summary>
 public static class AtomicFile
 {
-    public static void Write(string path, ReadOnlySpan<byte> content)
+    public static void Write(string path, ReadOnlyMemory<byte> content) => Write(path, stream => stream.Write(content.Span));
+
+    /// <summary>Same guarantees, with the content produced by <paramref name="writeContent"/> writing to the temporary file.</summary>
+    public static void Write(string path, Action<Stream> writeContent)
     {
         var full = Path.GetFullPath(path);
         var dir = Path.GetDirectoryName(full)!;
@@ -18,7 +21,7 @@ public static class AtomicFile
         {
             using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
             {
-                fs.Write(content);
+                writeContent(fs);
                 fs.Flush(flushToDisk: true);
             }
             File.Move(tmp, full, overwrite: true);

@@ -5,9 +5,19 @@ using System.Text.Json.Nodes;
 
 namespace Forge.Core.Serialization;
 
-/// <summary>One tensor of a safetensors file: dtype name ("F32", "I64", ...), shape and raw little-endian bytes.</summary>
-public sealed record TensorRecord(string Name, string DType, long[] Shape, byte[] Data)
+/// <summary>A tensor to write: name, dtype name ("F32", "I64", ...), shape and its raw little-endian bytes, wherever they live.</summary>
+public interface ITensorBytes
 {
+    string Name { get; }
+    string DType { get; }
+    long[] Shape { get; }
+    ReadOnlySpan<byte> Bytes { get; }
+}
+
+/// <summary>One tensor of a safetensors file held in a managed array (what reading a file gives).</summary>
+public sealed record TensorRecord(string Name, string DType, long[] Shape, byte[] Data) : ITensorBytes
+{
+    public ReadOnlySpan<byte> Bytes => Data;
     public long ElementCount => Shape.Aggregate(1L, (a, b) => a * b);
 
     public static int ElementSize(string dtype) => dtype switch
@@ -34,6 +44,17 @@ public static class SafeTensorsFile
 
     public static byte[] Serialize(IReadOnlyList<TensorRecord> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
+        using var stream = new MemoryStream();
+        Write(stream, tensors, metadata);
+        return stream.ToArray();
+    }
+
+    /// <summary>
+    /// Writes a safetensors image to <paramref name="stream"/> straight from each tensor's bytes (no intermediate copy of the
+    /// data), with the SHA-256 of the data section in the metadata.
+    /// </summary>
+    public static void Write(Stream stream, IReadOnlyList<ITensorBytes> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    {
         var header = new JsonObject();
         var meta = new JsonObject();
         if (metadata is not null)
@@ -43,27 +64,28 @@ public static class SafeTensorsFile
         long offset = 0;
         foreach (var t in tensors)
         {
-            long expected = t.ElementCount * TensorRecord.ElementSize(t.DType);
-            if (expected != t.Data.Length)
-                throw new ArgumentException($"tensor '{t.Name}': {t.Data.Length} bytes for shape [{string.Join(",", t.Shape)}] of {t.DType}, expected {expected}");
+            long elements = t.Shape.Aggregate(1L, (a, b) => a * b);
+            long expected = elements * TensorRecord.ElementSize(t.DType);
+            int length = t.Bytes.Length;
+            if (expected != length)
+                throw new ArgumentException($"tensor '{t.Name}': {length} bytes for shape [{string.Join(",", t.Shape)}] of {t.DType}, expected {expected}");
             if (header.ContainsKey(t.Name)) throw new ArgumentException($"tensor name '{t.Name}' appears twice");
             header[t.Name] = new JsonObject
             {
                 ["dtype"] = t.DType,
                 ["shape"] = new JsonArray(t.Shape.Select(s => (JsonNode)JsonValue.Create(s)!).ToArray()),
-                ["data_offsets"] = new JsonArray(JsonValue.Create(offset), JsonValue.Create(offset + t.Data.Length)),
+                ["data_offsets"] = new JsonArray(JsonValue.Create(offset), JsonValue.Create(offset + length)),
             };
-            offset += t.Data.Length;
+            offset += length;
         }
         var json = Encoding.UTF8.GetBytes(header.ToJsonString());
         int padded = (json.Length + 7) / 8 * 8;   // align the data section to 8 bytes; the format pads with spaces
-        var bytes = new byte[8 + padded + offset];
-        BinaryPrimitives.WriteUInt64LittleEndian(bytes, (ulong)padded);
-        json.CopyTo(bytes, 8);
-        for (int i = 8 + json.Length; i < 8 + padded; i++) bytes[i] = (byte)' ';
-        long pos = 8 + padded;
-        foreach (var t in tensors) { t.Data.CopyTo(bytes, pos); pos += t.Data.Length; }
-        return bytes;
+        Span<byte> prefix = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(prefix, (ulong)padded);
+        stream.Write(prefix);
+        stream.Write(json);
+        for (int i = json.Length; i < padded; i++) stream.WriteByte((byte)' ');
+        foreach (var t in tensors) stream.Write(t.Bytes);
     }
 
     /// <summary>Parses a safetensors image. Throws <see cref="InvalidDataException"/> naming <paramref name="source"/> on any inconsistency.</summary>
@@ -126,10 +148,10 @@ public static class SafeTensorsFile
         return (tensors, metadata);
     }
 
-    static string DataChecksum(IReadOnlyList<TensorRecord> tensors)
+    static string DataChecksum(IReadOnlyList<ITensorBytes> tensors)
     {
         using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
-        foreach (var t in tensors) sha.AppendData(t.Data);
+        foreach (var t in tensors) sha.AppendData(t.Bytes);
         return Convert.ToHexStringLower(sha.GetHashAndReset());
     }
 }

@@ -39,14 +39,26 @@ public sealed class Checkpoint : IDisposable
     public void SetJson<T>(string key, T value) => Metadata[key] = JsonSerializer.Serialize(value);
     public T? GetJson<T>(string key) => Metadata.TryGetValue(key, out var v) ? JsonSerializer.Deserialize<T>(v) : default;
 
-    public byte[] Serialize()
+    /// <summary>Copies every tensor out (see <see cref="CheckpointSnapshot"/>); the live tensors may change right after.</summary>
+    public CheckpointSnapshot Snapshot()
     {
         Metadata["format"] = Format;
-        var records = Tensors.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => TensorRecords.FromTensor(kv.Key, kv.Value)).ToList();
-        return SafeTensorsFile.Serialize(records, Metadata);
+        var copies = new List<CheckpointSnapshot.SnapshotTensor>(Tensors.Count);
+        foreach (var (name, t) in Tensors.OrderBy(kv => kv.Key, StringComparer.Ordinal)) copies.Add(new CheckpointSnapshot.SnapshotTensor(name, t));
+        return new CheckpointSnapshot(copies, new Dictionary<string, string>(Metadata, StringComparer.Ordinal));
     }
 
-    public void Save(string path) => AtomicFile.Write(path, Serialize());
+    public byte[] Serialize()
+    {
+        using var snapshot = Snapshot();
+        return snapshot.ToArray();
+    }
+
+    public void Save(string path)
+    {
+        using var snapshot = Snapshot();
+        AtomicFile.Write(path, snapshot.WriteTo);
+    }
 
     /// <summary>Loads and verifies a checkpoint; a damaged file raises <see cref="InvalidDataException"/> naming the path and the cause.</summary>
     public static Checkpoint Load(string path)

@@ -24,39 +24,53 @@ public sealed partial class CheckpointStore(string weightsDir, int keep = 0, boo
 
     Task pending = Task.CompletedTask;
     Exception? failure;
+    // Written snapshots are released on the caller's thread (next Save/Flush), not the writer's: native tensors are then
+    // created and freed by the same thread, which keeps TorchSharp's per-thread accounting (and leak checks) exact.
+    readonly System.Collections.Concurrent.ConcurrentQueue<CheckpointSnapshot> written = new();
 
-    /// <summary>Queues a save of <paramref name="bytes"/> as last (and best / an epoch snapshot when asked).</summary>
-    public void Save(byte[] bytes, bool best, int? epochSnapshot)
+    /// <summary>Frees the copies of snapshots already on disk.</summary>
+    public void ReleaseWritten()
     {
-        ThrowIfFailed();
+        while (written.TryDequeue(out var s)) s.Dispose();
+    }
+
+    /// <summary>Queues a save of <paramref name="snapshot"/> as last (and best / an epoch snapshot when asked); the store disposes it once written.</summary>
+    public void Save(CheckpointSnapshot snapshot, bool best, int? epochSnapshot)
+    {
+        // At most one write in flight: a save waits for the previous one (rarely: a write takes far less than an epoch),
+        // so exactly one snapshot's copies are alive between saves and memory does not depend on timing.
+        Flush();
         void Write()
         {
             Directory.CreateDirectory(WeightsDir);
             // The previous 'last' moves aside (a rename, atomic) before the new one is written: whatever moment a crash
             // hits, one complete checkpoint is on disk.
             if (File.Exists(Last)) File.Move(Last, Previous, overwrite: true);
-            AtomicFile.Write(Last, bytes);
-            if (best) AtomicFile.Write(Best, bytes);
+            AtomicFile.Write(Last, snapshot.WriteTo);
+            if (best) AtomicFile.Write(Best, snapshot.WriteTo);
             if (epochSnapshot is { } e)
             {
-                AtomicFile.Write(Epoch(e), bytes);
+                AtomicFile.Write(Epoch(e), snapshot.WriteTo);
                 Prune();
             }
         }
-        if (!background) { Write(); return; }
-        var previous = pending;
+        if (!background)
+        {
+            try { Write(); } finally { snapshot.Dispose(); }
+            return;
+        }
         pending = Task.Run(() =>
         {
-            previous.Wait();
             try { Write(); }
             catch (Exception ex) { failure = ex; throw; }
+            finally { written.Enqueue(snapshot); }
         });
     }
 
     /// <summary>Waits for queued writes; rethrows a failed write (a run must not end believing it saved).</summary>
     public void Flush()
     {
-        try { pending.Wait(); }
+        try { pending.Wait(); ReleaseWritten(); }
         catch (AggregateException e) when (e.InnerException is not null) { throw new IOException($"saving a checkpoint in {WeightsDir} failed: {e.InnerException.Message}", e.InnerException); }
         ThrowIfFailed();
     }
@@ -127,6 +141,7 @@ public sealed partial class CheckpointStore(string weightsDir, int keep = 0, boo
     public void Dispose()
     {
         try { pending.Wait(); } catch (AggregateException) { }
+        ReleaseWritten();
     }
 
     [GeneratedRegex(@"^epoch(\d+)\.safetensors$")]

@@ -10,25 +10,26 @@ public static class TensorRecords
 {
     public static TensorRecord FromTensor(string name, Tensor t)
     {
-        // detach() and to() make handles of their own: the scope releases all three, not only the last.
         using var scope = NewDisposeScope();
         var cpu = t.detach().to(CPU).contiguous();
-        string dtype = cpu.dtype switch
-        {
-            ScalarType.Float32 => "F32",
-            ScalarType.Float64 => "F64",
-            ScalarType.Float16 => "F16",
-            ScalarType.BFloat16 => "BF16",
-            ScalarType.Int64 => "I64",
-            ScalarType.Int32 => "I32",
-            ScalarType.Int16 => "I16",
-            ScalarType.Int8 => "I8",
-            ScalarType.Byte => "U8",
-            ScalarType.Bool => "BOOL",
-            _ => throw new NotSupportedException($"tensor '{name}': dtype {cpu.dtype} cannot be stored"),
-        };
-        return new TensorRecord(name, dtype, cpu.shape, cpu.bytes.ToArray());
+        return new TensorRecord(name, DTypeName(cpu.dtype, name), cpu.shape, cpu.bytes.ToArray());
     }
+
+    /// <summary>The safetensors name of a tensor element type.</summary>
+    public static string DTypeName(ScalarType type, string tensorName) => type switch
+    {
+        ScalarType.Float32 => "F32",
+        ScalarType.Float64 => "F64",
+        ScalarType.Float16 => "F16",
+        ScalarType.BFloat16 => "BF16",
+        ScalarType.Int64 => "I64",
+        ScalarType.Int32 => "I32",
+        ScalarType.Int16 => "I16",
+        ScalarType.Int8 => "I8",
+        ScalarType.Byte => "U8",
+        ScalarType.Bool => "BOOL",
+        _ => throw new NotSupportedException($"tensor '{tensorName}': dtype {type} cannot be stored"),
+    };
 
     public static Tensor ToTensor(TensorRecord r, Device? device = null)
     {

@@ -21,8 +21,8 @@ public static class TrainingCheckpoint
     public const string GradientPrefix = "grad.";
     public const string RngTensor = "rng.torch";
 
-    /// <summary>Serialises the run; <paramref name="pendingGradients"/> stores accumulated but not yet applied gradients.</summary>
-    public static byte[] Serialize(YoloDetector model, ModelEma ema, Optimizer optimizer, TrainingState state, ForgeConfig cfg,
+    /// <summary>Snapshots the run; <paramref name="pendingGradients"/> stores accumulated but not yet applied gradients.</summary>
+    public static CheckpointSnapshot Snapshot(YoloDetector model, ModelEma ema, Optimizer optimizer, TrainingState state, ForgeConfig cfg,
         string[] names, DetectionMetrics? metrics, DataFingerprint fingerprint, bool pendingGradients)
     {
         using var scope = NewDisposeScope();
@@ -43,7 +43,7 @@ public static class TrainingCheckpoint
         new CheckpointInfo(state.Epoch, state.BestFitness, metrics, cfg, names, model.Architecture).WriteTo(ckpt);
         ckpt.Metadata["train_state"] = state.ToJson();
         ckpt.SetJson("data_fingerprint", fingerprint);
-        return ckpt.Serialize();
+        return ckpt.Snapshot();
     }
 
     /// <summary>True when the file holds training state (not only deploy weights).</summary>

@@ -20,7 +20,7 @@ public sealed class AtomicFileTests : IDisposable
         AtomicFile.Write(path, new byte[] { 9, 8 });   // shorter: nothing of the old content may remain
         Assert.Equal(new byte[] { 9, 8 }, File.ReadAllBytes(path));
 
-        AtomicFile.Write(path, ReadOnlySpan<byte>.Empty);
+        AtomicFile.Write(path, ReadOnlyMemory<byte>.Empty);
         Assert.Empty(File.ReadAllBytes(path));
         Assert.Equal(["last.safetensors"], Entries());
     }
