@@ -2,7 +2,9 @@
 # Detects the native prerequisites of Forge and installs what is missing.
 #  - libstdc++ with GLIBCXX_3.4.32 (GCC 13+): TorchSharp's native library needs it; Debian 12 ships GCC 12,
 #    so on bookworm the package comes from trixie, pinned low so nothing else is upgraded.
-#  - Open MPI (only when asked with --mpi): openmpi-bin + libopenmpi-dev.
+#  - Open MPI (only when asked with --mpi): openmpi-bin (mpirun and libmpi.so.40). Forge binds libmpi at run time and
+#    compiles nothing against it, so libopenmpi-dev (headers, mpicc) is not needed; leaving it out also keeps the install
+#    possible after libstdc++/libc6 came from trixie (bookworm's -dev packages would want bookworm's libc6-dev).
 # As root and non-interactive it installs; otherwise it prints the exact commands and exits 3.
 # Usage: scripts/ensure-deps.sh [--mpi] [--quiet]
 set -euo pipefail
@@ -45,7 +47,7 @@ CMDS
 }
 mpi_cmds() {
   echo "apt-get update -qq"
-  echo "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openmpi-bin libopenmpi-dev"
+  echo "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openmpi-bin"
 }
 
 missing=()

@@ -14,7 +14,7 @@ public static class MpiLauncher
     public static int Relaunch(string[] originalArgs, ForgeConfig cfg, TextWriter stdout, TextWriter stderr)
     {
         var mpirun = FindOnPath("mpirun") ?? throw new InvalidOperationException(
-            "nproc>1 needs Open MPI's mpirun, which is not installed. Install it with: apt-get install -y openmpi-bin libopenmpi-dev " +
+            "nproc>1 needs Open MPI's mpirun, which is not installed. Install it with: apt-get install -y openmpi-bin " +
             "(or run ./forge with nproc=N, which installs it when running as root)");
         int nodes = Math.Max(1, cfg.GetInt("nnodes"));
         string? hostfile = cfg.GetString("hostfile");

@@ -12,7 +12,7 @@ internal static class MpiRun
     {
         string mpirun = FindOnPath("mpirun") ?? throw new InvalidOperationException(
             "mpirun was not found on PATH, so the multi-process tests cannot run. Install Open MPI with " +
-            "'sudo scripts/ensure-deps.sh --mpi' (Debian/Ubuntu: apt-get install openmpi-bin libopenmpi-dev) and run the tests again.");
+            "'sudo scripts/ensure-deps.sh --mpi' (Debian/Ubuntu: apt-get install openmpi-bin) and run the tests again.");
         var psi = new ProcessStartInfo(mpirun);
         if (Environment.UserName == "root") psi.ArgumentList.Add("--allow-run-as-root");
         foreach (var a in new[] { "--oversubscribe", "--bind-to", "none", "-np", processes.ToString(), DotnetHost(), HarnessPath(), scenario })

@@ -8,7 +8,7 @@ public static class MpiJob
 {
     public static string MpiRun =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Select(d => Path.Combine(d, "mpirun")).FirstOrDefault(File.Exists)
-        ?? throw new InvalidOperationException("mpirun not found: these tests need Open MPI (apt-get install -y openmpi-bin libopenmpi-dev, or run ./forge test as root)");
+        ?? throw new InvalidOperationException("mpirun not found: these tests need Open MPI (apt-get install -y openmpi-bin, or run ./forge test as root)");
 
     public static (int ExitCode, string Output) Run(int ranks, string dll, IEnumerable<string> args, string workDir, IDictionary<string, string>? env = null, int timeoutSeconds = 600)
     {

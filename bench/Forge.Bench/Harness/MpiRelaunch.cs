@@ -36,7 +36,7 @@ public static class MpiRelaunch
     {
         var mpirun = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
             .Select(d => Path.Combine(d, "mpirun")).FirstOrDefault(File.Exists)
-            ?? throw new BenchUsageException("nproc>1 needs Open MPI's mpirun: apt-get install -y openmpi-bin libopenmpi-dev (./forge bench ... nproc=N installs it when run as root)");
+            ?? throw new BenchUsageException("nproc>1 needs Open MPI's mpirun: apt-get install -y openmpi-bin (./forge bench ... nproc=N installs it when run as root)");
         var args = Arguments(ranks, benchArgs);
         stdout.WriteLine($"forge-bench: launching {ranks} ranks: mpirun {string.Join(' ', args)}");
         stdout.Flush();

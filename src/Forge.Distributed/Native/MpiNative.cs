@@ -79,7 +79,7 @@ internal static unsafe class MpiNative
         var where = string.IsNullOrWhiteSpace(overridePath) ? "libmpi.so.40 (Open MPI)" : $"'{overridePath}' (from {LibraryVariable})";
         throw new DllNotFoundException(
             $"Could not load {where}. Install Open MPI: sudo scripts/ensure-deps.sh --mpi " +
-            $"(Debian/Ubuntu: apt-get install openmpi-bin libopenmpi-dev), or set {LibraryVariable} to the full path of libmpi.so.40.");
+            $"(Debian/Ubuntu: apt-get install openmpi-bin), or set {LibraryVariable} to the full path of libmpi.so.40.");
     }
 
     // RTLD_GLOBAL so Open MPI builds whose plugins (mca_*.so) are not linked against libmpi can still resolve its symbols;
