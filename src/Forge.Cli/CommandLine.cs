@@ -22,7 +22,7 @@ public static class CommandLine
                 "train" => TrainCommand.Run(Parse(rest), args, stdout, stderr),
                 "val" => ValCommand.Run(Parse(rest), stdout),
                 "predict" => PredictCommand.Run(Parse(rest), stdout),
-                "demo" => DemoCommand.Run(rest, stdout),
+                "demo" => DemoCommand.Run(args, stdout, stderr),
                 "export" => ExportCommand.Run(Parse(rest), stdout),
                 "version" or "--version" => Print(stdout, Forge.Training.ForgeInfo.Version),
                 "settings" or "cfg" => Print(stdout, new ForgeConfig().ToYaml()),

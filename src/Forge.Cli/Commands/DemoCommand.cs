@@ -1,5 +1,6 @@
 using TorchSharp;
 using Forge.Core.Config;
+using Forge.Distributed;
 using Forge.Data.Datasets;
 using Forge.Training;
 using Forge.Training.Prediction;
@@ -33,14 +34,18 @@ public static class DemoCommand
         .With("cache", true)
         .With("name", "demo");
 
-    public static int Run(string[] overrides, TextWriter stdout)
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
         var cfg = DefaultConfig();
-        cfg.ApplyArguments(overrides);
-        stdout.WriteLine("== Forge demo: train on the embedded 'shapes' dataset, validate, predict ==");
+        cfg.ApplyArguments(args[1..]);
+        // nproc=N: the same demo as a data-parallel job; every rank trains, rank 0 reports and predicts.
+        var launch = LaunchEnvironment.Current();
+        if (cfg.NProc > 1 && !launch.IsMpiLaunch) return MpiLauncher.Relaunch(args, cfg, stdout, stderr);
+        using var comm = Communicator.FromEnvironment(launch);
+        if (comm.IsMain) stdout.WriteLine("== Forge demo: train on the embedded 'shapes' dataset, validate, predict ==");
         using var stop = new StopSignal();
-        var result = new Trainer(cfg, stdout, stopSignal: stop).Train();
-        if (result.Interrupted) return 0;
+        var result = TrainCommand.TrainAsRank(cfg, stdout, comm, stop);
+        if (result.Interrupted || !comm.IsMain) return 0;
 
         stdout.WriteLine("\n== Predict on the validation images with the best weights ==");
         var spec = DatasetResolver.Load(cfg.Data);

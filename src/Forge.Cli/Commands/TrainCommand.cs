@@ -10,23 +10,23 @@ public static class TrainCommand
     {
         var launch = LaunchEnvironment.Current();
         if (cfg.NProc > 1 && !launch.IsMpiLaunch) return MpiLauncher.Relaunch(args, cfg, stdout, stderr);
-        return RunRank(cfg, stdout, launch);
+        using var comm = Communicator.FromEnvironment(launch);
+        using var stop = new StopSignal();
+        var result = TrainAsRank(cfg, stdout, comm, stop);
+        if (comm.IsMain && !result.Interrupted)
+        {
+            stdout.WriteLine($"Best weights: {result.BestCheckpoint}");
+            stdout.WriteLine($"Last weights: {result.LastCheckpoint}");
+        }
+        return 0;
     }
 
     /// <summary>Trains as one rank (or the only process). On several ranks any error aborts the whole job, naming the rank.</summary>
-    public static int RunRank(ForgeConfig cfg, TextWriter stdout, LaunchEnvironment launch)
+    public static TrainResult TrainAsRank(ForgeConfig cfg, TextWriter stdout, ICommunicator comm, StopSignal stop)
     {
-        using var comm = Communicator.FromEnvironment(launch);
-        using var stop = new StopSignal();
         try
         {
-            var result = new Trainer(cfg, stdout, comm, stop).Train();
-            if (comm.IsMain && !result.Interrupted)
-            {
-                stdout.WriteLine($"Best weights: {result.BestCheckpoint}");
-                stdout.WriteLine($"Last weights: {result.LastCheckpoint}");
-            }
-            return 0;
+            return new Trainer(cfg, stdout, comm, stop).Train();
         }
         catch (Exception e) when (comm.WorldSize > 1)
         {
