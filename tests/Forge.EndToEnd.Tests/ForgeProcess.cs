@@ -11,6 +11,24 @@ public sealed class ForgeProcess : IDisposable
 
     public static string CliPath { get; } = Path.Combine(AppContext.BaseDirectory, "forge.dll");
 
+    static ForgeProcess() => RestoreDefaultSigint();
+
+    /// <summary>
+    /// A test run started in the background by a non-interactive shell inherits SIGINT as ignored, and children inherit that
+    /// too: Ctrl-C would then never reach the forge processes under test. Ignored signals survive exec, handled ones do not,
+    /// so the default disposition here is what children start with.
+    /// </summary>
+    static void RestoreDefaultSigint()
+    {
+        const int SIGINT = 2;
+        var status = File.Exists("/proc/self/status") ? File.ReadAllLines("/proc/self/status") : [];
+        var ignored = status.FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+        if (ignored is null || (Convert.ToUInt64(ignored["SigIgn:".Length..].Trim(), 16) & (1UL << (SIGINT - 1))) == 0) return;
+        signal(SIGINT, IntPtr.Zero);   // SIG_DFL
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc")] static extern IntPtr signal(int signum, IntPtr handler);
+
     ForgeProcess(Process p) => process = p;
 
     public static ForgeProcess Start(string workDir, IEnumerable<string> args, IDictionary<string, string>? env = null)
