@@ -368,6 +368,7 @@ public sealed class Trainer
         comm.Barrier();
         if (comm.IsMain)
         {
+            state.SavedByRank = comm.Rank;
             var snapshot = TrainingCheckpoint.Snapshot(model, ema, optimizer, state, cfg, names, metrics, fingerprint, pending);
             store.Save(snapshot, best, snapshotEpoch);
         }

@@ -27,6 +27,8 @@ public sealed class TrainingState
     public int EpochSteps { get; set; }
     /// <summary>Ranks of the run that wrote this state (informative: resuming on another count is supported).</summary>
     public int WorldSize { get; set; } = 1;
+    /// <summary>Global rank of the process that wrote the checkpoint (always 0: a record that saving is not gated on a local rank).</summary>
+    public int SavedByRank { get; set; }
     /// <summary>True once every epoch has run (or early stopping ended the run).</summary>
     public bool Finished { get; set; }
 

@@ -41,6 +41,10 @@ public class DistributedTrainingTests : IDisposable
         }
         Assert.True(worst <= 1e-5, $"max abs difference {worst:E2} in {worstName}");
         Assert.Equal("3", State(data.Weights("two"), "OptimizerSteps"));
+        // Only global rank 0 wrote, and nothing else is in the weights folder (no per-rank copies, no temporary files).
+        Assert.Equal("0", State(data.Weights("two"), "SavedByRank"));
+        Assert.Equal(["last.safetensors"],   // the one save: the stop after step 3
+            Directory.GetFiles(Path.GetDirectoryName(data.Weights("two"))!).Select(Path.GetFileName).Order().ToArray());
     }
 
     [Fact]
