@@ -46,7 +46,7 @@ public sealed class CheckpointBenchmark : IBenchmark
         var fingerprint = new DataFingerprint("bench-train", "bench-val", 500, 100);
 
         o.WriteLine($"method: each model takes one real {a.String("optimizer")} step (batch 2 at 64 px) so every optimizer buffer exists; then per cycle:");
-        o.WriteLine("        snapshot = TrainingCheckpoint.Serialize (tensors copied out, safetensors bytes with SHA-256): the training loop waits for this;");
+        o.WriteLine("        snapshot = TrainingCheckpoint.Snapshot (every tensor cloned to private CPU memory): the training loop waits for this;");
         o.WriteLine("        enqueue  = CheckpointStore.Save with background writes: returns at once, the write runs on a worker thread;");
         o.WriteLine("        write    = CheckpointStore.Save synchronously: last -> last.prev rename, temp file, fsync, rename, folder fsync;");
         o.WriteLine("        load     = Checkpoint.Load: read the file, parse, verify the SHA-256, build tensors (the file was just written: page cache);");
