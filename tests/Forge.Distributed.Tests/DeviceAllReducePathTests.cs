@@ -29,6 +29,7 @@ public class DeviceAllReducePathTests
         public void AllReduceMin(Span<long> data) => throw new NotSupportedException();
         public T[] AllGather<T>(T value) where T : unmanaged => [value, value];
         public byte[][] AllGatherBytes(ReadOnlySpan<byte> data) => [data.ToArray(), data.ToArray()];
+        [System.Diagnostics.CodeAnalysis.DoesNotReturn]
         public void Abort(int errorCode, string message) => throw new InvalidOperationException(message);
         public void Dispose() { }
     }
