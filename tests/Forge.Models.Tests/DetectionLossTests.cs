@@ -53,6 +53,8 @@ public class DetectionLossTests
     [Fact]
     public void RepeatedStepsOnOneBatchDriveTheLossDown()
     {
+        // Other test classes run in parallel and draw from the same global torch RNG, so the initial weights vary from run
+        // to run: compare the mean of the first and last few steps over enough steps that any start overfits one batch.
         manual_seed(3);
         using var model = new YoloDetector(ModelScale.N, numClasses: 2);
         model.train();
@@ -60,8 +62,8 @@ public class DetectionLossTests
         using var images = rand(2, 3, 64, 64);
         using var targets = Targets(2, 64, 0, 0, 0.5f, 0.5f, 0.5f, 0.5f, 1, 1, 0.4f, 0.4f, 0.3f, 0.6f);
         var opt = optim.AdamW(model.parameters(), 0.002);
-        float first = 0, last = 0;
-        for (int step = 0; step < 25; step++)
+        var totals = new List<float>();
+        for (int step = 0; step < 40; step++)
         {
             using var scope = NewDisposeScope();
             opt.zero_grad();
@@ -69,9 +71,9 @@ public class DetectionLossTests
             var (total, items) = loss.Compute(raw, targets, 64, 64);
             total.backward();
             opt.step();
-            if (step == 0) first = items.Total;
-            last = items.Total;
+            totals.Add(items.Total);
         }
-        Assert.True(last < first * 0.7f, $"loss went from {first} to {last}");
+        float first = totals.Take(3).Average(), last = totals.TakeLast(3).Average();
+        Assert.True(last < first * 0.6f, $"loss went from {first} to {last}: {string.Join(", ", totals.Select(t => t.ToString("0.00")))}");
     }
 }
