@@ -23,12 +23,15 @@ public static class ModelFactory
     }
 
     /// <summary>A new detector for a scale name (yolov8n ... yolov8x), weights randomly initialised from the current torch seed.</summary>
-    public static YoloDetector Create(string modelName, int numClasses)
+    /// <param name="create">Builds the detector for the parsed scale (default: <see cref="YoloDetector"/>).</param>
+    public static YoloDetector Create(string modelName, int numClasses, Func<ModelScale, int, YoloDetector>? create = null)
     {
         if (!ModelScale.TryParseName(modelName, out var scale))
             throw new ArgumentException($"model={modelName}: not a known model. Use yolov8n, yolov8s, yolov8m, yolov8l, yolov8x or a .safetensors file.");
-        return new YoloDetector(scale, numClasses);
+        return (create ?? DefaultDetector)(scale, numClasses);
     }
+
+    public static YoloDetector DefaultDetector(ModelScale scale, int numClasses) => new(scale, numClasses);
 
     /// <summary>Builds the model a checkpoint describes and loads its weights (for val / predict).</summary>
     public static (YoloDetector Model, string[] Names) FromCheckpoint(string path)

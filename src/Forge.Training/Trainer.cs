@@ -34,7 +34,7 @@ public sealed class Trainer
     readonly ICommunicator comm;
     readonly StopSignal stop;
 
-    readonly Func<ModelScale, int, YoloDetector>? modelFactory;
+    readonly Func<ModelScale, int, YoloDetector> modelFactory;
 
     /// <param name="communicator">This process's rank in a data-parallel job (default: a single process).</param>
     /// <param name="stopSignal">Where SIGTERM/SIGINT requests arrive (default: none installed).</param>
@@ -47,7 +47,7 @@ public sealed class Trainer
         output = log ?? Console.Out;
         comm = communicator ?? new SingleProcessCommunicator();
         stop = stopSignal ?? new StopSignal(install: false);
-        this.modelFactory = modelFactory;
+        this.modelFactory = modelFactory ?? ModelFactory.DefaultDetector;
     }
 
     public TrainResult Train()
@@ -101,7 +101,7 @@ public sealed class Trainer
         var fingerprint = new DataFingerprint(trainIndex.Fingerprint, valIndex?.Fingerprint, trainIndex.Count, valIndex?.Count ?? 0);
 
         // Model, loss, optimizer.
-        using var model = BuildModel(cfg, nc, resumeFrom is not null, log, modelFactory ?? ((scale, n) => new YoloDetector(scale, n)));
+        using var model = BuildModel(cfg, nc, resumeFrom is not null, log, modelFactory);
         model.to(device);
         model.train();
         int world = comm.WorldSize;
@@ -119,7 +119,7 @@ public sealed class Trainer
         var loss = new DetectionLoss(model, new LossGains(cfg.BoxGain, cfg.ClsGain, cfg.DflGain));
         using var optimizer = BuildOptimizer(cfg, model, nc, trainIndex.Count, weightDecay, log, out double warmupBiasLr);
         var schedule = new LearningRateSchedule(cfg.Epochs, cfg.Lrf, cfg.CosLr, warmupBiasLr, cfg.WarmupMomentum, optimizer.Groups[1].Momentum);
-        using var ema = new ModelEma(model, () => (modelFactory ?? ((sc, n) => new YoloDetector(sc, n)))(model.Scale, nc).to(device));
+        using var ema = new ModelEma(model, () => modelFactory(model.Scale, nc).to(device));
         // CUDA gradients are summed on the GPUs with NCCL; CPU ones through MPI (FORGE_DDP_BACKEND=mpi forces MPI for both).
         using var nccl = device.type == DeviceType.CUDA && world > 1 && Environment.GetEnvironmentVariable("FORGE_DDP_BACKEND") != "mpi"
             ? new NcclAllReduce(comm) : null;
@@ -403,12 +403,7 @@ public sealed class Trainer
 
     static YoloDetector BuildModel(ForgeConfig cfg, int nc, bool resuming, TextWriter log, Func<ModelScale, int, YoloDetector> create)
     {
-        if (!ModelFactory.IsWeightsFile(cfg.Model))
-        {
-            if (!ModelScale.TryParseName(cfg.Model, out var scale))
-                throw new ArgumentException($"model={cfg.Model}: not a known model. Use yolov8n, yolov8s, yolov8m, yolov8l, yolov8x or a .safetensors file.");
-            return create(scale, nc);
-        }
+        if (!ModelFactory.IsWeightsFile(cfg.Model)) return ModelFactory.Create(cfg.Model, nc, create);
         // Starting from a file: architecture from the file, classes from the dataset; weights matched by name and shape
         // (fine-tuning). A resumed run loads every tensor from its checkpoint afterwards instead.
         using var ckpt = Checkpoint.Load(cfg.Model);

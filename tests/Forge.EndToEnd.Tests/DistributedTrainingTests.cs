@@ -44,7 +44,7 @@ public class DistributedTrainingTests : IDisposable
         // Only global rank 0 wrote, and nothing else is in the weights folder (no per-rank copies, no temporary files).
         Assert.Equal("0", State(data.Weights("two"), "SavedByRank"));
         Assert.Equal(["last.safetensors"],   // the one save: the stop after step 3
-            Directory.GetFiles(Path.GetDirectoryName(data.Weights("two"))!).Select(Path.GetFileName).Order().ToArray());
+            Directory.GetFiles(Path.GetDirectoryName(data.Weights("two"))!).Select(f => Path.GetFileName(f)).Order().ToArray());
     }
 
     [Fact]

@@ -24,8 +24,7 @@ public sealed class Checkpoint : IDisposable
 
     public void AddModule(string prefix, nn.Module module)
     {
-        foreach (var (n, p) in module.named_parameters()) Tensors[prefix + n] = p;
-        foreach (var (n, b) in module.named_buffers()) Tensors[prefix + n] = b;
+        foreach (var (n, t) in ModelEma.StateOf(module)) Tensors[prefix + n] = t;
     }
 
     /// <summary>Tensors of one section, with the prefix removed.</summary>

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Forge.Core.Detection;
 using Forge.Data.Augmentation;
 using Forge.Data.Imaging;
+using Forge.Data.Loading;
 using Forge.Models;
 using Forge.Training.Validation;
 using TorchSharp;
@@ -46,19 +47,12 @@ public sealed class Predictor(YoloDetector model, string[] names, int imgsz, Dev
         // at imgsz, so only padding a small one would show the model its objects at a scale it was not trained for.
         var boxed = Letterbox.Apply(image, imgsz, imgsz, scaleUp: true, out var lb);
         var input = new float[3 * imgsz * imgsz];
-        int plane = imgsz * imgsz;
-        var px = boxed.Pixels;
-        for (int p = 0; p < plane; p++)
-        {
-            input[p] = px[p * 3] / 255f;
-            input[plane + p] = px[p * 3 + 1] / 255f;
-            input[2 * plane + p] = px[p * 3 + 2] / 255f;
-        }
+        Collate.ToChw(boxed, input, 0);
         var x = tensor(input, [1, 3, imgsz, imgsz]).to(device);
         var decoded = model.Decode(model.forward(x), imgsz, imgsz).to(CPU).contiguous();
         var all = decoded.data<float>().ToArray();
         var dets = NonMaxSuppression.Run(all, (int)decoded.shape[2], model.NumClasses, nms);
-        var info = new Forge.Data.Loading.ImageInfo(path, image.Width, image.Height, lb.Scale, lb.PadX, lb.PadY);
+        var info = new ImageInfo(path, image.Width, image.Height, lb.Scale, lb.PadX, lb.PadY);
         return new ImagePrediction(path, image.Width, image.Height, Validator.ToOriginal(dets, info), null);
     }
 
