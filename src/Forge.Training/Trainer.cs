@@ -114,7 +114,7 @@ public sealed class Trainer
         var epochOrder = new ShuffleSampler(trainIndex.Count, cfg.Seed);
         var fullEpoch = new GlobalBatchShardSampler(epochOrder, batch, comm.Rank, world);
         int nb = fullEpoch.GlobalSteps;
-        var trainData = new DetectionDataset(trainIndex, cfg.ImgSize, augment: true, AugmentOptionsFrom(cfg), cacheImages: cfg.Cache);
+        var trainData = new DetectionDataset(trainIndex, cfg.ImgSize, augment: true, cfg.Augment, cacheImages: cfg.Cache);
         var loaderOptions = new LoaderOptions { BatchSize = fullEpoch.RankBatch, Workers = cfg.Workers, Prefetch = Math.Max(2, cfg.Workers), Seed = cfg.Seed };
         var loss = new DetectionLoss(model, new LossGains(cfg.BoxGain, cfg.ClsGain, cfg.DflGain));
         using var optimizer = BuildOptimizer(cfg, model, nc, trainIndex.Count, weightDecay, log, out double warmupBiasLr);
@@ -435,12 +435,4 @@ public sealed class Trainer
         foreach (var g in groups) { g.InitialLr = lr; g.Lr = lr; g.Momentum = momentum; }
         return name.Equals("sgd", StringComparison.OrdinalIgnoreCase) ? new Sgd(groups, nesterov: true) : new AdamW(groups);
     }
-
-    static AugmentOptions AugmentOptionsFrom(ForgeConfig c) => new()
-    {
-        HsvH = c.GetFloat("hsv_h"), HsvS = c.GetFloat("hsv_s"), HsvV = c.GetFloat("hsv_v"),
-        Degrees = c.GetFloat("degrees"), Translate = c.GetFloat("translate"), Scale = c.GetFloat("scale"),
-        Shear = c.GetFloat("shear"), Perspective = c.GetFloat("perspective"),
-        FlipUd = c.GetFloat("flipud"), FlipLr = c.GetFloat("fliplr"), Mosaic = c.GetFloat("mosaic"), MixUp = c.GetFloat("mixup"),
-    };
 }

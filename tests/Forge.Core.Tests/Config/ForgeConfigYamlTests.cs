@@ -124,14 +124,14 @@ public sealed class ForgeConfigYamlTests : IDisposable
     [InlineData("runs/detect", "runs/detect")]
     [InlineData("a: b", "'a: b'")]
     [InlineData("my project", "my project")]
-    [InlineData("it's #1", "'it''s #1'")]
+    [InlineData("it's #1", "\"it's #1\"")]
     [InlineData("", "''")]
     [InlineData("0.5", "'0.5'")]
     [InlineData("true", "'true'")]
     [InlineData(" x", "' x'")]
     [InlineData("- x", "'- x'")]
     [InlineData("? x", "'? x'")]
-    public void QuoteIfNeeded(string value, string expected) => Assert.Equal(expected, FlatYaml.QuoteIfNeeded(value));
+    public void StringsAreQuotedOnlyWhereYamlNeedsIt(string value, string expected) => Assert.Equal(expected, FlatYaml.FormatScalar(value));
 
     [Fact]
     public void YamlValuesAreTypedLikeArguments()

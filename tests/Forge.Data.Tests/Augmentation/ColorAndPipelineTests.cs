@@ -91,8 +91,20 @@ public class ColorAndPipelineTests
     }
 
     [Fact]
-    public void PerspectiveIsRejected() =>
-        Assert.Throws<ArgumentException>(() => new TrainTransform(64, new AugmentOptions { Perspective = 0.001 }));
+    public void PerspectiveIsRejectedNamingTheUsersKey()
+    {
+        var e = Assert.Throws<ConfigException>(() => new TrainTransform(64, new AugmentOptions { Perspective = 0.001 }));
+        Assert.StartsWith("perspective=0.001: must be 0", e.Message);
+    }
+
+    [Fact]
+    public void OutOfRangeOptionsAreAllNamedByTheUsersKeys()
+    {
+        var e = Assert.Throws<ConfigException>(() => new AugmentOptions { HsvH = 2, FlipLr = -0.5 }.Validate());
+        Assert.Contains("hsv_h=2: must be in [0, 1]", e.Message);
+        Assert.Contains("fliplr=-0.5: must be in [0, 1]", e.Message);
+        Assert.DoesNotContain("HsvH", e.Message);
+    }
 
     [Fact]
     public void SampleRandomIsAPureFunctionOfItsSeeds()
