@@ -13,7 +13,8 @@ if (args.Length < 1 || args[0] is not ("plain" or "aux"))
 var cfg = new ForgeConfig();
 cfg.ApplyArguments(args[1..]);
 using var comm = Communicator.FromEnvironment();
-Func<ModelScale, int, YoloDetector>? factory = args[0] == "aux" ? (s, n) => new AuxDetector(s, n) : null;
-var result = new Trainer(cfg, Console.Out, comm, modelFactory: factory).Train();
+var options = new TrainerOptions { Log = Console.Out, Communicator = comm }.WithEnvironmentHooks();
+if (args[0] == "aux") options = options with { ModelFactory = (s, n) => new AuxDetector(s, n) };
+var result = new Trainer(cfg, options).Train();
 if (comm.IsMain) Console.WriteLine($"harness: done, interrupted={result.Interrupted}");
 return 0;

@@ -1,5 +1,4 @@
 using Forge.Core.Config;
-using Forge.Core.Detection;
 using Forge.Data.Datasets;
 using Forge.Training;
 using Forge.Training.Reporting;
@@ -29,8 +28,7 @@ public static class ValCommand
         var issues = new DataIssueLog(stdout);
         var index = DatasetIndex.Build(sources, spec.NumClasses, issues, cfg.Split);
         stdout.WriteLine(issues.Summary());
-        var nms = new NmsOptions((float)(cfg.Conf ?? 0.001), (float)cfg.Iou, cfg.MaxDet, MultiLabel: true);
-        var validator = new Validator(index, names, weights.ImageSize(cfg), cfg.Batch, cfg.Workers, weights.Device, nms);
+        var validator = new Validator(index, names, weights.ImageSize(cfg), cfg.Batch, cfg.Workers, weights.Device, cfg.ValidationNms());
         var result = validator.Run(model, null, stdout, $"{"",11}{"Validating",-44}");
         Validator.PrintTable(stdout, result.Metrics, names, perClass: cfg.Verbose);
         stdout.WriteLine($"Speed: {result.PreprocessMsPerImage:0.0}ms preprocess, {result.InferenceMsPerImage:0.0}ms inference, {result.PostprocessMsPerImage:0.0}ms postprocess per image");

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Forge.Core.Detection;
 
 namespace Forge.Core.Config;
 
@@ -79,6 +80,12 @@ public sealed partial class ForgeConfig
             if (!Equals(k.Read(this), k.Read(other))) list.Add((k, k.Read(this), k.Read(other)));
         return list;
     }
+
+    /// <summary>NMS for validation (conf= or 0.001, every class above it per box, as Ultralytics' validator), with iou= and max_det=.</summary>
+    public NmsOptions ValidationNms() => new((float)(Conf ?? 0.001), (float)Iou, MaxDet, MultiLabel: true);
+
+    /// <summary>NMS for prediction (conf= or 0.25, the best class per box), with iou= and max_det=.</summary>
+    public NmsOptions PredictionNms() => new((float)(Conf ?? 0.25), (float)Iou, MaxDet);
 
     /// <summary>Checks every setting against its declared rules; throws one <see cref="ConfigException"/> naming each offending key.</summary>
     public void Validate() =>

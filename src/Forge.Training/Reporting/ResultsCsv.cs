@@ -32,9 +32,12 @@ public sealed class ResultsCsv(string path)
         }
     }
 
-    public void Append(double[] values)
+    /// <summary>Adds an epoch's row, one value per column name (NaN where a value is unknown, e.g. without validation).</summary>
+    /// <exception cref="ArgumentException">A column is missing from <paramref name="row"/>, or it names an unknown column.</exception>
+    public void Append(IReadOnlyDictionary<string, double> row)
     {
-        if (values.Length != Columns.Length) throw new ArgumentException($"results row has {values.Length} values, expected {Columns.Length}");
+        if (row.Keys.FirstOrDefault(k => !Columns.Contains(k)) is { } unknown) throw new ArgumentException($"results row names an unknown column '{unknown}'");
+        var values = Columns.Select(c => row.TryGetValue(c, out var v) ? v : throw new ArgumentException($"results row has no value for '{c}'")).ToArray();
         rows.Add(values);
         var sb = new StringBuilder();
         sb.AppendLine(string.Join(",", Columns));

@@ -9,6 +9,8 @@ public sealed class ResultsCsvTests : IDisposable
 
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
+    static Dictionary<string, double> Named(double[] row) => ResultsCsv.Columns.Zip(row).ToDictionary(p => p.First, p => p.Second);
+
     static double[] Row(int epoch, double scale = 1)
     {
         var r = new double[ResultsCsv.Columns.Length];
@@ -31,8 +33,8 @@ public sealed class ResultsCsvTests : IDisposable
     {
         var path = Path.Combine(dir, "results.csv");
         var csv = new ResultsCsv(path);
-        csv.Append(Row(1));
-        csv.Append(Row(2));
+        csv.Append(Named(Row(1)));
+        csv.Append(Named(Row(2)));
         var lines = File.ReadAllLines(path);
         Assert.Equal(3, lines.Length);
         Assert.Equal(string.Join(",", ResultsCsv.Columns), lines[0]);
@@ -53,7 +55,7 @@ public sealed class ResultsCsvTests : IDisposable
         row[4] = double.NaN;            // no validation this epoch
         row[11] = 1.19e-6;              // AdamW's final learning rate at lr0 0.000119, lrf 0.01
         row[12] = 0.000833333;
-        csv.Append(row);
+        csv.Append(Named(row));
         var cells = File.ReadAllLines(path)[1].Split(',');
         Assert.Equal("NaN", cells[4]);
         Assert.Equal(1.19e-6, double.Parse(cells[11], CultureInfo.InvariantCulture), 1e-10);
@@ -65,14 +67,14 @@ public sealed class ResultsCsvTests : IDisposable
     {
         var path = Path.Combine(dir, "results.csv");
         var first = new ResultsCsv(path);
-        for (int e = 1; e <= 4; e++) first.Append(Row(e));
+        for (int e = 1; e <= 4; e++) first.Append(Named(Row(e)));
 
         // Resuming at epoch 3: rows 1 and 2 stay, 3 and 4 are redone.
         var resumed = new ResultsCsv(path);
         resumed.LoadExisting(3);
         Assert.Equal([1.0, 2.0], resumed.Rows.Select(r => r[0]));
         Assert.Equal(Row(2)[5], resumed.Rows[1][5], 5);
-        resumed.Append(Row(3, scale: 10));
+        resumed.Append(Named(Row(3, scale: 10)));
         var lines = File.ReadAllLines(path);
         Assert.Equal(4, lines.Length);
         Assert.StartsWith("1,", lines[1]);
@@ -94,11 +96,15 @@ public sealed class ResultsCsvTests : IDisposable
     }
 
     [Fact]
-    public void RowOfTheWrongWidthIsRejected()
+    public void RowWithAMissingOrUnknownColumnIsRejectedByName()
     {
         var csv = new ResultsCsv(Path.Combine(dir, "results.csv"));
-        var e = Assert.Throws<ArgumentException>(() => csv.Append([1, 2, 3]));
-        Assert.Contains($"expected {ResultsCsv.Columns.Length}", e.Message);
+        var missing = Named(Row(1));
+        missing.Remove("lr/pg2");
+        Assert.Contains("'lr/pg2'", Assert.Throws<ArgumentException>(() => csv.Append(missing)).Message);
+        var unknown = Named(Row(1));
+        unknown["lr/pg3"] = 0.1;
+        Assert.Contains("'lr/pg3'", Assert.Throws<ArgumentException>(() => csv.Append(unknown)).Message);
         Assert.False(File.Exists(csv.Path));
     }
 }
