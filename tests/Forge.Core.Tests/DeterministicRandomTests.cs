@@ -1,6 +1,6 @@
-using Forge.Data.Synthetic;
+using Forge.Core.Randomness;
 
-namespace Forge.Data.Tests.Synthetic;
+namespace Forge.Core.Tests;
 
 public class DeterministicRandomTests
 {
@@ -9,14 +9,24 @@ public class DeterministicRandomTests
     {
         var a = new DeterministicRandom(42);
         var b = new DeterministicRandom(42);
-        for (int i = 0; i < 100; i++) Assert.Equal(a.NextULong(), b.NextULong());
+        for (int i = 0; i < 100; i++) Assert.Equal(a.NextUInt64(), b.NextUInt64());
 
-        var s0 = DeterministicRandom.ForStream(42, 0);
-        var s1 = DeterministicRandom.ForStream(42, 1);
-        var t0 = DeterministicRandom.ForStream(43, 0);
-        ulong x0 = s0.NextULong(), x1 = s1.NextULong(), y0 = t0.NextULong();
-        Assert.NotEqual(x0, x1);
-        Assert.NotEqual(x0, y0);
+        ulong x0 = DeterministicRandom.ForStream(42, 0).NextUInt64();
+        Assert.NotEqual(x0, DeterministicRandom.ForStream(42, 1).NextUInt64());
+        Assert.NotEqual(x0, DeterministicRandom.ForStream(43, 0).NextUInt64());
+    }
+
+    [Fact]
+    public void Sample_streams_are_pure_functions_of_seed_epoch_and_index()
+    {
+        var a = DeterministicRandom.ForSample(1, 2, 3);
+        var b = DeterministicRandom.ForSample(1, 2, 3);
+        for (int i = 0; i < 100; i++) Assert.Equal(a.NextUInt64(), b.NextUInt64());
+        ulong first = DeterministicRandom.ForSample(1, 2, 3).NextUInt64();
+        Assert.NotEqual(first, DeterministicRandom.ForSample(1, 2, 4).NextUInt64());
+        Assert.NotEqual(first, DeterministicRandom.ForSample(1, 3, 3).NextUInt64());
+        Assert.NotEqual(first, DeterministicRandom.ForSample(2, 2, 3).NextUInt64());
+        Assert.NotEqual(DeterministicRandom.ForEpoch(1, 2).NextUInt64(), DeterministicRandom.ForSample(1, 2, 0).NextUInt64());
     }
 
     [Fact]
@@ -24,10 +34,7 @@ public class DeterministicRandomTests
     {
         // Pinned so a refactor cannot silently change every generated dataset (bump ShapesDataset.GeneratorVersion if it must).
         var rng = new DeterministicRandom(0);
-        var first = new[] { rng.NextULong(), rng.NextULong() };
-        var again = new DeterministicRandom(0);
-        Assert.Equal(first, new[] { again.NextULong(), again.NextULong() });
-        Assert.Equal(Pinned, first[0]);
+        Assert.Equal(Pinned, rng.NextUInt64());
     }
 
     // xoshiro256** seeded with SplitMix64(0): s = {0xE220A8397B1DCDAF, 0x6E789E6AA1B965F4, ...}, first output rotl(s1 * 5, 7) * 9.
@@ -45,6 +52,7 @@ public class DeterministicRandomTests
     {
         var rng = new DeterministicRandom(7);
         var counts = new int[6];
+        double sum = 0;
         for (int i = 0; i < 60000; i++)
         {
             int k = rng.NextInt(6);
@@ -52,8 +60,29 @@ public class DeterministicRandomTests
             counts[k]++;
             double d = rng.NextDouble();
             Assert.True(d >= 0 && d < 1);
+            sum += d;
             Assert.InRange(rng.NextInt(-3, 3), -3, 3);
+            Assert.InRange(rng.Uniform(2f, 3f), 2f, 3f);
         }
         foreach (int c in counts) Assert.InRange(c, 9400, 10600);
+        Assert.InRange(sum / 60000, 0.495, 0.505);
+    }
+
+    [Fact]
+    public void Beta_of_equal_shapes_centres_on_one_half()
+    {
+        var rng = DeterministicRandom.ForSample(9, 0, 0);
+        double beta = 0;
+        for (int i = 0; i < 2000; i++) beta += rng.NextBeta(32, 32);
+        Assert.InRange(beta / 2000, 0.49, 0.51);
+    }
+
+    [Fact]
+    public void Empty_ranges_are_errors()
+    {
+        var rng = new DeterministicRandom(1);
+        Assert.Throws<ArgumentOutOfRangeException>(() => rng.NextInt(0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => rng.NextInt(3, 2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => rng.NextGamma(0.5));
     }
 }
