@@ -34,16 +34,7 @@ public static class ConfigSchema
     }
 
     /// <summary>The known key closest to a misspelt one, for "did you mean" messages.</summary>
-    public static string? Suggest(string name)
-    {
-        string? best = null; int bestDistance = int.MaxValue;
-        foreach (var k in Keys)
-        {
-            int d = Levenshtein(name.ToLowerInvariant(), k.Name);
-            if (d < bestDistance) { bestDistance = d; best = k.Name; }
-        }
-        return bestDistance <= Math.Max(2, name.Length / 3) ? best : null;
-    }
+    public static string? Suggest(string name) => KeyValueArguments.Closest(name, Keys.Select(k => k.Name));
 
     static List<ConfigKey> Discover()
     {
@@ -81,20 +72,5 @@ public static class ConfigSchema
         if (p.GetSetMethod(nonPublic: true) is null)
             throw new InvalidOperationException($"setting '{a.Name}' ({p.DeclaringType!.Name}.{p.Name}) needs a setter (private or init)");
         return new ConfigKey(a.Name, kind, defaultValue, a.Help, a.AltersRun, nullable) { Property = p, Section = section, Rules = a };
-    }
-
-    static int Levenshtein(string a, string b)
-    {
-        var prev = new int[b.Length + 1];
-        var cur = new int[b.Length + 1];
-        for (int j = 0; j <= b.Length; j++) prev[j] = j;
-        for (int i = 1; i <= a.Length; i++)
-        {
-            cur[0] = i;
-            for (int j = 1; j <= b.Length; j++)
-                cur[j] = Math.Min(Math.Min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            (prev, cur) = (cur, prev);
-        }
-        return prev[b.Length];
     }
 }
