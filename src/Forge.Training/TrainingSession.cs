@@ -112,7 +112,31 @@ public sealed partial class TrainingSession : IDisposable
         }
         return InTrainMode(ToRunTensors(model));
 
-        static YoloDetector InTrainMode(YoloDetector m) { m.train(); return m; }
+        YoloDetector InTrainMode(YoloDetector m)
+        {
+            Freeze(m);
+            m.train();
+            return m;
+        }
+    }
+
+    /// <summary>freeze=N: the parameters of layers model.0 ... model.N-1 get no gradients (Ultralytics' trainer; fine-tuning).</summary>
+    /// <exception cref="ConfigException">N covers every layer: nothing would train.</exception>
+    void Freeze(YoloDetector m)
+    {
+        if (cfg.Freeze is not ({ } n and > 0)) return;
+        var prefixes = Enumerable.Range(0, n).Select(i => $"model.{i}.").ToArray();
+        int frozen = 0, total = 0;
+        foreach (var (name, p) in m.named_parameters())
+        {
+            if (!p.requires_grad) continue;
+            total++;
+            if (!prefixes.Any(prefix => name.StartsWith(prefix, StringComparison.Ordinal))) continue;
+            p.requires_grad_(false);
+            frozen++;
+        }
+        if (frozen == total) throw new ConfigException($"freeze={n} freezes every layer of {cfg.Model}; nothing would train");
+        log.WriteLine($"freeze={n}: {frozen} of {total} parameter tensors frozen (model.0 to model.{n - 1})");
     }
 
     /// <summary>Ultralytics' three parameter groups (bias, weight with decay, norm) and optimizer; optimizer=auto chooses like Ultralytics.</summary>

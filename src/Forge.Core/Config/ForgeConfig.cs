@@ -69,6 +69,8 @@ public sealed partial class ForgeConfig
     public bool Amp { get; private set; } = true;
     [Setting("cache", "keep decoded, resized images in RAM")]
     public bool Cache { get; private set; }
+    [Setting("freeze", "freeze the first N layers (model.0 ... model.N-1) for fine-tuning", AltersRun = true, Min = 0)]
+    public int? Freeze { get; private set; }
 
     // loss
     [Setting("box", "box loss gain", AltersRun = true, Min = 0)]
