@@ -72,7 +72,7 @@ public sealed partial class TrainingSession : IDisposable
             ddp.AttachGradientReducer(model, cfg.BucketMb, device, log);
             validator = data.CreateValidator(device);
             results = new ResultsCsv(Run.ResultsCsv);
-            store = new CheckpointStore(Run.WeightsDir, cfg.Keep, background: true);
+            store = new CheckpointStore(Run, cfg.Keep, background: true);
             State = StartState(plan);
             ddp.StartIdentical(model, ema, plan.Resuming);
             stopper = new EarlyStopping(cfg.Patience) { BestFitness = State.BestFitness, BestEpoch = State.BestEpoch };

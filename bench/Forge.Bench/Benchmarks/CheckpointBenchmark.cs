@@ -6,6 +6,7 @@ using Forge.Distributed;
 using Forge.Models;
 using Forge.Training;
 using Forge.Training.Checkpoints;
+using Forge.Training.Reporting;
 using static TorchSharp.torch;
 
 namespace Forge.Bench.Benchmarks;
@@ -68,8 +69,8 @@ public sealed class CheckpointBenchmark : IBenchmark
                 var snapshot = new List<double>(); var enqueue = new List<double>(); var write = new List<double>(); var load = new List<double>(); var restore = new List<double>();
                 long bytes = 0;
                 int tensors = 0;
-                using var store = new CheckpointStore(dir, background: false);
-                using var background = new CheckpointStore(bgDir, background: true);
+                using var store = new CheckpointStore(new RunFolder(dir), background: false);
+                using var background = new CheckpointStore(new RunFolder(bgDir), background: true);
                 for (int r = 0; r < warmup + repeats; r++)
                 {
                     long t0 = Stopwatch.GetTimestamp();

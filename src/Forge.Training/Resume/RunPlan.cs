@@ -48,9 +48,9 @@ public sealed class RunPlan : IDisposable
 
     static RunPlan ForResume(ForgeConfig requested, TextWriter log)
     {
-        var run = new RunFolder(ResumeResolver.FindRunFolder(requested.Resume!, requested.Project));
+        var run = ResumeResolver.FindRunFolder(requested.Resume!, requested.Project);
         var preferred = File.Exists(requested.Resume) ? new[] { Path.GetFullPath(requested.Resume!) } : null;
-        using var store = new CheckpointStore(run.WeightsDir, background: false);
+        using var store = new CheckpointStore(run, background: false);
         var (checkpoint, path) = store.LoadNewestValid(log, preferred);
         try
         {
