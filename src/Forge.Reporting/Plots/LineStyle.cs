@@ -1,0 +1,8 @@
+namespace Forge.Reporting.Plots;
+
+public enum LineStyle
+{
+    Solid,
+    Dashed,
+    Dotted,
+}
