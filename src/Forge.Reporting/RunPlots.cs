@@ -27,10 +27,21 @@ public static class RunPlots
     public static void WriteValidationPlots(string runFolder, DetectionMetrics m, ConfusionMatrix confusion, string[] names, TextWriter log)
     {
         string File(string name) => Path.Combine(runFolder, name);
-        Guard(log, "PR_curve.png", () => CurvePlot.RenderPrCurve(m.RecallGrid, m.PrecisionAtRecall, names, m.Ap50PerClass, File("PR_curve.png")));
-        Guard(log, "F1_curve.png", () => CurvePlot.RenderConfidenceCurve(m.ConfidenceGrid, m.F1VsConf, names, "F1", File("F1_curve.png")));
-        Guard(log, "P_curve.png", () => CurvePlot.RenderConfidenceCurve(m.ConfidenceGrid, m.PrecisionVsConf, names, "Precision", File("P_curve.png")));
-        Guard(log, "R_curve.png", () => CurvePlot.RenderConfidenceCurve(m.ConfidenceGrid, m.RecallVsConf, names, "Recall", File("R_curve.png")));
+        // The curves of the classes with ground truth, as Ultralytics plots them (a class absent from the split has no curve).
+        int[] present = Enumerable.Range(0, m.NumClasses).Where(c => m.InstancesPerClass[c] > 0).ToArray();
+        string[] presentNames = present.Select(c => c < names.Length ? names[c] : $"class{c}").ToArray();
+        double[,] Rows(double[,] perClass)
+        {
+            var rows = new double[present.Length, perClass.GetLength(1)];
+            for (int i = 0; i < present.Length; i++)
+                for (int j = 0; j < rows.GetLength(1); j++) rows[i, j] = perClass[present[i], j];
+            return rows;
+        }
+        double[] ap50 = present.Select(c => m.Ap50PerClass[c]).ToArray();
+        Guard(log, "PR_curve.png", () => CurvePlot.RenderPrCurve(m.RecallGrid, Rows(m.PrecisionAtRecall), presentNames, ap50, File("PR_curve.png")));
+        Guard(log, "F1_curve.png", () => CurvePlot.RenderConfidenceCurve(m.ConfidenceGrid, Rows(m.F1VsConf), presentNames, "F1", File("F1_curve.png")));
+        Guard(log, "P_curve.png", () => CurvePlot.RenderConfidenceCurve(m.ConfidenceGrid, Rows(m.PrecisionVsConf), presentNames, "Precision", File("P_curve.png")));
+        Guard(log, "R_curve.png", () => CurvePlot.RenderConfidenceCurve(m.ConfidenceGrid, Rows(m.RecallVsConf), presentNames, "Recall", File("R_curve.png")));
         var withBackground = names.Append("background").ToArray();
         var counts = confusion.Matrix;
         var raw = new double[counts.GetLength(0), counts.GetLength(1)];

@@ -1,20 +1,28 @@
 using System.Globalization;
-using Forge.Data.Imaging;
+using ScottPlot;
 
 namespace Forge.Reporting.Plots;
 
 /// <summary>
-/// A confusion-matrix heatmap: rows are predicted classes, columns true classes (the last of each usually "background"),
-/// values printed in the cells, a colour bar on the right. Normalised plots divide each column by its total,
-/// so a cell reads "fraction of true class c predicted as r".
+/// confusion_matrix.png and confusion_matrix_normalized.png, as Ultralytics draws them (utils/metrics.py ConfusionMatrix.plot):
+/// a heatmap in the Blues colormap with predicted classes down (rows) and true classes across (columns), the last of each
+/// "background"; values printed in the cells up to 30 classes (counts as integers, fractions with two decimals, cells
+/// below 0.005 left blank), a colour bar on the right. The normalised matrix divides each column by its total, so a cell
+/// reads "fraction of the true class predicted as this row".
 /// </summary>
 public static class ConfusionMatrixPlot
 {
-    public static void Render(double[,] matrix, string[] classNames, bool normalized, string path) =>
-        ImageCodec.SavePng(RenderImage(matrix, classNames, normalized), path);
+    const float Scale = 2f;
+    const int MaxAnnotatedClasses = 30;
 
+    /// <exception cref="ArgumentException">The matrix is not square and non-empty, or the names do not fit it.</exception>
+    public static void Render(double[,] matrix, string[] classNames, bool normalized, string path) =>
+        PlotStyle.Save(RenderImage(matrix, classNames, normalized), path);
+
+    /// <param name="matrix">[predicted, true] counts or fractions.</param>
     /// <param name="classNames">One name per row/column, or one fewer, in which case "background" is appended.</param>
-    public static RgbImage RenderImage(double[,] matrix, string[] classNames, bool normalized)
+    /// <param name="normalized">Draw fractions of each true class (the matrix is normalised here when its columns do not already sum to 1).</param>
+    public static Image RenderImage(double[,] matrix, string[] classNames, bool normalized)
     {
         int n = matrix.GetLength(0);
         if (n == 0 || matrix.GetLength(1) != n)
@@ -23,77 +31,51 @@ public static class ConfusionMatrixPlot
             : classNames.Length == n - 1 ? [.. classNames, "background"]
             : throw new ArgumentException($"{classNames.Length} class names for a {n}x{n} matrix; give {n - 1} (background is added) or {n}");
 
-        double[,] shown = normalized ? NormalizeColumns(matrix) : matrix;
+        double[,] shown = normalized ? NormalizeColumns(matrix) : (double[,])matrix.Clone();
         double max = 0;
         foreach (double v in shown) if (double.IsFinite(v)) max = Math.Max(max, v);
-        if (normalized || max <= 0) max = Math.Max(max, 1);
+        // Blank cells, as Ultralytics' heatmap does for values below 0.005.
+        for (int r = 0; r < n; r++) for (int c = 0; c < n; c++) if (!(shown[r, c] >= 0.005)) shown[r, c] = double.NaN;
 
-        const int s = 1, gap = 8;
-        int charH = BitmapFont.GlyphHeight * s;
-        int cell = Math.Clamp(720 / n, 12, 80);
-        int nameW = 0;
-        foreach (string name in names) nameW = Math.Max(nameW, Drawing.MeasureText(name, s).Width);
-        bool verticalColumnNames = nameW > cell - 4;
-        int columnNamesH = verticalColumnNames ? nameW : charH;
-        bool showNames = cell >= 10;
+        int side = Math.Clamp(200 + 80 * n, 1000, 2400);
+        var plot = PlotStyle.NewPlot(Scale);
+        var heatmap = plot.Add.Heatmap(shown);   // cell (r, c) centred on (c, n - 1 - r): row 0 on top
+        heatmap.Colormap = new ScottPlot.Colormaps.Blues().Reversed();
+        heatmap.ManualRange = new ScottPlot.Range(0, normalized ? 1 : Math.Max(1, max));
+        heatmap.NaNCellColor = Colors.White;
+        plot.Add.ColorBar(heatmap);
 
-        var barTicks = AxisTicks.Ticks(0, max, 6);
-        int barLabelW = 0;
-        foreach (double v in barTicks.Values) barLabelW = Math.Max(barLabelW, Drawing.MeasureText(AxisTicks.Format(v, barTicks.Step), s).Width);
-
-        string title = normalized ? "Confusion Matrix Normalized" : "Confusion Matrix";
-        int titleH = BitmapFont.GlyphHeight * (s + 1);
-        int left = gap + charH + gap + (showNames ? nameW + gap : 0);
-        int top = gap + titleH + gap * 2;
-        int grid = n * cell;
-        int barX = left + grid + gap * 2, barW = 16;
-        int width = barX + barW + gap + barLabelW + gap;
-        int height = top + grid + gap + (showNames ? columnNamesH + gap : 0) + charH + gap;
-        var image = RgbImage.Filled(width, height, 255);
-
-        for (int r = 0; r < n; r++)
-            for (int c = 0; c < n; c++)
-            {
-                double v = shown[r, c];
-                var color = ColorMap.Blues(v / max);
-                int x = left + c * cell, y = top + r * cell;
-                Drawing.FillRectangle(image, x, y, cell, cell, color);
-                string? text = CellText(v, normalized);
-                if (text is not null) CenteredFittingText(image, x, y, cell, text, Palette.ContrastingText(color));
-            }
-        Drawing.Rectangle(image, new(left, top, left + grid, top + grid), Rgb.Gray(120), 1);
-
-        if (showNames)
-            for (int i = 0; i < n; i++)
-            {
-                var (w, _) = Drawing.MeasureText(names[i], s);
-                Drawing.Text(image, left - gap - w, top + i * cell + (cell - charH) / 2, names[i], PlotArea.TextColor, s);
-                int cx = left + i * cell + cell / 2;
-                if (verticalColumnNames)
-                    Drawing.TextVertical(image, cx - charH / 2, top + grid + gap + (nameW - w), names[i], PlotArea.TextColor, s);
-                else
-                    Drawing.Text(image, cx - w / 2, top + grid + gap, names[i], PlotArea.TextColor, s);
-            }
-
-        var (titleW, _) = Drawing.MeasureText(title, s + 1);
-        Drawing.Text(image, Math.Max(gap, left + grid / 2 - titleW / 2), gap, title, Rgb.Black, s + 1);
-        var (trueW, _) = Drawing.MeasureText("True", s);
-        Drawing.Text(image, left + grid / 2 - trueW / 2, height - gap - charH, "True", PlotArea.TextColor, s);
-        var (predW, _) = Drawing.MeasureText("Predicted", s);
-        Drawing.TextVertical(image, gap, top + grid / 2 - predW / 2, "Predicted", PlotArea.TextColor, s);
-
-        for (int i = 0; i < grid; i++)
-            Drawing.FillRectangle(image, barX, top + i, barW, 1, ColorMap.Blues(1 - (i + 0.5) / grid));
-        Drawing.Rectangle(image, new(barX, top, barX + barW, top + grid), Rgb.Gray(120), 1);
-        foreach (double v in barTicks.Values)
+        if (n <= MaxAnnotatedClasses)
         {
-            int y = top + (int)Math.Round((1 - v / max) * (grid - 1));
-            Drawing.FillRectangle(image, barX + barW, y, 3, 1, Rgb.Gray(120));
-            Drawing.Text(image, barX + barW + 5, y - charH / 2, AxisTicks.Format(v, barTicks.Step), PlotArea.TextColor, s);
+            float size = n <= 10 ? 14 : n <= 20 ? 10 : 7;
+            for (int r = 0; r < n; r++)
+                for (int c = 0; c < n; c++)
+                {
+                    if (double.IsNaN(shown[r, c])) continue;
+                    string label = normalized ? shown[r, c].ToString("0.00", CultureInfo.InvariantCulture)
+                                              : shown[r, c].ToString("0", CultureInfo.InvariantCulture);
+                    var text = plot.Add.Text(label, c, n - 1 - r);
+                    text.LabelAlignment = Alignment.MiddleCenter;
+                    text.LabelFontSize = size;
+                    text.LabelFontColor = shown[r, c] > 0.5 * heatmap.ManualRange.Value.Max ? Colors.White : Colors.Black;
+                }
         }
-        return image;
+
+        const float tickSize = 12;
+        double[] positions = Enumerable.Range(0, n).Select(i => (double)i).ToArray();
+        PlotStyle.CategoryTicks(plot, names, slotWidth: (side * 4f / 3 / Scale - 260) / n, tickSize);
+        plot.Axes.Left.SetTicks(positions.Reverse().ToArray(), names);
+        plot.Axes.Left.TickLabelStyle.FontName = PlotFonts.For(string.Concat(names));
+        plot.Axes.Left.TickLabelStyle.FontSize = tickSize;
+        plot.Axes.SetLimits(-0.5, n - 0.5, -0.5, n - 0.5);
+        plot.Grid.IsVisible = false;
+        plot.Title(normalized ? "Confusion Matrix Normalized" : "Confusion Matrix");
+        plot.XLabel("True");
+        plot.YLabel("Predicted");
+        return plot.GetImage(side * 4 / 3, side);
     }
 
+    /// <summary>Each column divided by its sum; empty columns stay 0.</summary>
     static double[,] NormalizeColumns(double[,] m)
     {
         int n = m.GetLength(0);
@@ -101,29 +83,9 @@ public static class ConfusionMatrixPlot
         for (int c = 0; c < n; c++)
         {
             double sum = 0;
-            for (int r = 0; r < n; r++) if (double.IsFinite(m[r, c])) sum += m[r, c];
+            for (int r = 0; r < n; r++) sum += m[r, c];
             for (int r = 0; r < n; r++) result[r, c] = sum > 0 ? m[r, c] / sum : 0;
         }
         return result;
-    }
-
-    /// <summary>Blank for (near) zero so the diagonal stands out; counts as integers when whole.</summary>
-    static string? CellText(double v, bool normalized)
-    {
-        if (!double.IsFinite(v)) return null;
-        if (normalized) return v < 0.005 ? null : v.ToString("F2", CultureInfo.InvariantCulture);
-        if (v == 0) return null;
-        return v == Math.Round(v) && Math.Abs(v) < 1e9 ? ((long)v).ToString(CultureInfo.InvariantCulture) : v.ToString("0.#", CultureInfo.InvariantCulture);
-    }
-
-    static void CenteredFittingText(RgbImage image, int x, int y, int cell, string text, Rgb color)
-    {
-        for (int scale = 2; scale >= 1; scale--)
-        {
-            var (w, h) = Drawing.MeasureText(text, scale);
-            if (w > cell - 4 || h > cell - 4) continue;
-            Drawing.Text(image, x + (cell - w) / 2, y + (cell - h) / 2, text, color, scale);
-            return;
-        }
     }
 }

@@ -1,93 +1,97 @@
-using Forge.Data.Imaging;
+using ScottPlot;
 
 namespace Forge.Reporting.Plots;
 
 /// <summary>
-/// An overview of a dataset's labels (like Ultralytics' labels.jpg): instances per class, box centres, box sizes,
-/// and all boxes overlaid on one canvas, to spot class imbalance or odd annotations before training.
-/// Labels are normalised (cx, cy, w, h in 0..1), as in YOLO label files.
+/// labels.jpg, an overview of the training labels (as Ultralytics' plot_labels): instances per class, up to 500 boxes drawn
+/// around one centre to compare their shapes, and 2-D histograms of box centres (x, y) and sizes (width, height), to spot
+/// class imbalance or odd annotations before training. Labels are normalised (cx, cy, w, h in 0..1), as in YOLO label files.
 /// </summary>
 public static class LabelsPlot
 {
-    const int MaxOverlaidBoxes = 1000, MaxScatterPoints = 20000;
+    const int Side = 1600, Bins = 50, MaxOverlaidBoxes = 500;
+    const float Scale = 2f;
 
     public static void Render(IReadOnlyList<(int Class, float X, float Y, float W, float H)> labels, string[] names, string path) =>
-        ImageCodec.SavePng(RenderImage(labels, names), path);
+        PlotStyle.Save(RenderImage(labels, names), path);
 
-    public static RgbImage RenderImage(IReadOnlyList<(int Class, float X, float Y, float W, float H)> labels, string[] names, int size = 800)
+    public static Image RenderImage(IReadOnlyList<(int Class, float X, float Y, float W, float H)> labels, string[] names)
     {
-        size = Math.Max(200, size);
-        int half = size / 2;
-        var image = RgbImage.Filled(size, size, 255);
-        InstancesPerClass(image, labels, names, 0, 0, half, half);
-        Scatter(image, labels, 0, half, half, half, "box centres", "x", "y", l => (l.X, l.Y));
-        Scatter(image, labels, half, half, half, half, "box sizes", "width", "height", l => (l.W, l.H));
-        Overlay(image, labels, half, 0, half, half);
-        return image;
+        var valid = labels.Where(l => l.Class >= 0 && float.IsFinite(l.X) && float.IsFinite(l.Y) && float.IsFinite(l.W) && float.IsFinite(l.H)).ToList();
+        var plots = new List<Plot?>
+        {
+            Instances(valid, names), Boxes(valid),
+            Histogram2D(valid.Select(l => ((double)l.X, (double)l.Y)), "x", "y"),
+            Histogram2D(valid.Select(l => ((double)l.W, (double)l.H)), "width", "height"),
+        };
+        return PlotStyle.Grid(plots, 2, Side / 2, Side / 2);
     }
 
-    static void InstancesPerClass(RgbImage image, IReadOnlyList<(int Class, float X, float Y, float W, float H)> labels, string[] names,
-        int x, int y, int w, int h)
+    static Plot Instances(List<(int Class, float X, float Y, float W, float H)> labels, string[] names)
     {
-        int classes = names.Length;
-        foreach (var l in labels) classes = Math.Max(classes, l.Class + 1);
+        int classes = Math.Max(names.Length, labels.Count == 0 ? 0 : labels.Max(l => l.Class) + 1);
         var counts = new int[classes];
-        foreach (var l in labels) if (l.Class >= 0) counts[l.Class]++;
-        int max = 0;
-        foreach (int c in counts) max = Math.Max(max, c);
-        var categories = new string[classes];
-        for (int i = 0; i < classes; i++) categories[i] = i < names.Length ? names[i] : i.ToString(System.Globalization.CultureInfo.InvariantCulture);
-
-        var area = PlotArea.Layout(x, y, w, h, 1, "instances per class", null, "instances",
-            (-0.5, Math.Max(1, classes) - 0.5), (0, Math.Max(1, max) * 1.08), categories);
-        area.DrawAxes(image);
-        float barHalf = Math.Max(1f, area.Width / (float)Math.Max(1, classes) * 0.35f);
-        for (int i = 0; i < classes; i++)
+        foreach (var l in labels) counts[l.Class]++;
+        var plot = PlotStyle.NewPlot(Scale);
+        var bars = Enumerable.Range(0, classes).Select(c => new Bar
         {
-            if (counts[i] == 0) continue;
-            float cx = area.PixelX(i), top = area.PixelY(counts[i]);
-            Drawing.FillRectangle(image, (int)MathF.Round(cx - barHalf), (int)MathF.Round(top), (int)MathF.Round(2 * barHalf),
-                area.Bottom - (int)MathF.Round(top), Palette.ForClass(i));
-        }
-        if (labels.Count == 0) area.DrawNote(image, "no labels");
+            Position = c, Value = counts[c], FillColor = PlotStyle.Cycle[c % PlotStyle.Cycle.Length], LineWidth = 0, Size = 0.8,
+        }).ToArray();
+        plot.Add.Bars(bars);
+        plot.YLabel("instances");
+        if (classes is > 0 and < 30)
+            PlotStyle.CategoryTicks(plot, Enumerable.Range(0, classes)
+                .Select(c => c < names.Length ? names[c] : c.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList(),
+                slotWidth: (Side / 2f / Scale - 80) / classes);
+        else plot.XLabel("classes");
+        plot.Axes.Margins(bottom: 0);
+        plot.Grid.XAxisStyle.MajorLineStyle.Width = 0;
+        return plot;
     }
 
-    static void Scatter(RgbImage image, IReadOnlyList<(int Class, float X, float Y, float W, float H)> labels, int x, int y, int w, int h,
-        string title, string xLabel, string yLabel, Func<(int Class, float X, float Y, float W, float H), (float, float)> select)
+    static Plot Boxes(List<(int Class, float X, float Y, float W, float H)> labels)
     {
-        var area = PlotArea.Layout(x, y, w, h, 1, title, xLabel, yLabel, (0, 1), (0, 1));
-        area.DrawAxes(image);
-        // Faint dots: dense regions darken, so the plot reads as a density without binning.
-        int step = Math.Max(1, labels.Count / MaxScatterPoints);
-        for (int i = 0; i < labels.Count; i += step)
+        var plot = PlotStyle.NewPlot(Scale);
+        foreach (var l in labels.Take(MaxOverlaidBoxes))
         {
-            var (px, py) = select(labels[i]);
-            if (!float.IsFinite(px) || !float.IsFinite(py) || px < 0 || px > 1 || py < 0 || py > 1) continue;
-            Drawing.FillCircle(image, area.PixelX(px), area.PixelY(py), 1.6f, Palette.ForClass(2), antialias: true, alpha: 0.35f);
+            var r = plot.Add.Rectangle(0.5 - l.W / 2.0, 0.5 + l.W / 2.0, 0.5 - l.H / 2.0, 0.5 + l.H / 2.0);
+            r.FillStyle.Color = Colors.Transparent;
+            r.LineStyle.Color = PlotStyle.Cycle[l.Class % PlotStyle.Cycle.Length];
+            r.LineStyle.Width = 1;
         }
+        plot.Axes.SetLimits(0, 1, 0, 1);
+        plot.Axes.SquareUnits();
+        plot.Layout.Frameless();
+        plot.HideGrid();
+        return plot;
     }
 
-    static void Overlay(RgbImage image, IReadOnlyList<(int Class, float X, float Y, float W, float H)> labels, int x, int y, int w, int h)
+    /// <summary>Counts in a 50 x 50 grid over [0, 1]², from light to dark blue up to the 90th percentile of the non-empty cells
+    /// (seaborn's pmax=0.9 in Ultralytics), empty cells white.</summary>
+    static Plot Histogram2D(IEnumerable<(double X, double Y)> points, string xLabel, string yLabel)
     {
-        const int pad = 16;
-        int side = Math.Min(w, h) - 2 * pad - 12;
-        int ox = x + (w - side) / 2, oy = y + pad + 12;
-        Drawing.Text(image, ox, y + pad - 4, "all boxes, centred", PlotArea.TextColor, 1);
-        Drawing.Rectangle(image, new(ox - 1, oy - 1, ox + side + 1, oy + side + 1), PlotArea.FrameColor, 1);
-        int count = Math.Min(labels.Count, MaxOverlaidBoxes);
-        for (int i = 0; i < count; i++)
+        var counts = new double[Bins, Bins];   // [row from the top, column]
+        foreach (var (x, y) in points)
         {
-            var l = labels[i];
-            if (!(l.W > 0) || !(l.H > 0)) continue;
-            float bw = Math.Min(1f, l.W) * side, bh = Math.Min(1f, l.H) * side;
-            float cx = ox + side * 0.5f, cy = oy + side * 0.5f;
-            var color = Palette.ForClass(l.Class);
-            // Outline as four thin translucent strips, so overlapping outlines accumulate.
-            int x1 = (int)(cx - bw / 2), y1 = (int)(cy - bh / 2), x2 = (int)(cx + bw / 2), y2 = (int)(cy + bh / 2);
-            Drawing.FillRectangle(image, x1, y1, x2 - x1, 1, color, 0.3f);
-            Drawing.FillRectangle(image, x1, y2, x2 - x1, 1, color, 0.3f);
-            Drawing.FillRectangle(image, x1, y1 + 1, 1, y2 - y1 - 1, color, 0.3f);
-            Drawing.FillRectangle(image, x2, y1 + 1, 1, y2 - y1 - 1, color, 0.3f);
+            int c = Math.Clamp((int)(x * Bins), 0, Bins - 1), r = Math.Clamp((int)(y * Bins), 0, Bins - 1);
+            counts[Bins - 1 - r, c]++;
         }
+        var filled = counts.Cast<double>().Where(v => v > 0).Order().ToArray();
+        double top = filled.Length == 0 ? 1 : Math.Max(1, filled[(int)Math.Floor(0.9 * (filled.Length - 1))]);
+        for (int r = 0; r < Bins; r++) for (int c = 0; c < Bins; c++) if (counts[r, c] == 0) counts[r, c] = double.NaN;
+
+        var plot = PlotStyle.NewPlot(Scale);
+        if (filled.Length > 0)   // ScottPlot cannot colour a heatmap of NaN cells only
+        {
+            var heatmap = plot.Add.Heatmap(counts);
+            heatmap.Colormap = new ScottPlot.Colormaps.Blues().Reversed();
+            heatmap.ManualRange = new ScottPlot.Range(-0.15 * top, top);   // a single box still shows
+            heatmap.NaNCellColor = Colors.White;
+            heatmap.Extent = new CoordinateRect(0, 1, 0, 1);
+        }
+        plot.Axes.SetLimits(0, 1, 0, 1);
+        plot.XLabel(xLabel);
+        plot.YLabel(yLabel);
+        return plot;
     }
 }

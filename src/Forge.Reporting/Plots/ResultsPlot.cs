@@ -1,48 +1,71 @@
-using Forge.Data.Imaging;
+using ScottPlot;
 
 namespace Forge.Reporting.Plots;
 
 /// <summary>
-/// The training overview image (like Ultralytics' results.png): one small chart per results.csv column against the epoch,
-/// each with the raw values and a smoothed trend, laid out in a grid of up to five columns.
+/// results.png, the training overview (as Ultralytics' plot_results): one small chart per results.csv column against the
+/// epoch, the values with markers and a dotted Gaussian-smoothed trend (σ = 3 epochs). Ultralytics' ten detection columns
+/// come first in its 2 x 5 layout (training losses, precision, recall; validation losses, mAP50, mAP50-95); further
+/// columns (learning rates, epoch time, memory) follow in rows of five.
 /// </summary>
 public static class ResultsPlot
 {
-    const int CellWidth = 400, CellHeight = 300, MaxGridColumns = 5;
+    const int Columns = 5, CellWidth = 480, CellHeight = 600;
+    const float Scale = 2f;
 
-    public static void Render(string resultsCsvPath, string outputPng) =>
-        ImageCodec.SavePng(RenderImage(ResultsTable.Read(resultsCsvPath)), outputPng);
+    /// <summary>The Ultralytics layout: row 1 then row 2.</summary>
+    static readonly string[] UltralyticsOrder =
+    [
+        "train/box_loss", "train/cls_loss", "train/dfl_loss", "metrics/precision(B)", "metrics/recall(B)",
+        "val/box_loss", "val/cls_loss", "val/dfl_loss", "metrics/mAP50(B)", "metrics/mAP50-95(B)",
+    ];
 
-    public static RgbImage RenderImage(ResultsTable table)
+    /// <exception cref="FileNotFoundException">No results file.</exception>
+    /// <exception cref="InvalidDataException">The file has no header row.</exception>
+    public static void Render(string resultsCsvPath, string outputPng) => PlotStyle.Save(RenderImage(ResultsTable.Read(resultsCsvPath)), outputPng);
+
+    /// <summary>The charts' columns in layout order.</summary>
+    public static IReadOnlyList<string> Layout(ResultsTable table)
     {
-        var headers = table.Columns;
-        int charts = Math.Max(1, headers.Count - 1);
-        int gridColumns = Math.Min(MaxGridColumns, charts);
-        int gridRows = (charts + gridColumns - 1) / gridColumns;
-        var image = RgbImage.Filled(gridColumns * CellWidth, gridRows * CellHeight, 255);
-        double[] epochs = headers.Count > 0 ? table.Column(headers[0]) : [];
-        if (headers.Count < 2)
+        var rest = table.Columns.Skip(1).ToList();
+        var known = UltralyticsOrder.Where(rest.Contains).ToList();
+        return [.. known, .. rest.Where(c => !known.Contains(c))];
+    }
+
+    public static Image RenderImage(ResultsTable table)
+    {
+        var charts = Layout(table);
+        int n = Math.Max(1, charts.Count);
+        double[] epochs = table.Columns.Count > 0 ? table.Column(table.Columns[0]) : [];
+        var plots = new List<Plot?>();
+        for (int i = 0; i < n; i++)
         {
-            var only = new LineChart { Title = headers.Count == 1 ? headers[0] : "results", TextScale = 1 };
-            only.RenderInto(image, 0, 0, CellWidth, CellHeight);
-            return image;
+            var plot = PlotStyle.NewPlot(Scale);
+            if (i < charts.Count) Chart(plot, charts[i], epochs, table.Column(charts[i]), legend: i == 1);
+            else plot.Title(table.Columns.Count > 0 ? table.Columns[0] : "results");   // a file with no value column
+            plots.Add(plot);
         }
-        // Raw values in one colour with dots, the trend dotted in another, as in Ultralytics' plots.
-        var raw = Palette.ForClass(2);
-        var trend = Palette.ForClass(3);
-        for (int c = 1; c < headers.Count; c++)
+        return PlotStyle.Grid(plots, Columns, CellWidth, CellHeight);
+    }
+
+    static void Chart(Plot plot, string name, double[] epochs, double[] values, bool legend)
+    {
+        plot.Title(name, size: 12);
+        var (x, y) = PlotStyle.Finite(epochs, values);
+        if (x.Length == 0) return;
+        var raw = plot.Add.Scatter(x, y, PlotStyle.Cycle[0]);
+        raw.LineWidth = 2;
+        raw.MarkerSize = 6;
+        raw.LegendText = "results";
+        // Learning rates follow a schedule: a trend line would only blur its warm-up.
+        if (!name.StartsWith("lr/", StringComparison.Ordinal) && x.Length > 1)
         {
-            double[] values = table.Column(headers[c]);
-            double[] smooth = Smoothing.Gaussian(values, sigma: 3);
-            var rawPoints = new (double, double)[values.Length];
-            var smoothPoints = new (double, double)[values.Length];
-            for (int r = 0; r < values.Length; r++) { rawPoints[r] = (epochs[r], values[r]); smoothPoints[r] = (epochs[r], smooth[r]); }
-            var chart = new LineChart { Title = headers[c], TextScale = 1, Legend = c == 1 ? LegendPosition.Auto : LegendPosition.None };
-            chart.Series.Add(new LineSeries("results", rawPoints) { Color = raw, Thickness = 2, MarkerRadius = 2.2f });
-            chart.Series.Add(new LineSeries("smooth", smoothPoints) { Color = trend, Thickness = 2, Style = LineStyle.Dotted });
-            int index = c - 1;
-            chart.RenderInto(image, index % gridColumns * CellWidth, index / gridColumns * CellHeight, CellWidth, CellHeight);
+            var smooth = plot.Add.ScatterLine(x, Smoothing.Gaussian(y, sigma: 3), PlotStyle.Cycle[1]);
+            smooth.LineWidth = 2;
+            smooth.LinePattern = LinePattern.Dotted;
+            smooth.LegendText = "smooth";
         }
-        return image;
+        if (legend) plot.ShowLegend(Alignment.UpperRight);
+        else plot.HideLegend();
     }
 }

@@ -1,11 +1,11 @@
-using Forge.Data.Imaging;
 using Forge.Reporting.Plots;
-using static Forge.Reporting.Tests.Plots.PlotTestImages;
 
 namespace Forge.Reporting.Tests.Plots;
 
 public class CurvePlotTests
 {
+    const string MeanBlue = "#0000ff";
+
     static (double[] X, double[,] Values) Curves(int classes, int points)
     {
         var x = new double[points];
@@ -19,34 +19,49 @@ public class CurvePlotTests
     }
 
     [Fact]
-    public void Pr_curve_draws_grey_class_lines_and_a_thick_mean()
+    public void Pr_curve_draws_coloured_class_lines_and_a_thick_blue_mean()
     {
-        using var tmp = new TempFolder();
+        using var tmp = new PlotTestImages.TempFolder();
         var (recall, precision) = Curves(3, 101);
         CurvePlot.RenderPrCurve(recall, precision, ["a", "b", "c"], [0.7, 0.8, 0.9], tmp.File("PR_curve.png"));
-        var img = ImageCodec.Decode(tmp.File("PR_curve.png"));
-        Assert.True(CountNear(img, Palette.ForClass(2), 20) > 800, "thick mean line");
-        Assert.True(Count(img, c => c.R == c.G && c.G == c.B && c.R is >= 170 and <= 215) > 300, "grey per-class lines (antialiased on white)");
+        var img = ChartPixels.Load(tmp.File("PR_curve.png"));
+        Assert.Equal((1800, 1200), (img.Width, img.Height));
+        Assert.True(img.CountNear(MeanBlue, 30) > 3000, "thick mean line");
+        foreach (var color in new[] { "#1f77b4", "#ff7f0e", "#2ca02c" }) Assert.True(img.CountNear(color, 30) > 300, $"class line {color}");
+        Assert.True(img.CountNear("#808080", 20, (300, 150, 900, 800)) < 50, "no grey lines inside the axes for three classes");
     }
 
     [Fact]
-    public void Many_classes_are_summarised_in_one_legend_entry()
+    public void More_than_twenty_classes_are_grey_and_unnamed()
     {
         var (recall, precision) = Curves(25, 50);
         var names = Enumerable.Range(0, 25).Select(i => $"class{i}").ToArray();
-        var img = CurvePlot.RenderPrCurveImage(recall, precision, names, new double[25], 400, 300);
-        Assert.True(CountNonWhite(img) > 1000);
+        var img = ChartPixels.Of(CurvePlot.RenderPrCurveImage(recall, precision, names, new double[25]));
+        Assert.True(img.CountNear("#808080", 30) > 1000, "grey class lines");
+        Assert.True(img.CountNear("#ff7f0e", 20) < 20, "no class colours");
+        Assert.True(img.CountNear(MeanBlue, 30) > 1000);
     }
 
     [Fact]
-    public void Confidence_curve_renders_with_nan_values()
+    public void Confidence_curve_renders_with_nan_values_and_a_smoothed_mean()
     {
-        using var tmp = new TempFolder();
-        var (conf, f1) = Curves(2, 60);
+        using var tmp = new PlotTestImages.TempFolder();
+        var (conf, f1) = Curves(2, 1000);
         f1[1, 10] = double.NaN;
         CurvePlot.RenderConfidenceCurve(conf, f1, ["x", "y"], "F1", tmp.File("F1_curve.png"));
-        var img = ImageCodec.Decode(tmp.File("F1_curve.png"));
-        Assert.True(CountNear(img, Palette.ForClass(2), 20) > 500);
+        Assert.True(ChartPixels.Load(tmp.File("F1_curve.png")).CountNear(MeanBlue, 30) > 2000);
+    }
+
+    [Fact]
+    public void Box_smoothing_is_ultralytics_moving_average_with_padded_ends()
+    {
+        // smooth(y, f=0.05) over 1000 points: a 51-wide window; over 20 points a 3-wide one.
+        var step = Enumerable.Range(0, 20).Select(i => i < 10 ? 0.0 : 1.0).ToArray();
+        var s = Smoothing.Box(step, 0.05);
+        Assert.Equal(0, s[8], 12);
+        Assert.Equal(1 / 3.0, s[9], 12);
+        Assert.Equal(2 / 3.0, s[10], 12);
+        Assert.Equal(1, s[19], 12);
     }
 
     [Fact]

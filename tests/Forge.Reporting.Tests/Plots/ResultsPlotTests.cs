@@ -1,5 +1,3 @@
-using System.Globalization;
-using Forge.Data.Imaging;
 using Forge.Reporting.Plots;
 using static Forge.Reporting.Tests.Plots.PlotTestImages;
 
@@ -7,45 +5,69 @@ namespace Forge.Reporting.Tests.Plots;
 
 public class ResultsPlotTests
 {
-    const string Header = "                  epoch,         train/box_loss,         train/cls_loss,   metrics/precision(B),       metrics/mAP50(B),    metrics/mAP50-95(B),           val/box_loss,                 lr/pg0";
+    static readonly string[] Ultralytics =
+    [
+        "train/box_loss", "train/cls_loss", "train/dfl_loss", "metrics/precision(B)", "metrics/recall(B)",
+        "val/box_loss", "val/cls_loss", "val/dfl_loss", "metrics/mAP50(B)", "metrics/mAP50-95(B)",
+    ];
 
-    static string SampleCsv(int epochs)
+    /// <summary>A results.csv in the trainer's column order (Ultralytics' columns, then learning rates, time, memory).</summary>
+    static ResultsTable Sample(string path, int epochs)
     {
-        var lines = new List<string> { Header };
+        var table = new ResultsTable(path);
+        string[] order = ["train/box_loss", "train/cls_loss", "train/dfl_loss", "metrics/precision(B)", "metrics/recall(B)", "metrics/mAP50(B)",
+                          "metrics/mAP50-95(B)", "val/box_loss", "val/cls_loss", "val/dfl_loss", "lr/pg0", "lr/pg1", "lr/pg2", "time/epoch_s", "mem/rss_mb"];
         for (int e = 1; e <= epochs; e++)
         {
             double f = Math.Exp(-e / 5.0);
-            string F(double v) => v.ToString("F5", CultureInfo.InvariantCulture);
-            lines.Add(string.Join(",", e, F(1 + f), F(2 + f), F(1 - f), e == 3 ? "nan" : F(0.9 - f), e == 4 ? "" : F(0.6 - f), F(1.2 + f), F(0.01 * f)));
+            var row = new Dictionary<string, double> { ["epoch"] = e };
+            for (int i = 0; i < order.Length; i++) row[order[i]] = order[i].StartsWith("metrics/") ? 0.9 - f + 0.02 * (e % 3) : 1 + f + i;
+            row["metrics/mAP50(B)"] = e == 3 ? double.NaN : row["metrics/mAP50(B)"];   // an epoch without validation
+            table.Append(row);
         }
-        lines.Add("11,1.0,2.0"); // a truncated last row (a run killed while writing)
-        return string.Join("\n", lines) + "\n";
+        return table;
     }
 
     [Fact]
-    public void Renders_one_chart_per_column_in_a_grid()
+    public void Layout_puts_ultralytics_columns_first_in_its_order_then_the_rest()
     {
         using var tmp = new TempFolder();
-        File.WriteAllText(tmp.File("results.csv"), SampleCsv(10));
-        ResultsPlot.Render(tmp.File("results.csv"), tmp.File("results.png"));
-        var img = ImageCodec.Decode(tmp.File("results.png"));
-        // 7 metric columns: 5 across, 2 rows of 400 x 300 cells.
-        Assert.Equal((2000, 600), (img.Width, img.Height));
-        Assert.True(CountNear(img, Palette.ForClass(2), 30) > 500, "result lines should be drawn");
-        Assert.True(CountNear(img, Palette.ForClass(3), 30) > 100, "smoothed lines should be drawn");
-        // The empty eighth cell stays white.
-        Assert.Equal(0, Count(Crop(img, 1200, 300, 800, 300), c => c != Rgb.White));
+        var layout = ResultsPlot.Layout(Sample(tmp.File("results.csv"), 2));
+        Assert.Equal([.. Ultralytics, "lr/pg0", "lr/pg1", "lr/pg2", "time/epoch_s", "mem/rss_mb"], layout);
     }
 
     [Fact]
-    public void A_header_only_file_renders_empty_charts()
+    public void Renders_three_rows_of_five_charts_with_results_and_dotted_trends()
     {
         using var tmp = new TempFolder();
-        File.WriteAllText(tmp.File("results.csv"), Header + "\n");
-        ResultsPlot.Render(tmp.File("results.csv"), tmp.File("results.png"));
-        var img = ImageCodec.Decode(tmp.File("results.png"));
-        Assert.True(CountNonWhite(img) > 1000);
-        Assert.Equal(0, CountNear(img, Palette.ForClass(2), 30));
+        var table = Sample(tmp.File("results.csv"), 20);
+        ResultsPlot.Render(table.Path, tmp.File("results.png"));
+        var img = ChartPixels.Load(tmp.File("results.png"));
+        Assert.Equal((2400, 1800), (img.Width, img.Height));
+        // Every chart cell has results in matplotlib's C0 blue; loss and metric cells have the C1 orange trend too.
+        for (int cell = 0; cell < 15; cell++)
+        {
+            var region = (cell % 5 * 480, cell / 5 * 600, 480, 600);
+            Assert.True(img.CountNear("#1f77b4", 10, region) > 300, $"cell {cell}: results line");
+            if (cell is < 10 or > 12) Assert.True(img.CountNear("#ff7f0e", 10, region) > 100, $"cell {cell}: smoothed trend");
+            else Assert.True(img.CountNear("#ff7f0e", 10, region) < 50, $"cell {cell}: a learning-rate chart has no trend line");
+            // The title (the column name) is text drawn with the embedded font.
+            Assert.True(img.CountDark((cell % 5 * 480 + 100, cell / 5 * 600, 280, 50)) > 150, $"cell {cell}: title text");
+        }
+    }
+
+    [Fact]
+    public void Files_with_few_or_no_rows_still_render()
+    {
+        using var tmp = new TempFolder();
+        File.WriteAllText(tmp.File("header.csv"), "epoch,train/box_loss,metrics/mAP50(B)\n");
+        ResultsPlot.Render(tmp.File("header.csv"), tmp.File("a.png"));
+        Assert.Equal(1200, ChartPixels.Load(tmp.File("a.png")).Width / 2);
+        File.WriteAllText(tmp.File("one.csv"), "epoch,train/box_loss\n1,nan\n2,1.5\n");
+        ResultsPlot.Render(tmp.File("one.csv"), tmp.File("b.png"));
+        Assert.True(ChartPixels.Load(tmp.File("b.png")).CountNear("#1f77b4", 10) > 20);
+        File.WriteAllText(tmp.File("epochs.csv"), "epoch\n1\n");
+        ResultsPlot.Render(tmp.File("epochs.csv"), tmp.File("c.png"));
     }
 
     [Fact]
@@ -58,13 +80,5 @@ public class ResultsPlotTests
         var empty = Assert.Throws<InvalidDataException>(() => ResultsPlot.Render(tmp.File("empty.csv"), tmp.File("out.png")));
         Assert.Contains("empty.csv", empty.Message);
         Assert.Contains("header", empty.Message);
-    }
-
-    static RgbImage Crop(RgbImage img, int x, int y, int w, int h)
-    {
-        var result = new RgbImage(w, h);
-        for (int row = 0; row < h; row++)
-            Array.Copy(img.Pixels, img.Offset(x, y + row), result.Pixels, row * w * 3, w * 3);
-        return result;
     }
 }

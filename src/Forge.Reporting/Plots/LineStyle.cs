@@ -1,8 +1,0 @@
-namespace Forge.Reporting.Plots;
-
-public enum LineStyle
-{
-    Solid,
-    Dashed,
-    Dotted,
-}
