@@ -65,8 +65,10 @@ public static class CurvePlot
         plot.XLabel(xLabel);
         plot.YLabel(yLabel);
         plot.Axes.SetLimits(0, 1, 0, 1);
-        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(0.2);
-        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(0.2);
+        double[] ticks = [0, 0.2, 0.4, 0.6, 0.8, 1];
+        string[] labels = ["0.0", "0.2", "0.4", "0.6", "0.8", "1.0"];
+        plot.Axes.Bottom.SetTicks(ticks, labels);
+        plot.Axes.Left.SetTicks(ticks, labels);
         return plot;
     }
 
