@@ -1,4 +1,5 @@
 using Forge.Distributed;
+using Forge.Models.Layers;
 using Forge.Models.Loss;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -53,7 +54,7 @@ public sealed class DataParallel(ICommunicator comm, CudaGradientPath cudaGradie
     public void SynchronizeBatchNorm(nn.Module model, bool syncBn, TextWriter log)
     {
         if (!syncBn || comm.WorldSize == 1) return;
-        log.WriteLine($"sync_bn: {SyncBatchNorm.Convert(model, comm)} BatchNorm layers synchronise their statistics across {comm.WorldSize} ranks");
+        log.WriteLine($"sync_bn: {BatchNormReplacement.Replace(model, bn => new SyncBatchNorm2d(bn, comm))} BatchNorm layers synchronise their statistics across {comm.WorldSize} ranks");
     }
 
     /// <summary>The all-reduce of the model's gradients in buckets of <paramref name="bucketMb"/> MB; names unused parameters once.</summary>

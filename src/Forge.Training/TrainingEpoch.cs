@@ -1,6 +1,6 @@
 using System.Globalization;
 using Forge.Data.Loading;
-using Forge.Training.Reporting;
+using Forge.Reporting;
 
 namespace Forge.Training;
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Forge.Models.Loss;
 using Forge.Training.Checkpoints;
 using Forge.Training.Optimization;
-using Forge.Training.Reporting;
+using Forge.Reporting;
 using Forge.Training.Validation;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -48,7 +48,7 @@ public sealed partial class TrainingSession
             normalization.SumAcrossRanks(0);
             return null;
         }
-        if (step.Epoch == 0 && step.Step < 3 && cfg.Plots && ddp.IsMain) RunPlots.WriteTrainBatch(Run, batch, data.Names, step.Step, log);
+        if (step.Epoch == 0 && step.Step < 3 && cfg.Plots && ddp.IsMain) RunPlots.WriteTrainBatch(Run.Path, batch, data.Names, step.Step, log);
         int height = batch.Height, width = batch.Width;
         using var scope = NewDisposeScope();
         var images = BatchTensors.Images(batch, device, options.Dtype);   // (B, 3, H, W) in [0, 1]
@@ -111,8 +111,7 @@ public sealed partial class TrainingSession
     public EpochOutcome EndEpoch()
     {
         int epoch = State.Epoch;
-        var row = new Dictionary<string, double> { ["epoch"] = epoch + 1 };
-        for (int i = 0; i < optimizer.Groups.Count; i++) row[$"lr/pg{i}"] = optimizer.Groups[i].Lr;   // Ultralytics' group order
+        var lrs = optimizer.Groups.Select(g => g.Lr).ToArray();   // the epoch's own, before the schedule moves on
         schedule.ApplyEpoch(optimizer, epoch + 1);
         var mean = State.EpochLossSum.Select(v => v / Math.Max(1, State.EpochSteps)).ToArray();
         if (validator is not null && (cfg.Val || epoch + 1 == cfg.Epochs))
@@ -125,7 +124,7 @@ public sealed partial class TrainingSession
         // epoch (its memory figure is what the process keeps between epochs), before the save that makes it durable.
         GC.Collect();
         GC.WaitForPendingFinalizers();
-        if (ddp.IsMain) results.Append(ResultsRow(row, mean));
+        if (ddp.IsMain) results.Append(ResultsRow(epoch, mean, lrs));
         AdvanceEpoch(stoppedEarly);
         Save(best: stopper.IsBest(epoch), snapshotEpoch: cfg.SavePeriod > 0 && (epoch + 1) % cfg.SavePeriod == 0 ? epoch + 1 : null);
         if (stoppedEarly)
@@ -136,17 +135,21 @@ public sealed partial class TrainingSession
         return ddp.AgreeToStop(options.Stop) ? EpochOutcome.Interrupted : EpochOutcome.Continue;
     }
 
-    Dictionary<string, double> ResultsRow(Dictionary<string, double> row, double[] trainLoss)
+    /// <summary>The epoch's results.csv row, by column name in Ultralytics' column order (lr/pgN follows the group order).</summary>
+    List<KeyValuePair<string, double>> ResultsRow(int epoch, double[] trainLoss, double[] lrs)
     {
         var (m, v) = (lastValidation?.Metrics, lastValidation?.Loss);
-        (row["train/box_loss"], row["train/cls_loss"], row["train/dfl_loss"]) = (trainLoss[0], trainLoss[1], trainLoss[2]);
-        row["metrics/precision(B)"] = m?.Precision ?? double.NaN;
-        row["metrics/recall(B)"] = m?.Recall ?? double.NaN;
-        row["metrics/mAP50(B)"] = m?.Map50 ?? double.NaN;
-        row["metrics/mAP50-95(B)"] = m?.Map50To95 ?? double.NaN;
-        (row["val/box_loss"], row["val/cls_loss"], row["val/dfl_loss"]) = (v?.Box ?? double.NaN, v?.Cls ?? double.NaN, v?.Dfl ?? double.NaN);
-        row["time/epoch_s"] = epochClock.Elapsed.TotalSeconds;
-        row["mem/rss_mb"] = ProcessMemory.ResidentMegabytes();
+        var row = new List<KeyValuePair<string, double>>
+        {
+            new(ResultsTable.EpochColumn, epoch + 1),
+            new("train/box_loss", trainLoss[0]), new("train/cls_loss", trainLoss[1]), new("train/dfl_loss", trainLoss[2]),
+            new("metrics/precision(B)", m?.Precision ?? double.NaN), new("metrics/recall(B)", m?.Recall ?? double.NaN),
+            new("metrics/mAP50(B)", m?.Map50 ?? double.NaN), new("metrics/mAP50-95(B)", m?.Map50To95 ?? double.NaN),
+            new("val/box_loss", v?.Box ?? double.NaN), new("val/cls_loss", v?.Cls ?? double.NaN), new("val/dfl_loss", v?.Dfl ?? double.NaN),
+        };
+        row.AddRange(lrs.Select((lr, i) => new KeyValuePair<string, double>($"lr/pg{i}", lr)));
+        row.Add(new("time/epoch_s", epochClock.Elapsed.TotalSeconds));
+        row.Add(new("mem/rss_mb", ProcessMemory.ResidentMegabytes()));
         return row;
     }
 
@@ -198,9 +201,9 @@ public sealed partial class TrainingSession
             }
             Validator.PrintTable(log, final.Metrics, data.Names, perClass: cfg.Verbose);
             log.WriteLine($"Speed: {final.PreprocessMsPerImage:0.0}ms preprocess, {final.InferenceMsPerImage:0.0}ms inference, {final.PostprocessMsPerImage:0.0}ms postprocess per image");
-            if (cfg.Plots && ddp.IsMain) RunPlots.WriteValidationPlots(Run, final, data.Names, log);
+            if (cfg.Plots && ddp.IsMain) RunPlots.WriteValidationPlots(Run.Path, final.Metrics, final.Confusion, data.Names, log);
         }
-        if (cfg.Plots && ddp.IsMain) RunPlots.WriteResultsPlot(Run, log);
+        if (cfg.Plots && ddp.IsMain) RunPlots.WriteResultsPlot(Run.Path, log);
         log.WriteLine($"Results saved to {Run.Path}");
         return new TrainResult(Run.Path, store.Last, store.Best, final ?? lastValidation, State.Epoch, stoppedEarly, elapsed);
     }

@@ -3,6 +3,7 @@ using Forge.Models;
 using Forge.Models.Loss;
 using Forge.Training.Checkpoints;
 using Forge.Training.Optimization;
+using Forge.Reporting;
 using Forge.Training.Reporting;
 using Forge.Training.Resume;
 using Forge.Training.Validation;
@@ -35,7 +36,7 @@ public sealed partial class TrainingSession : IDisposable
     readonly LearningRateSchedule schedule;
     readonly ModelEma ema;
     readonly Validator? validator;
-    readonly ResultsCsv results;
+    readonly ResultsTable results;
     readonly CheckpointStore store;
     readonly EarlyStopping stopper;
     readonly NominalBatch nominal;
@@ -71,7 +72,8 @@ public sealed partial class TrainingSession : IDisposable
             ema = new ModelEma(model, () => NewModel(model.Scale));
             ddp.AttachGradientReducer(model, cfg.BucketMb, device, log);
             validator = data.CreateValidator(device);
-            results = new ResultsCsv(Run.ResultsCsv);
+            results = new ResultsTable(Run.ResultsCsv);
+            if (cfg.Plots && ddp.IsMain) RunPlots.WriteLabels(Run.Path, data.Train.Items.SelectMany(i => i.Labels), data.Names, log);
             store = new CheckpointStore(Run, cfg.Keep, background: true);
             State = StartState(plan);
             ddp.StartIdentical(model, ema, plan.Resuming);
