@@ -25,7 +25,7 @@ public sealed class ForgeConfigYamlTests : IDisposable
             object? v = k.Kind switch
             {
                 ConfigValueKind.Bool => !(bool)k.Default!,
-                ConfigValueKind.Int => (int)k.Default! + 3,
+                ConfigValueKind.Int => k.Default is int i ? i + 3 : 3,
                 // 0.1 has no exact binary form, so the sum checks that doubles are written with full precision.
                 ConfigValueKind.Float => k.Default is double d ? d + 0.1 : 0.3,
                 _ => $"{k.Name}: a value # with 'quotes', [brackets] & spaces",
