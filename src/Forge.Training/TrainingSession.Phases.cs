@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using Forge.Models.Loss;
+using Forge.Reporting;
 using Forge.Training.Checkpoints;
 using Forge.Training.Optimization;
-using Forge.Reporting;
 using Forge.Training.Validation;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,9 +1,9 @@
 using Forge.Core.Config;
 using Forge.Models;
 using Forge.Models.Loss;
+using Forge.Reporting;
 using Forge.Training.Checkpoints;
 using Forge.Training.Optimization;
-using Forge.Reporting;
 using Forge.Training.Reporting;
 using Forge.Training.Resume;
 using Forge.Training.Validation;
