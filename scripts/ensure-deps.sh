@@ -5,6 +5,8 @@
 #  - Open MPI (only when asked with --mpi): openmpi-bin (mpirun and libmpi.so.40). Forge binds libmpi at run time and
 #    compiles nothing against it, so libopenmpi-dev (headers, mpicc) is not needed; leaving it out also keeps the install
 #    possible after libstdc++/libc6 came from trixie (bookworm's -dev packages would want bookworm's libc6-dev).
+#  - GTK 3 (libgtk-3.so.0): OpenCV's native library (OpenCvSharp4.official.runtime.linux-x64, all image and video I/O)
+#    links it; the package is libgtk-3-0, renamed libgtk-3-0t64 on Ubuntu 24.04 and Debian 13.
 # As root and non-interactive it installs; otherwise it prints the exact commands and exits 3.
 # Usage: scripts/ensure-deps.sh [--mpi] [--quiet]
 set -euo pipefail
@@ -27,6 +29,8 @@ have_glibcxx() {
   done
   return 1
 }
+# ldconfig's list is read into a variable first: 'ldconfig -p | grep -q' can fail under pipefail (SIGPIPE).
+have_gtk3() { local libs; libs=$(ldconfig -p 2>/dev/null) || true; [[ "$libs" == *"libgtk-3.so.0 "* ]]; }
 have_mpi() { command -v mpirun >/dev/null 2>&1 && ldconfig -p 2>/dev/null | grep -q 'libmpi\.so'; }
 
 os_id=""; os_codename=""
@@ -45,6 +49,12 @@ CMDS
     echo "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libstdc++6"
   fi
 }
+gtk3_cmds() {
+  local pkg=libgtk-3-0t64
+  case "$os_codename" in bookworm|bullseye|jammy|focal) pkg=libgtk-3-0 ;; esac
+  echo "apt-get update -qq"
+  echo "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $pkg"
+}
 mpi_cmds() {
   echo "apt-get update -qq"
   echo "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openmpi-bin"
@@ -52,6 +62,7 @@ mpi_cmds() {
 
 missing=()
 have_glibcxx || missing+=(glibcxx)
+have_gtk3 || missing+=(gtk3)
 if [ "$want_mpi" = 1 ] && ! have_mpi; then missing+=(mpi); fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
@@ -59,6 +70,7 @@ plan=""
 for m in "${missing[@]}"; do
   case "$m" in
     glibcxx) say "libstdc++ lacks GLIBCXX_3.4.32 (TorchSharp's libtorch needs GCC 13's runtime)"; plan+="$(glibcxx_cmds)"$'\n' ;;
+    gtk3) say "GTK 3 (libgtk-3.so.0) is not installed (OpenCV's native library, used for all image I/O, links it)"; plan+="$(gtk3_cmds)"$'\n' ;;
     mpi) say "Open MPI is not installed (needed for nproc>1 / distributed training)"; plan+="$(mpi_cmds)"$'\n' ;;
   esac
 done

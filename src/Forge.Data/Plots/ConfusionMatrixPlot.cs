@@ -11,7 +11,7 @@ namespace Forge.Data.Plots;
 public static class ConfusionMatrixPlot
 {
     public static void Render(double[,] matrix, string[] classNames, bool normalized, string path) =>
-        ImageCodec.SavePng(RenderImage(matrix, classNames, normalized), path);
+        RenderImage(matrix, classNames, normalized).Save(path);
 
     /// <param name="classNames">One name per row/column, or one fewer, in which case "background" is appended.</param>
     public static RgbImage RenderImage(double[,] matrix, string[] classNames, bool normalized)

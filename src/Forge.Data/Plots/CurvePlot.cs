@@ -19,7 +19,7 @@ public static class CurvePlot
     /// the legend gives each class' AP@0.5 and the mean (mAP@0.5).
     /// </summary>
     public static void RenderPrCurve(double[] recall, double[,] precisionPerClass, string[] classNames, double[] apPerClass, string path) =>
-        ImageCodec.SavePng(RenderPrCurveImage(recall, precisionPerClass, classNames, apPerClass), path);
+        RenderPrCurveImage(recall, precisionPerClass, classNames, apPerClass).Save(path);
 
     public static RgbImage RenderPrCurveImage(double[] recall, double[,] precisionPerClass, string[] classNames, double[] apPerClass,
         int width = DefaultWidth, int height = DefaultHeight)
@@ -40,7 +40,7 @@ public static class CurvePlot
     /// at confidence threshold <paramref name="conf"/>[i]; the legend gives the mean's best value and where it occurs.
     /// </summary>
     public static void RenderConfidenceCurve(double[] conf, double[,] valuePerClass, string[] names, string yLabel, string path) =>
-        ImageCodec.SavePng(RenderConfidenceCurveImage(conf, valuePerClass, names, yLabel), path);
+        RenderConfidenceCurveImage(conf, valuePerClass, names, yLabel).Save(path);
 
     public static RgbImage RenderConfidenceCurveImage(double[] conf, double[,] valuePerClass, string[] names, string yLabel,
         int width = DefaultWidth, int height = DefaultHeight)

@@ -12,7 +12,7 @@ public static class LabelsPlot
     const int MaxOverlaidBoxes = 1000, MaxScatterPoints = 20000;
 
     public static void Render(IReadOnlyList<(int Class, float X, float Y, float W, float H)> labels, string[] names, string path) =>
-        ImageCodec.SavePng(RenderImage(labels, names), path);
+        RenderImage(labels, names).Save(path);
 
     public static RgbImage RenderImage(IReadOnlyList<(int Class, float X, float Y, float W, float H)> labels, string[] names, int size = 800)
     {

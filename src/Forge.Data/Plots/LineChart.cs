@@ -40,7 +40,7 @@ public sealed class LineChart
         return image;
     }
 
-    public void Save(string path, int width = 640, int height = 480) => ImageCodec.Save(Render(width, height), path);
+    public void Save(string path, int width = 640, int height = 480) => Render(width, height).Save(path);
 
     /// <summary>Draws the chart into a region of an existing image (used for grids of charts); the region is not cleared.</summary>
     public void RenderInto(RgbImage image, int x, int y, int width, int height)

@@ -11,7 +11,7 @@ public static class ResultsPlot
     const int CellWidth = 400, CellHeight = 300, MaxGridColumns = 5;
 
     public static void Render(string resultsCsvPath, string outputPng) =>
-        ImageCodec.SavePng(RenderImage(ResultsTable.Read(resultsCsvPath)), outputPng);
+        RenderImage(ResultsTable.Read(resultsCsvPath)).Save(outputPng);
 
     public static RgbImage RenderImage(ResultsTable table)
     {

@@ -14,7 +14,7 @@ public static class TiledImages
 
     public static void Render(IReadOnlyList<RgbImage> images, IReadOnlyList<IReadOnlyList<(BoxF Box, int Class, float? Score)>> boxes,
         string[] names, string path) =>
-        ImageCodec.Save(RenderImage(images, boxes, names), path);
+        RenderImage(images, boxes, names).Save(path);
 
     /// <param name="maxSide">Upper bound on the mosaic's width and height; images are scaled down (never up) to fit.</param>
     public static RgbImage RenderImage(IReadOnlyList<RgbImage> images, IReadOnlyList<IReadOnlyList<(BoxF Box, int Class, float? Score)>> boxes,

@@ -91,7 +91,7 @@ public static class ShapesDataset
             var rng = DeterministicRandom.ForStream((ulong)(uint)options.Seed, ((ulong)splitId << 32) | (uint)i);
             var scene = ShapesSceneGenerator.Generate(ref rng, options);
             string stem = $"{split}_{i:D5}";
-            ImageCodec.SaveJpeg(scene.Image, Path.Combine(images, stem + ".jpg"), options.JpegQuality);
+            scene.Image.Save(Path.Combine(images, stem + ".jpg"), options.JpegQuality);
             File.WriteAllText(Path.Combine(labels, stem + ".txt"), LabelText(scene));
         });
     }

@@ -23,7 +23,7 @@ public class ConfusionMatrixPlotTests
     {
         using var tmp = new TempFolder();
         ConfusionMatrixPlot.Render(Matrix(), ["cat", "dog", "bird"], normalized: true, tmp.File("confusion_matrix_normalized.png"));
-        var img = ImageCodec.Decode(tmp.File("confusion_matrix_normalized.png"));
+        var img = RgbImage.Read(tmp.File("confusion_matrix_normalized.png"));
         Assert.True(img.Width > 300 && img.Height > 300);
         // Column "cat" normalises to 40/45 = 0.89: the darkest blues must be present, as must near-white empty cells.
         Assert.True(Count(img, c => c.B > 90 && c.R < 60 && c.G < 90) > 1000, "dark diagonal cells");

@@ -24,7 +24,7 @@ public class CurvePlotTests
         using var tmp = new TempFolder();
         var (recall, precision) = Curves(3, 101);
         CurvePlot.RenderPrCurve(recall, precision, ["a", "b", "c"], [0.7, 0.8, 0.9], tmp.File("PR_curve.png"));
-        var img = ImageCodec.Decode(tmp.File("PR_curve.png"));
+        var img = RgbImage.Read(tmp.File("PR_curve.png"));
         Assert.True(CountNear(img, Palette.ForClass(2), 20) > 800, "thick mean line");
         Assert.True(Count(img, c => c.R == c.G && c.G == c.B && c.R is >= 170 and <= 215) > 300, "grey per-class lines (antialiased on white)");
     }
@@ -45,7 +45,7 @@ public class CurvePlotTests
         var (conf, f1) = Curves(2, 60);
         f1[1, 10] = double.NaN;
         CurvePlot.RenderConfidenceCurve(conf, f1, ["x", "y"], "F1", tmp.File("F1_curve.png"));
-        var img = ImageCodec.Decode(tmp.File("F1_curve.png"));
+        var img = RgbImage.Read(tmp.File("F1_curve.png"));
         Assert.True(CountNear(img, Palette.ForClass(2), 20) > 500);
     }
 

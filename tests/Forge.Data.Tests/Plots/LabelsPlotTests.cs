@@ -14,7 +14,7 @@ public class LabelsPlotTests
         for (int i = 0; i < 30; i++) labels.Add((0, 0.5f, 0.5f, 0.2f, 0.3f));
         for (int i = 0; i < 10; i++) labels.Add((2, 0.2f, 0.7f, 0.1f, 0.1f));
         LabelsPlot.Render(labels, ["a", "b", "c"], tmp.File("labels.png"));
-        var img = ImageCodec.Decode(tmp.File("labels.png"));
+        var img = RgbImage.Read(tmp.File("labels.png"));
         Assert.Equal((800, 800), (img.Width, img.Height));
         int red = CountNear(img, Palette.ForClass(0), 2), blue = CountNear(img, Palette.ForClass(2), 2);
         Assert.True(red > 1000, $"class 0 bar: {red} px");

@@ -19,7 +19,7 @@ public class LineChartTests
         string path = tmp.File("chart.png");
         chart.Save(path, 320, 240);
 
-        var img = ImageCodec.Decode(path);
+        var img = RgbImage.Read(path);
         Assert.Equal((320, 240), (img.Width, img.Height));
         Assert.Equal(Rgb.White, At(img, 0, 0));
         Assert.True(CountNear(img, SeriesColor) > 100, "the series line should be drawn");

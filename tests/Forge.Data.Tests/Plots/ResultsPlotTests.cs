@@ -44,7 +44,7 @@ public class ResultsPlotTests
         using var tmp = new TempFolder();
         File.WriteAllText(tmp.File("results.csv"), SampleCsv(10));
         ResultsPlot.Render(tmp.File("results.csv"), tmp.File("results.png"));
-        var img = ImageCodec.Decode(tmp.File("results.png"));
+        var img = RgbImage.Read(tmp.File("results.png"));
         // 7 metric columns: 5 across, 2 rows of 400 x 300 cells.
         Assert.Equal((2000, 600), (img.Width, img.Height));
         Assert.True(CountNear(img, Palette.ForClass(2), 30) > 500, "result lines should be drawn");
@@ -59,7 +59,7 @@ public class ResultsPlotTests
         using var tmp = new TempFolder();
         File.WriteAllText(tmp.File("results.csv"), Header + "\n");
         ResultsPlot.Render(tmp.File("results.csv"), tmp.File("results.png"));
-        var img = ImageCodec.Decode(tmp.File("results.png"));
+        var img = RgbImage.Read(tmp.File("results.png"));
         Assert.True(CountNonWhite(img) > 1000);
         Assert.Equal(0, CountNear(img, Palette.ForClass(2), 30));
     }

@@ -19,7 +19,7 @@ public class TiledImagesTests
             new List<(BoxF, int, float?)>(),
         };
         TiledImages.Render(images, boxes, ["zero", "one"], tmp.File("batch.png"));
-        var img = ImageCodec.Decode(tmp.File("batch.png"));
+        var img = RgbImage.Read(tmp.File("batch.png"));
         Assert.Equal((128, 128), (img.Width, img.Height)); // 2 x 2 tiles of the largest side
         Assert.True(CountNear(img, Palette.ForClass(0), 2) > 30);
         Assert.True(CountNear(img, Palette.ForClass(1), 2) > 30);
