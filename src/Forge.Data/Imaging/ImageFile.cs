@@ -61,8 +61,11 @@ public static class ImageFile
         string ext = Path.GetExtension(path).ToLowerInvariant();
         if (ext.Length == 0) throw new ArgumentException($"{path}: no file extension to choose the image format from", nameof(path));
         var prms = ext is ".jpg" or ".jpeg" or ".jpe" ? new[] { (int)ImwriteFlags.JpegQuality, jpegQuality } : [];
-        if (!Cv2.ImEncode(ext, image, out byte[] bytes, prms))
-            throw new InvalidOperationException($"{path}: OpenCV could not encode a {image.Width}x{image.Height} image as {ext}");
+        byte[] bytes;
+        bool ok;
+        try { ok = Cv2.ImEncode(ext, image, out bytes, prms); }
+        catch (OpenCVException e) { throw new InvalidOperationException($"{path}: OpenCV cannot write {ext} files ({FirstLine(e.Message)})", e); }
+        if (!ok) throw new InvalidOperationException($"{path}: OpenCV could not encode a {image.Width}x{image.Height} image as {ext}");
         var dir = Path.GetDirectoryName(Path.GetFullPath(path));
         if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
         File.WriteAllBytes(path, bytes);
