@@ -1,3 +1,4 @@
+using Forge.Core.Randomness;
 using Forge.Data.Loading;
 
 namespace Forge.Data.Augmentation;
@@ -10,7 +11,7 @@ public readonly record struct AffineDraws(double PerspectiveX, double Perspectiv
     double ShearX, double ShearY, double TranslateX, double TranslateY)
 {
     /// <summary>Draws in Ultralytics' order: perspective x, y, angle, scale, shear x, shear y, translation x, y.</summary>
-    public static AffineDraws Draw(AugmentOptions o, SampleRandom rng) => new(
+    public static AffineDraws Draw(AugmentOptions o, DeterministicRandom rng) => new(
         rng.Uniform(-o.Perspective, o.Perspective), rng.Uniform(-o.Perspective, o.Perspective),
         rng.Uniform(-o.Degrees, o.Degrees), rng.Uniform(1 - o.Scale, 1 + o.Scale),
         rng.Uniform(-o.Shear, o.Shear), rng.Uniform(-o.Shear, o.Shear),

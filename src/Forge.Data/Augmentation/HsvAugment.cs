@@ -1,3 +1,4 @@
+using Forge.Core.Randomness;
 using Forge.Data.Loading;
 using OpenCvSharp;
 
@@ -11,7 +12,7 @@ namespace Forge.Data.Augmentation;
 public static class HsvAugment
 {
     /// <summary>Draws the three gains from <paramref name="rng"/> and applies them in place. Zero ranges leave the image untouched and draw nothing.</summary>
-    public static void Apply(Mat image, double hGain, double sGain, double vGain, SampleRandom rng)
+    public static void Apply(Mat image, double hGain, double sGain, double vGain, DeterministicRandom rng)
     {
         if (hGain == 0 && sGain == 0 && vGain == 0) return;
         double gh = rng.Uniform(-1, 1) * hGain + 1;

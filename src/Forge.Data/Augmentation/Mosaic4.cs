@@ -1,3 +1,4 @@
+using Forge.Core.Randomness;
 using Forge.Core.Geometry;
 using Forge.Data.Loading;
 using OpenCvSharp;
@@ -14,7 +15,7 @@ public static class Mosaic4
 {
     /// <param name="canvas">Optional 2s x 2s BGR image to draw into (reused across samples to spare 12·s² bytes per sample);
     /// a new one when null. The result's image is the canvas itself: it belongs to whoever passed it.</param>
-    public static LabeledImage Apply(IReadOnlyList<LabeledImage> tiles, int size, SampleRandom rng, Mat? canvas = null)
+    public static LabeledImage Apply(IReadOnlyList<LabeledImage> tiles, int size, DeterministicRandom rng, Mat? canvas = null)
     {
         int half = size / 2;
         int yc = (int)rng.Uniform(half, 2 * size - half);

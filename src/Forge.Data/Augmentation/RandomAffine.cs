@@ -1,3 +1,4 @@
+using Forge.Core.Randomness;
 using Forge.Core.Geometry;
 using Forge.Data.Loading;
 using OpenCvSharp;
@@ -15,7 +16,7 @@ namespace Forge.Data.Augmentation;
 public static class RandomAffine
 {
     /// <summary>A new warped image with its boxes (the input stays the caller's).</summary>
-    public static LabeledImage Apply(LabeledImage input, AugmentOptions options, SampleRandom rng, int border = 0)
+    public static LabeledImage Apply(LabeledImage input, AugmentOptions options, DeterministicRandom rng, int border = 0)
     {
         int outW = input.Image.Width + 2 * border, outH = input.Image.Height + 2 * border;
         if (outW <= 0 || outH <= 0) throw new ArgumentException($"border {border} leaves no output for a {input.Image.Width}x{input.Image.Height} image", nameof(border));

@@ -1,3 +1,4 @@
+using Forge.Core.Randomness;
 using Forge.Core.Geometry;
 using Forge.Data.Augmentation;
 using Forge.Data.Datasets;
@@ -10,7 +11,7 @@ namespace Forge.Data.Loading;
 /// Turns an index into ready samples: loads an image with its long side at <see cref="ImageSize"/> (Ultralytics
 /// load_image: cv2 decode, INTER_LINEAR resize to the ceil-rounded size, up or down), then applies the training pipeline
 /// (augment) or the validation letterbox (no further enlarging, padded to the batch's shape). Thread-safe: samples may
-/// be built concurrently, each from its own <see cref="SampleRandom"/>.
+/// be built concurrently, each from its own <see cref="DeterministicRandom"/>.
 /// </summary>
 public sealed class DetectionDataset : ILabeledImageSource
 {
@@ -84,7 +85,7 @@ public sealed class DetectionDataset : ILabeledImageSource
         if (_train is not null)
         {
             float loadScale = (float)((double)ImageSize / Math.Max(item.Width, item.Height));
-            var sample = _train.Apply(this, index, new SampleRandom(seed, epoch, index), mosaicEnabled);
+            var sample = _train.Apply(this, index, DeterministicRandom.ForSample(seed, epoch, index), mosaicEnabled);
             return new LabeledSample(sample, new ImageInfo(item.ImagePath, item.Width, item.Height, loadScale, 0, 0));
         }
         using var loaded = Load(index);

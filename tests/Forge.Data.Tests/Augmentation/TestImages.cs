@@ -1,3 +1,4 @@
+using Forge.Core.Randomness;
 using Forge.Core.Geometry;
 using Forge.Data.Augmentation;
 using Forge.Data.Loading;
@@ -10,7 +11,7 @@ public static class TestImages
 {
     public static Mat Noise(int w, int h, int seed)
     {
-        var rng = new SampleRandom(seed, 0, 0);
+        var rng = DeterministicRandom.ForSample(seed, 0, 0);
         var img = new Mat(h, w, MatType.CV_8UC3);
         for (int y = 0; y < h; y++)
             for (int x = 0; x < w; x++)
