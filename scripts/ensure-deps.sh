@@ -8,8 +8,9 @@
 #  - Open MPI (only when asked with --mpi): openmpi-bin (mpirun and libmpi.so.40). Forge binds libmpi at run time and
 #    compiles nothing against it, so libopenmpi-dev (headers, mpicc) is not needed; leaving it out also keeps the install
 #    possible after libstdc++/libc6 came from trixie (bookworm's -dev packages would want bookworm's libc6-dev).
-#  - GTK 3 (libgtk-3.so.0): OpenCV's native library (OpenCvSharp4.official.runtime.linux-x64, all image and video I/O)
-#    links it; the package is libgtk-3-0, renamed libgtk-3-0t64 on Ubuntu 24.04 and Debian 13.
+#  - OpenCV's native library (OpenCvSharp4.official.runtime.linux-x64: all image and video I/O) links GTK 3, libdrm and
+#    libatomic (libgtk-3.so.0, libdrm.so.2, libatomic.so.1); measured on a fresh Debian 12 root: with libgtk-3-0, libdrm2
+#    and libatomic1 installed (no recommends) nothing is missing. GTK's package is libgtk-3-0t64 on Ubuntu 24.04 / Debian 13.
 # Not root, or no consent: prints the exact commands and exits 3.
 # Usage: scripts/ensure-deps.sh [--mpi] [--quiet] [--check]
 #   --check  detect only: print each missing piece on stdout, exit 0 when nothing is missing and 1 otherwise.
@@ -41,9 +42,9 @@ have_glibcxx() {
   done
   return 1
 }
-have_gtk3() {
+have_opencv_libs() {
   local cache; cache=$(ldconfig_cache)
-  [[ $cache == *"libgtk-3.so.0 "* ]]
+  [[ $cache == *"libgtk-3.so.0 "* && $cache == *"libdrm.so.2 "* && $cache == *"libatomic.so.1 "* ]]
 }
 have_mpi() {
   command -v mpirun >/dev/null 2>&1 || return 1
@@ -53,7 +54,7 @@ have_mpi() {
 
 missing=()
 have_glibcxx || missing+=(glibcxx)
-have_gtk3 || missing+=(gtk3)
+have_opencv_libs || missing+=(opencv)
 if [ "$want_mpi" = 1 ] && ! have_mpi; then missing+=(mpi); fi
 if [ "$check_only" = 1 ]; then
   for m in ${missing[@]+"${missing[@]}"}; do echo "missing: $m"; done
@@ -85,11 +86,11 @@ CMDS
     echo "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libstdc++6"
   fi
 }
-gtk3_cmds() {
-  local pkg=libgtk-3-0t64
-  case "$os_codename" in bookworm|bullseye|jammy|focal) pkg=libgtk-3-0 ;; esac
+opencv_cmds() {
+  local gtk=libgtk-3-0t64
+  case "$os_codename" in bookworm|bullseye|jammy|focal) gtk=libgtk-3-0 ;; esac
   echo "apt-get update -qq"
-  echo "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $pkg"
+  echo "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $gtk libdrm2 libatomic1"
 }
 mpi_cmds() {
   echo "apt-get update -qq"
@@ -100,7 +101,7 @@ plan=""
 for m in "${missing[@]}"; do
   case "$m" in
     glibcxx) say "libstdc++ lacks GLIBCXX_3.4.32 (TorchSharp's libtorch needs GCC 13's C++ runtime)"; plan+="$(glibcxx_cmds)"$'\n' ;;
-    gtk3) say "GTK 3 (libgtk-3.so.0) is not installed (OpenCV's native library, used for all image and video I/O, links it)"; plan+="$(gtk3_cmds)"$'\n' ;;
+    opencv) say "GTK 3, libdrm or libatomic is missing (OpenCV's native library, used for all image and video I/O, links them)"; plan+="$(opencv_cmds)"$'\n' ;;
     mpi) say "Open MPI is not installed (needed for the tests and for nproc>1 / distributed training)"; plan+="$(mpi_cmds)"$'\n' ;;
   esac
 done

@@ -9,6 +9,8 @@ namespace Forge.Data.Imaging;
 /// </summary>
 public static class ImageFile
 {
+    static ImageFile() => OpenCvRuntime.Ensure();
+
     /// <summary>
     /// File extensions treated as images: everything Ultralytics lists (IMG_FORMATS) plus the other formats OpenCV decodes.
     /// A listed file that OpenCV cannot decode (e.g. HEIC) is reported with the reason, never silently dropped.

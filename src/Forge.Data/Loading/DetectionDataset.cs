@@ -28,6 +28,7 @@ public sealed class DetectionDataset : ILabeledImageSource
     public DetectionDataset(DatasetIndex index, int imgsz, bool augment, AugmentOptions? aug = null, bool cacheImages = false)
     {
         if (imgsz < 32) throw new ArgumentOutOfRangeException(nameof(imgsz), imgsz, "image size must be at least 32");
+        OpenCvRuntime.Ensure();
         Index = index;
         ImageSize = imgsz;
         Augment = augment;

@@ -14,6 +14,7 @@ public sealed record InferenceInput(float[] Chw, int Height, int Width, ImageInf
     /// <param name="auto">True: minimal padding to a stride multiple (Ultralytics' default for PyTorch models); false: imgsz square.</param>
     public static InferenceInput Prepare(Mat image, string path, int imgsz, int stride = 32, bool auto = true)
     {
+        Imaging.OpenCvRuntime.Ensure();
         using var boxed = Letterbox.Apply(image, imgsz, imgsz, scaleUp: true, out var lb, auto, stride);
         var chw = new float[3 * boxed.Width * boxed.Height];
         Collate.ToChw(boxed, chw, 0);
