@@ -47,8 +47,10 @@ public sealed class DetectionDataset : ILabeledImageSource
         var classes = new int[item.Labels.Length];
         for (int i = 0; i < boxes.Length; i++)
         {
+            // Ultralytics converts normalised xywh to xyxy first, then scales by the image size (in float32).
             var l = item.Labels[i];
-            boxes[i] = BoxF.FromCenter(l.Cx * w, l.Cy * h, l.W * w, l.H * h);
+            float hw = l.W / 2, hh = l.H / 2;
+            boxes[i] = new BoxF((l.Cx - hw) * w, (l.Cy - hh) * h, (l.Cx + hw) * w, (l.Cy + hh) * h);
             classes[i] = l.ClassId;
         }
         return new LabeledImage(image, boxes, classes, ownsImage: !shared);
