@@ -7,7 +7,7 @@ using Forge.Data.Loading;
 using Forge.Distributed;
 using Forge.Models;
 using Forge.Models.Loss;
-using Forge.Training.Reporting;
+using Forge.Reporting;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text;
 using Forge.Data.Imaging;
+using Forge.Synthetic;
 using OpenCvSharp;
-using Forge.Data.Synthetic;
 
 namespace Forge.Training.Tests.Integration;
 
