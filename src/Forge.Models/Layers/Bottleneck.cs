@@ -10,6 +10,9 @@ public sealed class Bottleneck : nn.Module<Tensor, Tensor>
     readonly ConvBnAct cv2;
     readonly bool add;
 
+    /// <summary>True when the block adds its input to its output (shortcut requested and channels agree).</summary>
+    public bool Residual => add;
+
     public Bottleneck(long inChannels, long outChannels, bool shortcut, double expansion = 1.0) : base(nameof(Bottleneck))
     {
         long hidden = (long)(outChannels * expansion);

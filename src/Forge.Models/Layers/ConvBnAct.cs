@@ -17,6 +17,9 @@ public sealed class ConvBnAct : nn.Module<Tensor, Tensor>
 
     public long OutChannels { get; }
 
+    /// <summary>True when SiLU follows the normalisation (false for a plain Conv+BN).</summary>
+    public bool HasActivation => act;
+
     /// <summary>The normalisation layer, registered as <c>bn</c>: a BatchNorm2d unless <see cref="ReplaceNorm"/> swapped it.</summary>
     public nn.Module<Tensor, Tensor> Norm => bn;
 

@@ -10,6 +10,9 @@ public sealed class Sppf : nn.Module<Tensor, Tensor>
     readonly ConvBnAct cv2;
     readonly long kernel;
 
+    /// <summary>Kernel size of each of the three max-pools (stride 1, padding kernel/2).</summary>
+    public long Kernel => kernel;
+
     public Sppf(long inChannels, long outChannels, long kernel = 5) : base(nameof(Sppf))
     {
         long hidden = inChannels / 2;

@@ -3,11 +3,9 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Forge.Core.Detection;
-using Forge.Data.Augmentation;
 using Forge.Data.Imaging;
-using Forge.Data.Loading;
+using Forge.Data.Inference;
 using Forge.Models;
-using Forge.Training.Validation;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -16,10 +14,16 @@ namespace Forge.Training.Prediction;
 /// <summary>
 /// Runs a detector on image files: letterbox to the model size, NMS (conf 0.25 / IoU 0.7 by default), boxes mapped back
 /// to the original pixels; optionally writes annotated images, YOLO-format .txt labels and one predictions.json.
+/// The detector is any <see cref="IDetectionBackend"/>: the TorchSharp model or an ONNX Runtime session, with the same
+/// pre- and post-processing (<see cref="DetectionPreprocess"/>, <see cref="DetectionPostprocess"/>).
 /// </summary>
-public sealed class Predictor(YoloDetector model, string[] names, int imgsz, Device device, NmsOptions? nms = null)
+public sealed class Predictor(IDetectionBackend backend, string[] names, int imgsz, NmsOptions? nms = null)
 {
     readonly NmsOptions nms = nms ?? new NmsOptions(ConfThreshold: 0.25f, IouThreshold: 0.7f, MaxDetections: 300);
+
+    /// <summary>A predictor for a TorchSharp model on <paramref name="device"/>.</summary>
+    public Predictor(YoloDetector model, string[] names, int imgsz, Device device, NmsOptions? nms = null)
+        : this(new TorchDetectionBackend(model, device), names, imgsz, nms) { }
 
     /// <summary>Image files of a source: one image, or every image in a folder (sorted, not recursive).</summary>
     public static List<string> ExpandSource(string source)
@@ -40,20 +44,10 @@ public sealed class Predictor(YoloDetector model, string[] names, int imgsz, Dev
 
     public ImagePrediction Predict(RgbImage image, string path)
     {
-        using var scope = NewDisposeScope();
-        using var _ = no_grad();
-        model.eval();
-        // Enlarge small images too (Ultralytics' predict letterbox does): validation sees every image with its long side
-        // at imgsz, so only padding a small one would show the model its objects at a scale it was not trained for.
-        var boxed = Letterbox.Apply(image, imgsz, imgsz, scaleUp: true, out var lb);
-        var input = new float[3 * imgsz * imgsz];
-        Collate.ToChw(boxed, input, 0);
-        var x = tensor(input, [1, 3, imgsz, imgsz]).to(device);
-        var decoded = model.Decode(model.forward(x), imgsz, imgsz).to(CPU).contiguous();
-        var all = decoded.data<float>().ToArray();
-        var dets = NonMaxSuppression.Run(all, (int)decoded.shape[2], model.NumClasses, nms);
-        var info = new ImageInfo(path, image.Width, image.Height, lb.Scale, lb.PadX, lb.PadY);
-        return new ImagePrediction(path, image.Width, image.Height, Validator.ToOriginal(dets, info), null);
+        var (input, info) = DetectionPreprocess.Letterbox(image, path, imgsz, imgsz);
+        var output = backend.Forward(input, 1, imgsz, imgsz, out int anchors);
+        var dets = DetectionPostprocess.Run(output, anchors, backend.NumClasses, nms, info);
+        return new ImagePrediction(path, image.Width, image.Height, dets, null);
     }
 
     /// <summary>Predicts every image of <paramref name="source"/>, saving outputs under <paramref name="outputDir"/>.</summary>

@@ -1,0 +1,13 @@
+using Forge.Models.Layers;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Forge.Export.Emitters;
+
+/// <summary>The neck's <see cref="Concat"/> layer: its inputs (the layers named by the graph's 'from') along channels.</summary>
+internal sealed class ConcatEmitter : IModuleEmitter
+{
+    public bool CanEmit(nn.Module module) => module is Concat;
+
+    public string Emit(EmitContext ctx, nn.Module module, string path, IReadOnlyList<string> inputs) => ctx.Concat(path, inputs, 1);
+}

@@ -1,0 +1,34 @@
+namespace Forge.Export.Tests;
+
+/// <summary>
+/// The shared reference fixtures (../shared/fixtures: COCO-trained YOLOv8n weights, COCO128): env FORGE_SHARED if set, else
+/// the folder 'shared' beside the repository root, else /work/shared. Tests that need them skip with a message when absent.
+/// </summary>
+public static class SharedFixtures
+{
+    public static string? Folder { get; } = Find();
+
+    public static string? Yolov8nCoco => Folder is null ? null : File(Path.Combine(Folder, "fixtures", "yolov8n-coco.safetensors"));
+
+    static string? File(string path) => System.IO.File.Exists(path) ? path : null;
+
+    static string? Find()
+    {
+        var env = Environment.GetEnvironmentVariable("FORGE_SHARED");
+        if (!string.IsNullOrEmpty(env)) return Directory.Exists(env) ? env : null;
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !System.IO.File.Exists(Path.Combine(dir.FullName, "Forge.sln"))) dir = dir.Parent;
+        if (dir?.Parent is { } parent && Directory.Exists(Path.Combine(parent.FullName, "shared"))) return Path.Combine(parent.FullName, "shared");
+        return Directory.Exists("/work/shared") ? "/work/shared" : null;
+    }
+}
+
+/// <summary>A fact that is skipped, saying why, when the shared fixture weights are not on this machine.</summary>
+public sealed class SharedFixtureFactAttribute : FactAttribute
+{
+    public SharedFixtureFactAttribute()
+    {
+        if (SharedFixtures.Yolov8nCoco is null)
+            Skip = "shared fixtures not found (set FORGE_SHARED or put them in ../shared/fixtures): yolov8n-coco.safetensors is needed";
+    }
+}
