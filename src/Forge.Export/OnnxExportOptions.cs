@@ -6,8 +6,8 @@ namespace Forge.Export;
 /// </summary>
 public sealed record OnnxExportOptions
 {
-    /// <summary>Oldest and newest op-set the exporter writes; ONNX Runtime 1.31 loads all of them (tested).</summary>
-    public const int MinOpset = 13, MaxOpset = 21;
+    /// <summary>Oldest and newest op-set the exporter writes; 23 is the newest of the vendored schema (ONNX 1.18, IR 11); ONNX Runtime 1.31 loads them all (tested).</summary>
+    public const int MinOpset = 13, MaxOpset = 23;
 
     public int ImageHeight { get; init; } = 640;
     public int ImageWidth { get; init; } = 640;
@@ -33,6 +33,7 @@ public sealed record OnnxExportOptions
         <= 14 => 7,
         <= 18 => 8,
         <= 20 => 9,
-        _ => 10,
+        <= 22 => 10,
+        _ => 11,
     };
 }

@@ -10,6 +10,18 @@ public static class SharedFixtures
 
     public static string? Yolov8nCoco => Folder is null ? null : File(Path.Combine(Folder, "fixtures", "yolov8n-coco.safetensors"));
 
+    /// <summary>COCO128 in Ultralytics layout (data.yaml, images/val2017): env FORGE_COCO128, else data/coco128 beside the shared folder.</summary>
+    public static string? Coco128 { get; } = FindCoco128();
+
+    static string? FindCoco128()
+    {
+        var env = Environment.GetEnvironmentVariable("FORGE_COCO128");
+        if (!string.IsNullOrEmpty(env)) return System.IO.File.Exists(Path.Combine(env, "data.yaml")) ? env : null;
+        foreach (var candidate in new[] { Folder is null ? null : Path.Combine(Folder, "..", "data", "coco128"), "/work/data/coco128" })
+            if (candidate is not null && System.IO.File.Exists(Path.Combine(candidate, "data.yaml"))) return Path.GetFullPath(candidate);
+        return null;
+    }
+
     static string? File(string path) => System.IO.File.Exists(path) ? path : null;
 
     static string? Find()

@@ -11,13 +11,28 @@ public static class ValCommand
 {
     public static int Run(ForgeConfig cfg, TextWriter stdout)
     {
+        if (OnnxModel.Is(cfg.Model)) return RunOnnx(cfg, stdout);
         using var weights = TrainedWeights.Load(cfg, "val");
-        var (model, names) = (weights.Model, weights.Names);
         // Like Ultralytics: dataset and image size default to those the weights were trained with.
         string data = cfg.IsSet("data") || weights.TrainArgs is null ? cfg.Data : weights.TrainArgs.Data;
+        var validator = CreateValidator(cfg, data, weights.Model.NumClasses, weights.Names, weights.ImageSize(cfg), weights.Device, stdout);
+        return Report(cfg, validator.Run(weights.Model, null, stdout, $"{"",11}{"Validating",-44}"), weights.Names, stdout);
+    }
+
+    /// <summary>model=best.onnx: the same validator (data, letterbox, NMS, metrics) over an ONNX Runtime session, data= as given.</summary>
+    static int RunOnnx(ForgeConfig cfg, TextWriter stdout)
+    {
+        using var onnx = OnnxModel.Open(cfg, (float)(cfg.Conf ?? 0.001), multiLabel: true);
+        stdout.WriteLine(OnnxModel.Describe(onnx, cfg.Model));
+        var validator = CreateValidator(cfg, cfg.Data, onnx.NumClasses, onnx.Names, onnx.InputHeight, TorchSharp.torch.CPU, stdout);
+        return Report(cfg, validator.Run(onnx, stdout, $"{"",11}{"Validating",-44}"), onnx.Names, stdout);
+    }
+
+    static Validator CreateValidator(ForgeConfig cfg, string data, int numClasses, string[] names, int imgsz, TorchSharp.torch.Device device, TextWriter stdout)
+    {
         var spec = DatasetResolver.Load(data);
-        if (spec.NumClasses != model.NumClasses)
-            throw new InvalidDataException($"{cfg.Model} detects {model.NumClasses} classes, data={data} has {spec.NumClasses}");
+        if (spec.NumClasses != numClasses)
+            throw new InvalidDataException($"{cfg.Model} detects {numClasses} classes, data={data} has {spec.NumClasses}");
         var sources = cfg.Split switch
         {
             "val" => spec.Val,
@@ -30,8 +45,11 @@ public static class ValCommand
         var index = DatasetIndex.Build(sources, spec.NumClasses, issues, cfg.Split);
         stdout.WriteLine(issues.Summary());
         var nms = new NmsOptions((float)(cfg.Conf ?? 0.001), (float)cfg.Iou, cfg.MaxDet, MultiLabel: true);
-        var validator = new Validator(index, names, weights.ImageSize(cfg), cfg.Batch, cfg.Workers, weights.Device, nms);
-        var result = validator.Run(model, null, stdout, $"{"",11}{"Validating",-44}");
+        return new Validator(index, names, imgsz, cfg.Batch, cfg.Workers, device, nms);
+    }
+
+    static int Report(ForgeConfig cfg, ValidationResult result, string[] names, TextWriter stdout)
+    {
         Validator.PrintTable(stdout, result.Metrics, names, perClass: cfg.Verbose);
         stdout.WriteLine($"Speed: {result.PreprocessMsPerImage:0.0}ms preprocess, {result.InferenceMsPerImage:0.0}ms inference, {result.PostprocessMsPerImage:0.0}ms postprocess per image");
         var run = RunFolder.Create(cfg.Project, cfg.Name ?? "val", cfg.ExistOk);

@@ -21,7 +21,7 @@ public static class ConfigSchema
         I("workers", 2, "data loader threads (0 = load on the training thread)"),
         I("seed", 0, "random seed for weights, sampling and augmentation", alters: true),
         B("deterministic", true, "prefer deterministic algorithms"),
-        I("threads", 0, "intra-op threads for the tensor library (0 = all cores / ranks on this machine)"),
+        I("threads", 0, "intra-op threads for the tensor library or ONNX Runtime (0 = all cores / ranks on this machine)"),
         // schedule
         I("epochs", 100, "number of epochs", alters: true),
         I("patience", 100, "early stop after this many epochs without fitness improvement (0 = never)"),
@@ -71,7 +71,9 @@ public static class ConfigSchema
         I("save_period", -1, "also keep a checkpoint every N epochs (-1 = off)"),
         B("plots", true, "write PNG plots"),
         B("verbose", true, "print per-class metrics"),
-        S("format", "safetensors", "export: output format (safetensors: plain weights with Ultralytics' tensor names)"),
+        S("format", "safetensors", "export: onnx (Ultralytics' ONNX layout, runs on ONNX Runtime) or safetensors (plain weights with Ultralytics' tensor names)"),
+        I("opset", 17, "export: ONNX op-set (13 to 23)"),
+        B("dynamic", false, "export: ONNX with dynamic batch, height and width axes"),
         // checkpoints and resume
         S("resume", null, "resume a run: a run folder or checkpoint path, or 'true' for the newest run in project"),
         B("resume_force", false, "resume even when settings that change the run differ from the checkpoint's"),

@@ -69,6 +69,9 @@ public sealed class ForgeConfig
     public int SavePeriod => GetInt("save_period");
     public bool Plots => GetBool("plots");
     public bool Verbose => GetBool("verbose");
+    public string Format => GetString("format")!;
+    public int Opset => GetInt("opset");
+    public bool Dynamic => GetBool("dynamic");
     public string? Resume => GetString("resume");
     public bool ResumeForce => GetBool("resume_force");
     public int SavePeriodSteps => GetInt("save_period_steps");

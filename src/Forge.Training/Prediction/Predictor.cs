@@ -17,6 +17,7 @@ namespace Forge.Training.Prediction;
 /// The detector is any <see cref="IDetectionBackend"/>: the TorchSharp model or an ONNX Runtime session, with the same
 /// pre- and post-processing (<see cref="DetectionPreprocess"/>, <see cref="DetectionPostprocess"/>).
 /// </summary>
+/// <param name="imgsz">Square input size the images are letterboxed to.</param>
 public sealed class Predictor(IDetectionBackend backend, string[] names, int imgsz, NmsOptions? nms = null)
 {
     readonly NmsOptions nms = nms ?? new NmsOptions(ConfThreshold: 0.25f, IouThreshold: 0.7f, MaxDetections: 300);
