@@ -1,5 +1,6 @@
 using Forge.Export.Emitters;
 using Forge.Models;
+using Forge.Models.Graph;
 using Google.Protobuf;
 using Onnx;
 using TorchSharp;
@@ -14,8 +15,8 @@ public sealed record OnnxExportResult(string Path, long Bytes, int Opset, int Ir
 /// <summary>
 /// Exports a Forge detector to ONNX the way Ultralytics does: input <c>images</c> (B, 3, H, W) float RGB in [0, 1], output
 /// <c>output0</c> (B, 4 + nc, anchors) with boxes as centre x, y, width, height in input pixels and class scores after the
-/// sigmoid; Conv+BN fused; Ultralytics' metadata properties. The graph is built by walking the model's layer list, each
-/// layer fed the outputs its 'from' names and written by the emitter for its module type.
+/// sigmoid; Conv+BN fused; Ultralytics' metadata properties. The graph is built by walking the model's layer graph
+/// (<see cref="YoloDetector.Layers"/>), each layer fed the outputs its 'from' names and written by the emitter for its module type.
 /// </summary>
 public static class OnnxExporter
 {
@@ -65,12 +66,12 @@ public static class OnnxExporter
         var ctx = new EmitContext(g, ModuleEmitters.Default, new InputShape(o.ImageHeight, o.ImageWidth, o.Dynamic));
         using (no_grad())
         {
-            var layers = DetectorLayers.Of(model);
-            var outputs = new string[layers.Count];
-            for (int i = 0; i < layers.Count; i++)
+            // The detector's layer graph: layer i reads the outputs its Sources name (GraphLayer.Input: the images).
+            var outputs = new string[model.Layers.Count];
+            foreach (var layer in model.Layers)
             {
-                var inputs = layers[i].From.Select(f => f < 0 ? (i + f < 0 ? InputName : outputs[i + f]) : outputs[f]).ToArray();
-                outputs[i] = ctx.Emit(layers[i].Module, $"model.{i}", inputs);
+                var inputs = layer.Sources.Select(s => s == GraphLayer.Input ? InputName : outputs[s]).ToArray();
+                outputs[layer.Index] = ctx.Emit(layer.Module, $"model.{layer.Index}", inputs);
             }
             g.RenameOutput(outputs[^1], OutputName);
         }

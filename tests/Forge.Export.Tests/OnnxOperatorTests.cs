@@ -14,6 +14,8 @@ public sealed class OnnxOperatorTests(ITestOutputHelper output)
     static readonly string[] StaticOps = ["Add", "Concat", "Conv", "Div", "MaxPool", "Mul", "Reshape", "Resize", "Sigmoid", "Softmax", "Split", "Sub", "Transpose"];
     /// <summary>Dynamic sizes add the in-graph anchor grid.</summary>
     static readonly string[] DynamicOps = [.. StaticOps, "Cast", "Expand", "Gather", "Range", "Shape", "Slice", "Unsqueeze"];
+    /// <summary>YOLO11's attention (C2PSA) adds MatMul and reshapes to the input's Shape.</summary>
+    static readonly string[] Yolo11Ops = [.. StaticOps, "MatMul", "Shape"];
 
     public static TheoryData<int> Opsets()
     {
@@ -40,6 +42,20 @@ public sealed class OnnxOperatorTests(ITestOutputHelper output)
             output.WriteLine($"opset {opset} {(dynamic ? "dynamic" : "static")}: {parity}");
             Assert.True(parity.Within(1e-4), parity.ToString());
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(Opsets))]
+    public void Yolo11_operators_load_and_run_in_ONNX_Runtime_at_each_opset(int opset)
+    {
+        using var model = TestModels.Random(TestModels.Yolo11N, 2, seed: opset);
+        var path = TestModels.TempPath($"yolo11-ops{opset}.onnx");
+        var result = OnnxExporter.Export(model, new OnnxExportOptions { ImageHeight = 64, ImageWidth = 64, Opset = opset }, TestModels.Description(2), path);
+        Assert.Equal(Yolo11Ops.Order(), result.OpCounts.Keys.Order());
+        using var onnx = new OnnxDetector(path);
+        var parity = OnnxParity.Compare(model, onnx, OnnxParity.RandomImages(1, 64, 64, seed: 1), 1, 64, 64);
+        output.WriteLine($"yolo11n opset {opset}: {parity}");
+        Assert.True(parity.Within(1e-4), parity.ToString());
     }
 
     [Fact]

@@ -12,6 +12,8 @@ static class TestModels
     /// A detector with seeded random weights whose BatchNorms have non-trivial statistics and affine parameters, so Conv+BN
     /// fusion is really exercised (a fresh BatchNorm is an identity up to eps).
     /// </summary>
+    public static ModelScale Yolo11N => ModelScale.Of(Forge.Models.Graph.BuiltinModels.Yolo11, "n");
+
     public static YoloDetector Random(ModelScale scale, int numClasses, int seed)
     {
         torch.manual_seed(seed);

@@ -12,8 +12,7 @@ internal sealed class BottleneckEmitter : IModuleEmitter
     public string Emit(EmitContext ctx, nn.Module module, string path, IReadOnlyList<string> inputs)
     {
         var block = (Bottleneck)module;
-        var a = ctx.Emit(EmitContext.Child<ConvBnAct>(block, path, "cv1"), path + ".cv1", inputs[0]);
-        var b = ctx.Emit(EmitContext.Child<ConvBnAct>(block, path, "cv2"), path + ".cv2", a);
+        var b = ctx.Emit(block.Cv2, path + ".cv2", ctx.Emit(block.Cv1, path + ".cv1", inputs[0]));
         return block.Residual ? ctx.Op("Add", path, [inputs[0], b]) : b;
     }
 }

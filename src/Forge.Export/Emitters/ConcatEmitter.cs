@@ -4,10 +4,11 @@ using static TorchSharp.torch;
 
 namespace Forge.Export.Emitters;
 
-/// <summary>The neck's <see cref="Concat"/> layer: its inputs (the layers named by the graph's 'from') along channels.</summary>
+/// <summary><see cref="Concat"/>: its inputs (the layers named by the graph's 'from') along its dimension (channels).</summary>
 internal sealed class ConcatEmitter : IModuleEmitter
 {
     public bool CanEmit(nn.Module module) => module is Concat;
 
-    public string Emit(EmitContext ctx, nn.Module module, string path, IReadOnlyList<string> inputs) => ctx.Concat(path, inputs, 1);
+    public string Emit(EmitContext ctx, nn.Module module, string path, IReadOnlyList<string> inputs) =>
+        ctx.Concat(path, inputs, ((Concat)module).Dimension);
 }

@@ -15,7 +15,7 @@ internal sealed class ConvBnActEmitter : IModuleEmitter
         var block = (ConvBnAct)module;
         var conv = EmitContext.Child<Conv2d>(block, path, "conv");
         var y = Conv2dEmitter.EmitConv(ctx, conv, ConvWeights.Fused(conv, block.Norm, path + ".bn"), path + ".conv", inputs[0]);
-        return block.HasActivation ? Silu(ctx, path + ".act", y) : y;
+        return block.Activation ? Silu(ctx, path + ".act", y) : y;
     }
 
     /// <summary>x * sigmoid(x).</summary>

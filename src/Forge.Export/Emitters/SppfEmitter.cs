@@ -13,10 +13,10 @@ internal sealed class SppfEmitter : IModuleEmitter
     {
         var sppf = (Sppf)module;
         long k = sppf.Kernel, p = k / 2;
-        var parts = new List<string> { ctx.Emit(EmitContext.Child<ConvBnAct>(sppf, path, "cv1"), path + ".cv1", inputs[0]) };
+        var parts = new List<string> { ctx.Emit(sppf.Cv1, path + ".cv1", inputs[0]) };
         for (int i = 0; i < 3; i++)
             parts.Add(ctx.Op("MaxPool", path + ".m", [parts[^1]],
                 Attr.Int("ceil_mode", 0), Attr.Ints("dilations", 1, 1), Attr.Ints("kernel_shape", k, k), Attr.Ints("pads", p, p, p, p), Attr.Ints("strides", 1, 1)));
-        return ctx.Emit(EmitContext.Child<ConvBnAct>(sppf, path, "cv2"), path + ".cv2", ctx.Concat(path, parts, 1));
+        return ctx.Emit(sppf.Cv2, path + ".cv2", ctx.Concat(path, parts, 1));
     }
 }

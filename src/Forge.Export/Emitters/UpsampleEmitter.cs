@@ -1,11 +1,11 @@
+using Forge.Models.Layers;
 using TorchSharp;
 using static TorchSharp.torch;
-using TorchSharp.Modules;
 
 namespace Forge.Export.Emitters;
 
 /// <summary>
-/// <c>nn.Upsample</c> with nearest mode and scale factors: Resize with scales (1, 1, sh, sw), asymmetric coordinates and
+/// <see cref="Upsample"/> (the yamls' nn.Upsample, nearest x2): Resize with scales (1, 1, s, s), asymmetric coordinates and
 /// floor rounding, which is PyTorch's 'nearest' (what torch.onnx writes for it).
 /// </summary>
 internal sealed class UpsampleEmitter : IModuleEmitter
@@ -15,11 +15,10 @@ internal sealed class UpsampleEmitter : IModuleEmitter
     public string Emit(EmitContext ctx, nn.Module module, string path, IReadOnlyList<string> inputs)
     {
         var up = (Upsample)module;
-        var scale = up.scale_factor.ToArray();
-        if (up.mode != UpsampleMode.Nearest || scale.Length is not (1 or 2) || !up.size.IsEmpty)
-            throw new NotSupportedException($"{path}: only nearest upsampling by scale factors is exported (mode {up.mode}, {scale.Length} factors, size [{string.Join(", ", up.size.ToArray())}])");
-        float sh = (float)scale[0], sw = (float)scale[^1];
-        string scales = ctx.Graph.Initializer(path + ".scales", [1f, 1f, sh, sw], 4);
+        if (up.Mode != "nearest")
+            throw new NotSupportedException($"{path}: nn.Upsample mode '{up.Mode}' is not exported; only 'nearest' (the one YOLO yamls use)");
+        float s = (float)up.ScaleFactor;
+        string scales = ctx.Graph.Initializer(path + ".scales", [1f, 1f, s, s], 4);
         return ctx.Op("Resize", path, [inputs[0], "", scales],
             Attr.String("coordinate_transformation_mode", "asymmetric"),
             Attr.String("mode", "nearest"),
