@@ -16,8 +16,8 @@ static class TestModels
 
     public static YoloDetector Random(ModelScale scale, int numClasses, int seed)
     {
-        torch.manual_seed(seed);
-        var model = new YoloDetector(scale, numClasses);
+        // Weights from a private generator: tests run in parallel and in random order, so the global one is not ours.
+        var model = Forge.Testing.SeededWeights.Reset(new YoloDetector(scale, numClasses), (ulong)seed);
         using var _ = no_grad();
         var gen = new Generator((ulong)seed);
         foreach (var m in model.modules())

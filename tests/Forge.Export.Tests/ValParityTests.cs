@@ -31,8 +31,7 @@ public sealed class ValParityTests(ITestOutputHelper output)
     /// of that batch): a model with a real mAP on those images in seconds, unlike a few epochs of ordinary training.</summary>
     static YoloDetector Overfit(DatasetIndex index, int imgsz, int steps)
     {
-        torch.manual_seed(0);
-        var model = new YoloDetector(ModelScale.N, index.NumClasses);
+        var model = Forge.Testing.SeededWeights.Reset(new YoloDetector(ModelScale.N, index.NumClasses), 0);
         var loss = new DetectionLoss(model);
         var loader = new BatchLoader(new DetectionDataset(index, imgsz, augment: false), new LoaderOptions { BatchSize = index.Count, Workers = 0 }, new InOrder(index.Count));
         using var batch = loader.Epoch(0, mosaicEnabled: false).First();
