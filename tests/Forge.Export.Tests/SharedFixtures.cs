@@ -44,3 +44,13 @@ public sealed class SharedFixtureFactAttribute : FactAttribute
             Skip = "shared fixtures not found (set FORGE_SHARED or put them in ../shared/fixtures): yolov8n-coco.safetensors is needed";
     }
 }
+
+/// <summary>A fact that is skipped, saying why, unless both the fixture weights and COCO128 are on this machine.</summary>
+public sealed class Coco128FactAttribute : FactAttribute
+{
+    public Coco128FactAttribute()
+    {
+        if (SharedFixtures.Yolov8nCoco is null) Skip = "shared fixtures not found (set FORGE_SHARED): yolov8n-coco.safetensors is needed";
+        else if (SharedFixtures.Coco128 is null) Skip = "COCO128 not found (set FORGE_COCO128 to a folder with data.yaml and images/val2017)";
+    }
+}
