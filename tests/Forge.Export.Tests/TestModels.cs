@@ -1,8 +1,6 @@
 using Forge.Models;
 using Forge.Models.Layers;
-using TorchSharp;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
+using Forge.Testing;
 
 namespace Forge.Export.Tests;
 
@@ -16,19 +14,8 @@ static class TestModels
 
     public static YoloDetector Random(ModelScale scale, int numClasses, int seed)
     {
-        // Weights from a private generator: tests run in parallel and in random order, so the global one is not ours.
-        var model = Forge.Testing.SeededWeights.Reset(new YoloDetector(scale, numClasses), (ulong)seed);
-        using var _ = no_grad();
-        var gen = new Generator((ulong)seed);
-        foreach (var m in model.modules())
-        {
-            if (m is not BatchNorm2d bn) continue;
-            long c = bn.num_features;
-            bn.running_mean!.copy_(randn(c, generator: gen) * 0.2);
-            bn.running_var!.copy_(rand(c, generator: gen) + 0.5);
-            bn.weight!.copy_(rand(c, generator: gen) + 0.5);
-            bn.bias!.copy_(randn(c, generator: gen) * 0.2);
-        }
+        // Weights from private generators: tests run in parallel and in random order, so the global one is not ours.
+        var model = BatchNormStatistics.Randomize(SeededWeights.Reset(new YoloDetector(scale, numClasses), (ulong)seed), (ulong)seed);
         model.eval();
         return model;
     }

@@ -5,8 +5,7 @@ using Forge.Export;
 using Forge.Models;
 using Forge.Training;
 using TorchSharp;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
+using Forge.Testing;
 
 namespace Forge.Bench.Workloads;
 
@@ -17,27 +16,9 @@ namespace Forge.Bench.Workloads;
 /// </summary>
 public static class OnnxWorkload
 {
-    /// <summary>The shared folder: env FORGE_SHARED, else 'shared' beside the repository root, else /work/shared.</summary>
-    public static string? SharedFolder()
-    {
-        var env = Environment.GetEnvironmentVariable("FORGE_SHARED");
-        if (!string.IsNullOrEmpty(env)) return Directory.Exists(env) ? env : null;
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Forge.sln"))) dir = dir.Parent;
-        if (dir?.Parent is { } parent && Directory.Exists(Path.Combine(parent.FullName, "shared"))) return Path.Combine(parent.FullName, "shared");
-        return Directory.Exists("/work/shared") ? "/work/shared" : null;
-    }
+    public static string? CocoWeights() => FixturePaths.Yolov8nCoco;
 
-    public static string? CocoWeights() =>
-        SharedFolder() is { } s && File.Exists(Path.Combine(s, "fixtures", "yolov8n-coco.safetensors")) ? Path.Combine(s, "fixtures", "yolov8n-coco.safetensors") : null;
-
-    /// <summary>COCO128 (data.yaml, images/val2017): env FORGE_COCO128, else data/coco128 beside the shared folder.</summary>
-    public static string? Coco128()
-    {
-        var env = Environment.GetEnvironmentVariable("FORGE_COCO128");
-        var candidates = new[] { env, SharedFolder() is { } s ? Path.Combine(s, "..", "data", "coco128") : null, "/work/data/coco128" };
-        return candidates.Where(c => !string.IsNullOrEmpty(c) && File.Exists(Path.Combine(c!, "data.yaml"))).Select(c => Path.GetFullPath(c!)).FirstOrDefault();
-    }
+    public static string? Coco128() => FixturePaths.Coco128;
 
     /// <summary>A model by name (yolov8n, s, yolo11n, ...): with weights=auto the COCO fixture for yolov8n when found, else seeded random weights.</summary>
     public static (YoloDetector Model, string[] Names, string Weights) Load(string name, string weights, int seed)
@@ -52,20 +33,7 @@ public static class OnnxWorkload
             return (m, names, Path.GetFileName(path));
         }
         torch.manual_seed(seed);
-        var model = new YoloDetector(scale, 80);
-        using (no_grad())
-        {
-            var gen = new Generator((ulong)seed);
-            foreach (var module in model.modules())
-                if (module is BatchNorm2d bn)
-                {
-                    long c = bn.num_features;
-                    bn.running_mean!.copy_(randn(c, generator: gen) * 0.2);
-                    bn.running_var!.copy_(rand(c, generator: gen) + 0.5);
-                    bn.weight!.copy_(rand(c, generator: gen) + 0.5);
-                    bn.bias!.copy_(randn(c, generator: gen) * 0.2);
-                }
-        }
+        var model = BatchNormStatistics.Randomize(new YoloDetector(scale, 80), (ulong)seed);
         model.eval();
         return (model, Enumerable.Range(0, 80).Select(i => $"class{i}").ToArray(), $"random (seed {seed})");
     }

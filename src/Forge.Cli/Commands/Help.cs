@@ -16,6 +16,8 @@ public static class Help
               forge train data=data.yaml model=yolov8n epochs=100 imgsz=640 batch=16
               forge val   model=runs/detect/train/weights/best.safetensors [data=data.yaml]
               forge predict model=best.safetensors source=images/ [conf=0.25]
+              forge export model=best.safetensors format=onnx [imgsz=640 dynamic=true opset=17]   ONNX, Ultralytics' layout
+              forge val   model=best.onnx data=data.yaml     validate or predict through ONNX Runtime (predict: source=...)
               forge export model=best.safetensors format=safetensors    plain weights for other tools
               forge settings                              print every setting with its default
               forge train cfg=my.yaml epochs=10           settings from a yaml file, then the command line

@@ -36,21 +36,17 @@ internal sealed class OnnxGraphBuilder
     }
 
     /// <summary>A float32 initializer; returns its (unique) name.</summary>
-    public string Initializer(string name, ReadOnlySpan<float> values, params long[] dims)
-    {
-        CheckCount(name, values.Length, dims);
-        var t = new TensorProto { Name = Unique(name), DataType = (int)TensorProto.Types.DataType.Float };
-        t.Dims.AddRange(dims);
-        t.RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(values));
-        Graph.Initializer.Add(t);
-        return t.Name;
-    }
+    public string Initializer(string name, ReadOnlySpan<float> values, params long[] dims) =>
+        Initializer(name, TensorProto.Types.DataType.Float, values, dims);
 
     /// <summary>An int64 initializer; returns its (unique) name.</summary>
-    public string Initializer(string name, ReadOnlySpan<long> values, params long[] dims)
+    public string Initializer(string name, ReadOnlySpan<long> values, params long[] dims) =>
+        Initializer(name, TensorProto.Types.DataType.Int64, values, dims);
+
+    string Initializer<T>(string name, TensorProto.Types.DataType type, ReadOnlySpan<T> values, long[] dims) where T : unmanaged
     {
         CheckCount(name, values.Length, dims);
-        var t = new TensorProto { Name = Unique(name), DataType = (int)TensorProto.Types.DataType.Int64 };
+        var t = new TensorProto { Name = Unique(name), DataType = (int)type };
         t.Dims.AddRange(dims);
         t.RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(values));
         Graph.Initializer.Add(t);
