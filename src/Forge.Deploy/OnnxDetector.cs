@@ -81,7 +81,9 @@ public sealed class OnnxDetector : IDetectionBackend, IDisposable
             int n = Math.Min(group, batch - start);
             var chunk = n == group ? new Memory<float>(images, start * plane, group * plane) : Padded(images, start * plane, n * plane, group * plane);
             using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, chunk, [group, 3, height, width]);
-            using var outputs = session.Run(new RunOptions(), [Info.InputName], [input], [Info.OutputName]);
+            // Disposed after the call: a RunOptions collected by the GC during Run frees its native object under ONNX Runtime.
+            using var runOptions = new RunOptions();
+            using var outputs = session.Run(runOptions, [Info.InputName], [input], [Info.OutputName]);
             var shape = outputs[0].GetTensorTypeAndShape().Shape;
             anchors = (int)shape[2];
             int perImage = (int)(shape[1] * shape[2]);
