@@ -39,9 +39,8 @@ public sealed class OnnxDetector : IDetectionBackend, IDisposable
         try
         {
             Info = OnnxModelInfo.Read(session, modelPath);
-            int fallback = options.ImageSize ?? Info.MetadataImageSize?[0] ?? 640;
-            InputHeight = Info.Height ?? options.ImageSize ?? Info.MetadataImageSize?[0] ?? fallback;
-            InputWidth = Info.Width ?? options.ImageSize ?? Info.MetadataImageSize?[^1] ?? fallback;
+            InputHeight = Info.Height ?? options.ImageSize ?? Info.MetadataImageSize?[0] ?? 640;
+            InputWidth = Info.Width ?? options.ImageSize ?? Info.MetadataImageSize?[^1] ?? 640;
         }
         catch
         {
