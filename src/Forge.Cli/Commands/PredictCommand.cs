@@ -12,6 +12,7 @@ public static class PredictCommand
         TrainedWeights.Require(cfg, "predict");
         if (string.IsNullOrEmpty(cfg.Source)) throw new ConfigException("predict needs source=IMAGE or source=FOLDER");
         using var weights = TrainedWeights.Load(cfg, "predict");
+        stdout.WriteLine($"Loaded {weights.Description}");
         var run = RunFolder.Create(cfg.Project, cfg.Name ?? "predict", cfg.ExistOk);
         var nms = new NmsOptions((float)(cfg.Conf ?? 0.25), (float)cfg.Iou, cfg.MaxDet);
         var predictor = new Predictor(weights.Model, weights.Names, weights.ImageSize(cfg), weights.Device, nms);

@@ -12,6 +12,7 @@ public static class ValCommand
     public static int Run(ForgeConfig cfg, TextWriter stdout)
     {
         using var weights = TrainedWeights.Load(cfg, "val");
+        stdout.WriteLine($"Loaded {weights.Description}");
         var (model, names) = (weights.Model, weights.Names);
         // Like Ultralytics: dataset and image size default to those the weights were trained with.
         string data = cfg.IsSet("data") || weights.TrainArgs is null ? cfg.Data : weights.TrainArgs.Data;
