@@ -1,5 +1,6 @@
 using Forge.Models;
 using Forge.Models.Layers;
+using Forge.Testing;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -17,19 +18,19 @@ public class SyncBatchNormTests
     /// <summary>A BatchNorm2d with Forge's eps/momentum and non-trivial weight, bias and running statistics.</summary>
     static BatchNorm2d RandomBatchNorm(long channels, int seed, bool affine = true, bool track = true)
     {
-        manual_seed(seed);
+        using var g = new Generator((ulong)seed);
         var bn = nn.BatchNorm2d(channels, eps: 1e-3, momentum: 0.03, affine: affine, track_running_stats: track);
         using (no_grad())
         {
             if (affine)
             {
-                bn.weight.copy_(rand(channels).add_(0.5));
-                bn.bias!.copy_(randn(channels));
+                bn.weight.copy_(rand(channels, generator: g).add_(0.5));
+                bn.bias!.copy_(randn(channels, generator: g));
             }
             if (track)
             {
-                bn.running_mean!.copy_(randn(channels).mul_(0.1));
-                bn.running_var!.copy_(rand(channels).add_(0.5));
+                bn.running_mean!.copy_(randn(channels, generator: g).mul_(0.1));
+                bn.running_var!.copy_(rand(channels, generator: g).add_(0.5));
             }
         }
         return bn;
@@ -59,9 +60,9 @@ public class SyncBatchNormTests
         for (int step = 0; step < steps; step++)
         {
             using var scope = NewDisposeScope();
-            manual_seed(100 + step);
-            var x = randn(4, reference.num_features, 5, 6).mul_(3).add_(1.5);
-            var upstream = randn(x.shape);
+            using var g = new Generator((ulong)(100 + step));
+            var x = randn(4, reference.num_features, 5, 6, generator: g).mul_(3).add_(1.5);
+            var upstream = randn(x.shape, generator: g);
             var xa = x.clone().requires_grad_(inputGrad);
             var xb = x.clone().requires_grad_(inputGrad);
             var ya = reference.call(xa);
@@ -179,7 +180,8 @@ public class SyncBatchNormTests
 
         reference.eval();
         sync.eval();
-        using var x = randn(3, 4, 2, 5);
+        using var g = new Generator(70);
+        using var x = randn(3, 4, 2, 5, generator: g);
         using var ya = reference.call(x);
         using var yb = sync.call(x);
         AssertClose(ya, yb, "evaluation output");
@@ -195,7 +197,8 @@ public class SyncBatchNormTests
         reference.eval();
         sync.eval();
         using var before = sync.RunningMean!.clone();
-        using var x = randn(2, 5, 4, 4).mul_(2);
+        using var g = new Generator(80);
+        using var x = randn(2, 5, 4, 4, generator: g).mul_(2);
         using var ya = reference.call(x);
         using var yb = sync.call(x);
         AssertClose(ya, yb, "evaluation output");
@@ -215,7 +218,8 @@ public class SyncBatchNormTests
         Assert.Equal(ScalarType.Float64, sync.RunningVar!.dtype);
         Assert.Equal(ScalarType.Int64, sync.NumBatchesTracked!.dtype);
         Assert.Same(sync.Weight, sync.named_parameters().Single(p => p.name == "weight").parameter);
-        using var x = randn(2, 3, 3, 3, dtype: ScalarType.Float64);
+        using var g = new Generator(90);
+        using var x = randn(2, 3, 3, 3, dtype: ScalarType.Float64, generator: g);
         using var ya = reference.call(x);
         using var yb = sync.call(x);
         AssertClose(ya, yb, "float64 output", 1e-12);
@@ -237,10 +241,8 @@ public class SyncBatchNormTests
     public void ConvertReplacesEveryDetectorBatchNormKeepingNamesAndResults()
     {
         using var comm = new SingleProcessCommunicator();
-        manual_seed(11);
-        using var reference = new YoloDetector(ModelScale.N, numClasses: 2);
-        manual_seed(11);
-        using var model = new YoloDetector(ModelScale.N, numClasses: 2);
+        using var reference = SeededWeights.Reset(new YoloDetector(ModelScale.N, numClasses: 2), seed: 11);
+        using var model = SeededWeights.Reset(new YoloDetector(ModelScale.N, numClasses: 2), seed: 11);
         var names = reference.named_parameters().Select(p => p.name).Concat(reference.named_buffers().Select(b => b.name)).ToArray();
         int batchNorms = reference.modules().Count(m => m is BatchNorm2d);
 
@@ -253,8 +255,8 @@ public class SyncBatchNormTests
 
         reference.train();
         model.train();
-        manual_seed(12);
-        using var images = rand(2, 3, 64, 64);
+        using var g = new Generator(12);
+        using var images = rand(2, 3, 64, 64, generator: g);
         using var expected = reference.call(images);
         using var actual = model.call(images);
         double scale = expected.abs().max().item<float>();

@@ -1,4 +1,5 @@
 using Forge.Models;
+using Forge.Testing;
 using TorchSharp;
 using static Forge.Training.Tests.TorchTestUtil;
 using static TorchSharp.torch;
@@ -22,8 +23,7 @@ public class ModelEmaTests
     [Fact]
     public void StartsAsAnExactFrozenCopyInEvalMode()
     {
-        manual_seed(3);
-        using var model = new YoloDetector(ModelScale.N, 2);
+        using var model = SeededWeights.Reset(new YoloDetector(ModelScale.N, 2), seed: 3);
         using var ema = new ModelEma(model, () => new YoloDetector(ModelScale.N, 2));   // a differently initialised model
         var src = ModelEma.StateOf(model);
         var dst = ModelEma.StateOf(ema.Model);
@@ -41,8 +41,7 @@ public class ModelEmaTests
     [Fact]
     public void UpdateBlendsParametersAndFloatBuffersAndCopiesIntegerBuffers()
     {
-        manual_seed(4);
-        using var model = new YoloDetector(ModelScale.N, 2);
+        using var model = SeededWeights.Reset(new YoloDetector(ModelScale.N, 2), seed: 4);
         // Start late in the ramp so both terms of the blend matter.
         using var ema = new ModelEma(model, () => new YoloDetector(ModelScale.N, 2), updates: 2000);
         const string weight = "model.2.m.0.cv1.conv.weight", mean = "model.0.bn.running_mean", count = "model.0.bn.num_batches_tracked";
@@ -50,8 +49,9 @@ public class ModelEmaTests
         var dst = ModelEma.StateOf(ema.Model);
         using (no_grad())
         {
-            src[weight].add_(randn_like(src[weight]));
-            src[mean].copy_(randn_like(src[mean]) * 3);
+            using var g = new Generator(4);
+            src[weight].add_(randn(src[weight].shape, generator: g));
+            src[mean].copy_(randn(src[mean].shape, generator: g) * 3);
             src[count].fill_(7);
         }
         var before = dst.ToDictionary(kv => kv.Key, kv => kv.Value.clone());

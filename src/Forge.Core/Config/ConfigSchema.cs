@@ -92,29 +92,5 @@ public static class ConfigSchema
     public static bool TryGet(string name, out ConfigKey key) => ByName.TryGetValue(name, out key!);
 
     /// <summary>The known key closest to a misspelt one, for "did you mean" messages.</summary>
-    public static string? Suggest(string name)
-    {
-        string? best = null; int bestDistance = int.MaxValue;
-        foreach (var k in Keys)
-        {
-            int d = Levenshtein(name.ToLowerInvariant(), k.Name);
-            if (d < bestDistance) { bestDistance = d; best = k.Name; }
-        }
-        return bestDistance <= Math.Max(2, name.Length / 3) ? best : null;
-    }
-
-    static int Levenshtein(string a, string b)
-    {
-        var prev = new int[b.Length + 1];
-        var cur = new int[b.Length + 1];
-        for (int j = 0; j <= b.Length; j++) prev[j] = j;
-        for (int i = 1; i <= a.Length; i++)
-        {
-            cur[0] = i;
-            for (int j = 1; j <= b.Length; j++)
-                cur[j] = Math.Min(Math.Min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            (prev, cur) = (cur, prev);
-        }
-        return prev[b.Length];
-    }
+    public static string? Suggest(string name) => KeyValueArguments.Closest(name, Keys.Select(k => k.Name));
 }

@@ -110,13 +110,7 @@ public sealed class ForgeConfig
     /// <summary>Applies <c>key=value</c> arguments; a bare word that is not key=value is an error naming it.</summary>
     public void ApplyArguments(IEnumerable<string> args)
     {
-        foreach (var arg in args)
-        {
-            int eq = arg.IndexOf('=');
-            if (eq <= 0)
-                throw new ConfigException($"argument '{arg}' is not of the form key=value (for example epochs=30); see 'forge help'");
-            Set(arg[..eq].Trim().TrimStart('-').Replace('-', '_'), arg[(eq + 1)..].Trim());
-        }
+        foreach (var (key, value) in KeyValueArguments.Parse(args, "for example epochs=30; see 'forge help'")) Set(key, value);
     }
 
     static ConfigException Unknown(string key, string origin)
@@ -138,18 +132,13 @@ public sealed class ForgeConfig
         switch (spec.Kind)
         {
             case ConfigValueKind.Bool:
-                return raw.ToLowerInvariant() switch
-                {
-                    "true" or "1" or "yes" or "on" => true,
-                    "false" or "0" or "no" or "off" => false,
-                    _ => throw new ConfigException($"{where} must be true or false, got '{raw}'"),
-                };
+                if (KeyValueArguments.TryParseBool(raw, out bool b)) return b;
+                throw new ConfigException($"{where} must be true or false, got '{raw}'");
             case ConfigValueKind.Int:
-                if (int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out int i)) return i;
-                if (double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out double di) && di == Math.Floor(di) && Math.Abs(di) < int.MaxValue) return (int)di;
+                if (KeyValueArguments.TryParseInt(raw, out int i)) return i;
                 throw new ConfigException($"{where} must be an integer, got '{raw}'");
             case ConfigValueKind.Float:
-                if (double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && double.IsFinite(d)) return d;
+                if (KeyValueArguments.TryParseDouble(raw, out double d)) return d;
                 throw new ConfigException($"{where} must be a number, got '{raw}'");
             default:
                 return raw;

@@ -1,3 +1,4 @@
+using Forge.Core.Randomness;
 using Forge.Data.Imaging;
 using Forge.Data.Loading;
 
@@ -22,7 +23,7 @@ public static class HsvAugment
     }
 
     /// <summary>Draws the three gains from <paramref name="rng"/> and applies them in place. Zero ranges leave the image untouched.</summary>
-    public static void Apply(RgbImage image, double hGain, double sGain, double vGain, SampleRandom rng)
+    public static void Apply(RgbImage image, double hGain, double sGain, double vGain, DeterministicRandom rng)
     {
         if (hGain == 0 && sGain == 0 && vGain == 0) return;
         double gh = rng.Uniform(-1, 1) * hGain + 1;

@@ -1,4 +1,5 @@
 using Forge.Core.Geometry;
+using Forge.Core.Randomness;
 using Forge.Data.Imaging;
 using Forge.Data.Loading;
 
@@ -13,7 +14,7 @@ namespace Forge.Data.Augmentation;
 public static class Mosaic4
 {
     /// <param name="canvas">Optional 2s x 2s image to draw into (reused across samples to spare 4·s² bytes per sample); a new one when null.</param>
-    public static LabeledImage Apply(IReadOnlyList<LabeledImage> tiles, int size, SampleRandom rng, RgbImage? canvas = null)
+    public static LabeledImage Apply(IReadOnlyList<LabeledImage> tiles, int size, DeterministicRandom rng, RgbImage? canvas = null)
     {
         if (tiles.Count != 4) throw new ArgumentException($"a 2x2 mosaic needs 4 images, got {tiles.Count}", nameof(tiles));
         int s = size, s2 = 2 * s;

@@ -1,4 +1,5 @@
 using Forge.Core.Geometry;
+using Forge.Core.Randomness;
 using Forge.Data.Imaging;
 using Forge.Data.Loading;
 
@@ -13,7 +14,7 @@ namespace Forge.Data.Augmentation;
 /// </summary>
 public static class RandomAffine
 {
-    public static LabeledImage Apply(LabeledImage input, AugmentOptions options, SampleRandom rng, int border = 0)
+    public static LabeledImage Apply(LabeledImage input, AugmentOptions options, DeterministicRandom rng, int border = 0)
     {
         int srcW = input.Image.Width, srcH = input.Image.Height;
         int outW = srcW + 2 * border, outH = srcH + 2 * border;
@@ -42,7 +43,7 @@ public static class RandomAffine
     /// Draws the random transform (in this order: angle, scale, shear x, shear y, translation x, y) and returns the
     /// 2x3 source-to-output matrix; <paramref name="scale"/> is the drawn scale, used to judge boxes afterwards.
     /// </summary>
-    public static float[] BuildMatrix(int srcW, int srcH, int outW, int outH, AugmentOptions o, SampleRandom rng, out float scale)
+    public static float[] BuildMatrix(int srcW, int srcH, int outW, int outH, AugmentOptions o, DeterministicRandom rng, out float scale)
     {
         double angle = rng.Uniform(-o.Degrees, o.Degrees) * Math.PI / 180.0;
         double s = rng.Uniform(1 - o.Scale, 1 + o.Scale);

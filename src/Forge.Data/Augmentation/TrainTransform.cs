@@ -1,3 +1,4 @@
+using Forge.Core.Randomness;
 using Forge.Data.Imaging;
 using Forge.Data.Loading;
 
@@ -7,7 +8,7 @@ namespace Forge.Data.Augmentation;
 /// The per-sample training pipeline of Ultralytics v8: mosaic (probability Mosaic) + affine with border -s/2, or
 /// load + letterbox (scale up allowed) + affine; then MixUp (probability MixUp, only while mosaic is enabled), HSV,
 /// up-down flip, left-right flip. Every random choice, including mosaic's extra images, comes from the sample's own
-/// <see cref="SampleRandom"/>, so a sample is reproducible from (seed, epoch, index) alone.
+/// <see cref="DeterministicRandom"/>, so a sample is reproducible from (seed, epoch, index) alone.
 /// </summary>
 public sealed class TrainTransform
 {
@@ -26,7 +27,7 @@ public sealed class TrainTransform
     }
 
     /// <summary>Builds the augmented s x s sample for item <paramref name="index"/>; <paramref name="mosaicEnabled"/> false is Ultralytics' close_mosaic phase.</summary>
-    public LabeledImage Apply(ILabeledImageSource source, int index, SampleRandom rng, bool mosaicEnabled)
+    public LabeledImage Apply(ILabeledImageSource source, int index, DeterministicRandom rng, bool mosaicEnabled)
     {
         var sample = Geometric(source, index, rng, mosaicEnabled);
         if (mosaicEnabled && Options.MixUp > 0 && rng.Chance(Options.MixUp))
@@ -41,7 +42,7 @@ public sealed class TrainTransform
         return sample;
     }
 
-    LabeledImage Geometric(ILabeledImageSource source, int index, SampleRandom rng, bool mosaicEnabled)
+    LabeledImage Geometric(ILabeledImageSource source, int index, DeterministicRandom rng, bool mosaicEnabled)
     {
         int s = ImageSize;
         if (mosaicEnabled && Options.Mosaic > 0 && rng.Chance(Options.Mosaic))

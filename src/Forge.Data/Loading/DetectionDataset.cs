@@ -1,4 +1,5 @@
 using Forge.Core.Geometry;
+using Forge.Core.Randomness;
 using Forge.Data.Augmentation;
 using Forge.Data.Datasets;
 using Forge.Data.Imaging;
@@ -8,7 +9,7 @@ namespace Forge.Data.Loading;
 /// <summary>
 /// Turns an index into ready samples: loads an image with its long side at <see cref="ImageSize"/> (Ultralytics
 /// load_image), then applies the training pipeline (augment) or the validation letterbox. Thread-safe: samples may
-/// be built concurrently, each from its own <see cref="SampleRandom"/>.
+/// be built concurrently, each from its own <see cref="DeterministicRandom"/>.
 /// </summary>
 public sealed class DetectionDataset : ILabeledImageSource
 {
@@ -74,7 +75,7 @@ public sealed class DetectionDataset : ILabeledImageSource
         float loadScale = (float)((double)ImageSize / Math.Max(item.Width, item.Height));
         if (_train is not null)
         {
-            var sample = _train.Apply(this, index, new SampleRandom(seed, epoch, index), mosaicEnabled);
+            var sample = _train.Apply(this, index, DeterministicRandom.ForSample(seed, epoch, index), mosaicEnabled);
             return new LabeledSample(sample, new ImageInfo(item.ImagePath, item.Width, item.Height, loadScale, 0, 0));
         }
         var boxed = _val.Apply(Load(index), out var lb);

@@ -1,3 +1,5 @@
+using Forge.Core.Randomness;
+
 namespace Forge.Data.Loading;
 
 /// <summary>A fresh permutation every epoch: Fisher–Yates driven by a generator seeded from (seed, epoch), so a resumed run sees the same order.</summary>
@@ -10,7 +12,7 @@ public sealed class ShuffleSampler(int count, int seed) : IIndexSampler
     {
         var indices = new int[Count];
         for (int i = 0; i < indices.Length; i++) indices[i] = i;
-        var rng = SampleRandom.ForEpoch(Seed, epoch);
+        var rng = DeterministicRandom.ForEpoch(Seed, epoch);
         for (int i = indices.Length - 1; i > 0; i--)
         {
             int j = rng.NextInt(i + 1);

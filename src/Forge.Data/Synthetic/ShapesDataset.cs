@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Forge.Core.Randomness;
 using Forge.Data.Imaging;
 
 namespace Forge.Data.Synthetic;

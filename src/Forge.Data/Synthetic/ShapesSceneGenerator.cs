@@ -1,4 +1,5 @@
 using Forge.Core.Geometry;
+using Forge.Core.Randomness;
 using Forge.Data.Imaging;
 
 namespace Forge.Data.Synthetic;
@@ -237,7 +238,7 @@ public static class ShapesSceneGenerator
         float scale = 2 * amplitude / 255f;
         for (int o = 0; o < px.Length; o += 3)
         {
-            ulong bits = rng.NextULong();
+            ulong bits = rng.NextUInt64();
             for (int ch = 0; ch < 3; ch++)
             {
                 float noise = (byte)(bits >> (8 * ch)) * scale - amplitude;

@@ -1,4 +1,5 @@
 using Forge.Core.Geometry;
+using Forge.Core.Randomness;
 using Forge.Data.Augmentation;
 using Forge.Data.Imaging;
 using Forge.Data.Loading;
@@ -15,7 +16,7 @@ public class GeometricAugmentTests
     {
         var input = Sample();
         var options = new AugmentOptions { Translate = 0, Scale = 0, Degrees = 0, Shear = 0 };
-        var output = RandomAffine.Apply(input, options, new SampleRandom(1, 2, 3));
+        var output = RandomAffine.Apply(input, options, DeterministicRandom.ForSample(1, 2, 3));
         Assert.Equal(input.Image.Pixels, output.Image.Pixels);
         Assert.Equal(input.Boxes, output.Boxes);
         Assert.Equal(input.Classes, output.Classes);
@@ -31,7 +32,7 @@ public class GeometricAugmentTests
         var options = new AugmentOptions { Degrees = 10, Translate = 0.1, Scale = 0.3, Shear = 5 };
         for (int seed = 0; seed < 20; seed++)
         {
-            var output = RandomAffine.Apply(input, options, new SampleRandom(seed, 0, 0));
+            var output = RandomAffine.Apply(input, options, DeterministicRandom.ForSample(seed, 0, 0));
             if (output.Count == 0) continue;
             var b = output.Boxes[0];
             for (int y = 0; y < 64; y++)
@@ -106,7 +107,7 @@ public class GeometricAugmentTests
         var tallSource = new TestImages.Source(6, 30, 64);
         for (int seed = 0; seed < 25; seed++)
         {
-            var rng = new SampleRandom(seed, 0, 0);
+            var rng = DeterministicRandom.ForSample(seed, 0, 0);
             LabeledImage[] tiles = [source.Load(0), tallSource.Load(1), source.Load(2), tallSource.Load(3)];
             var mosaic = Mosaic4.Apply(tiles, s, rng);
             Assert.Equal((2 * s, 2 * s), (mosaic.Image.Width, mosaic.Image.Height));
@@ -124,7 +125,7 @@ public class GeometricAugmentTests
     {
         var tile = new LabeledImage(RgbImage.Filled(20, 10, 200), [new BoxF(0, 0, 20, 10)], [4]);
         var others = new LabeledImage(RgbImage.Filled(20, 10, 50), [], []);
-        var mosaic = Mosaic4.Apply([tile, others, others, others], 32, new SampleRandom(3, 0, 0));
+        var mosaic = Mosaic4.Apply([tile, others, others, others], 32, DeterministicRandom.ForSample(3, 0, 0));
         // The first tile's bottom-right corner is the mosaic centre, inside [16, 48).
         var b = mosaic.Boxes[0];
         Assert.Equal(4, mosaic.Classes[0]);

@@ -1,4 +1,5 @@
 using Forge.Core.Geometry;
+using Forge.Core.Randomness;
 using Forge.Data.Augmentation;
 using Forge.Data.Imaging;
 using Forge.Data.Loading;
@@ -10,7 +11,7 @@ public static class TestImages
 {
     public static RgbImage Noise(int w, int h, int seed)
     {
-        var rng = new SampleRandom(seed, 0, 0);
+        var rng = DeterministicRandom.ForSample(seed, 0, 0);
         var img = new RgbImage(w, h);
         for (int i = 0; i < img.Pixels.Length; i++) img.Pixels[i] = (byte)rng.NextInt(256);
         return img;

@@ -4,6 +4,7 @@ using Forge.Core.Geometry;
 using Forge.Core.Metrics;
 using Forge.Core.Serialization;
 using Forge.Models;
+using Forge.Testing;
 using Forge.Training.Checkpoints;
 using TorchSharp;
 using static Forge.Training.Tests.TorchTestUtil;
@@ -42,11 +43,11 @@ public sealed class CheckpointTests : IDisposable
     [Fact]
     public void DetectorStateRoundTripsBitwise()
     {
-        manual_seed(5);
-        using var model = new YoloDetector(ModelScale.N, 2);
+        using var model = SeededWeights.Reset(new YoloDetector(ModelScale.N, 2), seed: 5);
+        using var g = new Generator(5);
         using (no_grad())   // running statistics that are not the defaults
             foreach (var (name, b) in model.named_buffers())
-                if (name.EndsWith("running_mean")) b.copy_(randn_like(b));
+                if (name.EndsWith("running_mean")) b.copy_(randn(b.shape, generator: g));
                 else if (name.EndsWith("num_batches_tracked")) b.fill_(11);
         var path = SaveDetector(model);
 
@@ -144,8 +145,7 @@ public sealed class CheckpointTests : IDisposable
     public void PlainSafetensorsOfADetectorStateLoadsIntoTheDetector()
     {
         // Weights exported elsewhere with the detector's (Ultralytics') names: model.0.conv.weight, ...
-        manual_seed(9);
-        using var source = new YoloDetector(ModelScale.N, 2);
+        using var source = SeededWeights.Reset(new YoloDetector(ModelScale.N, 2), seed: 9);
         var path = Path.Combine(dir, "yolov8n-plain.safetensors");
         File.WriteAllBytes(path, SafeTensorsFile.Serialize(
             ModelEma.StateOf(source).Select(kv => TensorRecords.FromTensor(kv.Key, kv.Value)).ToList()));

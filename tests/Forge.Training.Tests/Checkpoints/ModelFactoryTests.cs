@@ -1,5 +1,6 @@
 using Forge.Core.Config;
 using Forge.Models;
+using Forge.Testing;
 using Forge.Training.Checkpoints;
 using TorchSharp;
 using static Forge.Training.Tests.TorchTestUtil;
@@ -16,10 +17,8 @@ public sealed class ModelFactoryTests : IDisposable
     [Fact]
     public void LoadMatchingSkipsOnlyTheClassHeadBetweenClassCounts()
     {
-        manual_seed(1);
-        using var source = new YoloDetector(ModelScale.N, 2);
-        manual_seed(2);
-        using var target = new YoloDetector(ModelScale.N, 3);
+        using var source = SeededWeights.Reset(new YoloDetector(ModelScale.N, 2), seed: 1);
+        using var target = SeededWeights.Reset(new YoloDetector(ModelScale.N, 3), seed: 2);
         var sourceState = ModelEma.StateOf(source);
         var targetBefore = ModelEma.StateOf(target).ToDictionary(kv => kv.Key, kv => kv.Value.clone());
 
@@ -100,8 +99,7 @@ public sealed class ModelFactoryTests : IDisposable
     [Fact]
     public void FromCheckpointRebuildsTheModelAndNames()
     {
-        manual_seed(8);
-        using var model = new YoloDetector(ModelScale.N, 2);
+        using var model = SeededWeights.Reset(new YoloDetector(ModelScale.N, 2), seed: 8);
         var path = Path.Combine(dir, "best.safetensors");
         using (var ckpt = new Checkpoint())
         {

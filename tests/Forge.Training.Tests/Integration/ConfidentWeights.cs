@@ -1,6 +1,6 @@
 using Forge.Models;
+using Forge.Testing;
 using Forge.Training.Checkpoints;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Forge.Training.Tests.Integration;
@@ -13,8 +13,7 @@ public static class ConfidentWeights
 {
     public static string Write(string path, int numClasses, int seed = 0)
     {
-        torch.manual_seed(seed);
-        using var model = new YoloDetector(ModelScale.N, numClasses);
+        using var model = SeededWeights.Reset(new YoloDetector(ModelScale.N, numClasses), (ulong)seed);
         using (no_grad())
             foreach (var (name, p) in model.named_parameters())
                 if (name.StartsWith("model.22.cv3.", StringComparison.Ordinal) && name.EndsWith(".2.bias", StringComparison.Ordinal))
