@@ -407,22 +407,9 @@ public sealed class Trainer
         return index;
     }
 
-    static YoloDetector BuildModel(ForgeConfig cfg, int nc, bool resuming, TextWriter log, Func<ModelScale, int, YoloDetector> create)
-    {
-        if (!ModelFactory.IsWeightsFile(cfg.Model)) return ModelFactory.Create(cfg.Model, nc, create);
-        // Starting from a file: architecture from the file, classes from the dataset; weights matched by name and shape
-        // (fine-tuning). A resumed run loads every tensor from its checkpoint afterwards instead.
-        using var ckpt = Checkpoint.Load(cfg.Model);
-        var arch = ckpt.Get("architecture") ?? throw new InvalidDataException($"{cfg.Model}: no architecture in the metadata");
-        var (s, _) = ModelFactory.ParseArchitecture(arch, cfg.Model);
-        var model = create(s, nc);
-        if (!resuming)
-        {
-            var report = ModelFactory.LoadMatching(model, ckpt.Section(Checkpoint.ModelPrefix));
-            log.WriteLine($"Transferred weights from {cfg.Model}: {report.Describe()}");
-        }
-        return model;
-    }
+    // Architecture from the name, yaml or weights file; a weights file's tensors are matched by name and shape (fine-tuning).
+    static YoloDetector BuildModel(ForgeConfig cfg, int nc, bool resuming, TextWriter log, Func<ModelScale, int, YoloDetector> create) =>
+        ModelFactory.ForTraining(cfg.Model, nc, resuming, log, create);
 
     static Optimizer BuildOptimizer(ForgeConfig cfg, YoloDetector model, int nc, int trainImages, double weightDecay, TextWriter log, out double warmupBiasLr)
     {

@@ -13,6 +13,7 @@ public static class PredictCommand
         if (string.IsNullOrEmpty(cfg.Source)) throw new ConfigException("predict needs source=IMAGE or source=FOLDER");
         if (OnnxModel.Is(cfg.Model)) return RunOnnx(cfg, stdout);
         using var weights = TrainedWeights.Load(cfg, "predict");
+        stdout.WriteLine($"Loaded {weights.Description}");
         var nms = new NmsOptions((float)(cfg.Conf ?? 0.25), (float)cfg.Iou, cfg.MaxDet);
         int imgsz = weights.ImageSize(cfg);
         return Predict(cfg, new Predictor(weights.Model, weights.Names, imgsz, weights.Device, nms), stdout);

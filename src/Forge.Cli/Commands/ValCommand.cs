@@ -14,6 +14,7 @@ public static class ValCommand
     {
         if (OnnxModel.Is(cfg.Model)) return RunOnnx(cfg, stdout);
         using var weights = TrainedWeights.Load(cfg, "val");
+        stdout.WriteLine($"Loaded {weights.Description}");
         // Like Ultralytics: dataset and image size default to those the weights were trained with.
         string data = cfg.IsSet("data") || weights.TrainArgs is null ? cfg.Data : weights.TrainArgs.Data;
         var validator = CreateValidator(cfg, data, weights.Model.NumClasses, weights.Names, weights.ImageSize(cfg), weights.Device, stdout);

@@ -13,7 +13,7 @@ public static class ConfigSchema
     [
         // what and where
         S("data", "shapes", "dataset: a data.yaml path, or 'shapes' for the embedded generated dataset", alters: true),
-        S("model", "yolov8n", "model: yolov8{n,s,m,l,x} (built from scratch) or a .safetensors checkpoint/weights file", alters: true),
+        S("model", "yolov8n", "model: yolov8{n,s,m,l,x} or yolo11{n,s,m,l,x} (from scratch), a model yaml (yolo11s.yaml or your own), or weights: an Ultralytics .pt or a Forge .safetensors", alters: true),
         S("project", "runs/detect", "parent folder of run folders"),
         S("name", null, "run folder name (default: train, val or predict, numbered if it exists)"),
         B("exist_ok", false, "reuse an existing run folder instead of numbering a new one"),

@@ -66,11 +66,13 @@ public sealed class ModelYaml : IEquatable<ModelYaml>
     }
 
     /// <summary>Parses yaml (or JSON) text. <paramref name="source"/> names it in errors, <paramref name="family"/> names the model.</summary>
+    /// <param name="textIsFile">The text is what the user wrote (errors and <see cref="LayerSpec.Line"/> give its lines);
+    /// false for text Forge generated (a checkpoint's stored definition), whose lines mean nothing to the user.</param>
     /// <exception cref="InvalidDataException">Malformed text or rows; the message names <paramref name="source"/> and the line.</exception>
-    public static ModelYaml Parse(string text, string source, string family, string? yamlFile = null) =>
-        Parse(text, source, family, yamlFile, builtInDefinition: false);
+    public static ModelYaml Parse(string text, string source, string family, string? yamlFile = null, bool textIsFile = true) =>
+        Parse(text, source, family, yamlFile, builtInDefinition: false, textIsFile);
 
-    internal static ModelYaml Parse(string text, string source, string family, string? yamlFile, bool builtInDefinition)
+    internal static ModelYaml Parse(string text, string source, string family, string? yamlFile, bool builtInDefinition, bool textIsFile = true)
     {
         var stream = new YamlStream();
         try { stream.Load(new StringReader(text)); }
@@ -93,9 +95,9 @@ public sealed class ModelYaml : IEquatable<ModelYaml>
         if (entries.TryGetValue("activation", out var act) && YamlValues.ToValue(act) is string a && a.Replace(" ", "") != "nn.SiLU()")
             throw new InvalidDataException($"{source}:{act.Start.Line}: activation '{a}' is not supported; Forge builds Conv with SiLU (nn.SiLU())");
         var layers = new List<LayerSpec>();
-        ReadRows(entries, "backbone", source, layers);
+        ReadRows(entries, "backbone", source, layers, textIsFile);
         int backbone = layers.Count;
-        ReadRows(entries, "head", source, layers);
+        ReadRows(entries, "head", source, layers, textIsFile);
         if (layers.Count == 0) throw new InvalidDataException($"{source}: no layers (expected backbone: and head: lists)");
         return new ModelYaml(source, family, nc, ch, scaleList, depth, width, scale, file, layers, backbone, builtInDefinition);
     }
@@ -153,17 +155,17 @@ public sealed class ModelYaml : IEquatable<ModelYaml>
         return list;
     }
 
-    static void ReadRows(Dictionary<string, YamlNode> e, string section, string source, List<LayerSpec> layers)
+    static void ReadRows(Dictionary<string, YamlNode> e, string section, string source, List<LayerSpec> layers, bool lines)
     {
         if (!e.TryGetValue(section, out var node)) throw new InvalidDataException($"{source}: no '{section}:' list");
         if (node is not YamlSequenceNode seq) throw new InvalidDataException($"{source}:{node.Start.Line}: '{section}' must be a list of [from, repeats, module, args]");
-        foreach (var row in seq.Children) layers.Add(ReadRow(row, layers.Count, source));
+        foreach (var row in seq.Children) layers.Add(ReadRow(row, layers.Count, source, lines));
     }
 
-    static LayerSpec ReadRow(YamlNode row, int index, string source)
+    static LayerSpec ReadRow(YamlNode row, int index, string source, bool lines)
     {
-        int line = (int)row.Start.Line;
-        string where = $"{source}:{line}: layer {index}";
+        int line = lines ? (int)row.Start.Line : 0;
+        string where = lines ? $"{source}:{line}: layer {index}" : $"{source}: layer {index}";
         if (YamlValues.ToValue(row) is not List<object?> { Count: 4 } r)
             throw new InvalidDataException($"{where}: expected [from, repeats, module, args]");
         var (from, isList) = r[0] switch

@@ -91,24 +91,22 @@ public static class ModuleCatalog
         return new(() => new Layers.Bottleneck(c1, c2, shortcut, g, k1, k2, e), c2, 1, Shown(c, c2), false);
     }
 
-    static LayerRecipe C2f(LayerContext c)
-    {
-        c.Args.Expect(1, 4, "[c2, shortcut=False, g=1, e=0.5]");
-        long c1 = c.InChannels[0], c2 = OutOf(c);
-        bool shortcut = c.Args.Bool(1, false, "shortcut");
-        int g = c.Args.Int(2, 1, "g"), n = c.Repeats;
-        double e = c.Args.Double(3, 0.5, "e");
-        return new(() => new Layers.C2f(c1, c2, n, shortcut, g, e), c2, 1, Shown(c, c2, n), true);
-    }
+    static LayerRecipe C2f(LayerContext c) =>
+        CspBlock(c, "[c2, shortcut=False, g=1, e=0.5]", false, (c1, c2, n, sc, g, e) => new Layers.C2f(c1, c2, n, sc, g, e));
 
-    static LayerRecipe C3(LayerContext c)
+    static LayerRecipe C3(LayerContext c) =>
+        CspBlock(c, "[c2, shortcut=True, g=1, e=0.5]", true, (c1, c2, n, sc, g, e) => new Layers.C3(c1, c2, n, sc, g, e));
+
+    // C2f and C3: (c1, c2, n, shortcut, g, e), differing in the default of shortcut.
+    static LayerRecipe CspBlock(LayerContext c, string signature, bool shortcutDefault,
+                                Func<long, long, int, bool, int, double, nn.Module> create)
     {
-        c.Args.Expect(1, 4, "[c2, shortcut=True, g=1, e=0.5]");
+        c.Args.Expect(1, 4, signature);
         long c1 = c.InChannels[0], c2 = OutOf(c);
-        bool shortcut = c.Args.Bool(1, true, "shortcut");
+        bool shortcut = c.Args.Bool(1, shortcutDefault, "shortcut");
         int g = c.Args.Int(2, 1, "g"), n = c.Repeats;
         double e = c.Args.Double(3, 0.5, "e");
-        return new(() => new Layers.C3(c1, c2, n, shortcut, g, e), c2, 1, Shown(c, c2, n), true);
+        return new(() => create(c1, c2, n, shortcut, g, e), c2, 1, Shown(c, c2, n), true);
     }
 
     static LayerRecipe C3k2(LayerContext c)
