@@ -1,14 +1,18 @@
 using Forge.Core.Detection;
 using Forge.Data.Imaging;
 using Forge.Data.Inference;
+using Forge.Data.Loading;
 using Microsoft.ML.OnnxRuntime;
+using OpenCvSharp;
 
 namespace Forge.Deploy;
 
 /// <summary>
 /// A detector exported to ONNX (by <c>forge export format=onnx</c> or by Ultralytics) run with ONNX Runtime: image in,
-/// boxes in image pixels out. Pre-processing (letterbox, RGB floats in [0, 1]) and post-processing (NMS, mapping back) are
-/// the ones Forge's TorchSharp predictor uses. Thread-safe: one session may serve concurrent calls.
+/// boxes in image pixels out. Images are read with OpenCV as Ultralytics reads them; pre-processing (letterbox, RGB floats
+/// in [0, 1]) and post-processing (NMS, mapping back) are the ones Forge's TorchSharp predictor uses: a model exported with
+/// a fixed size gets square letterboxes of that size, a dynamic one the minimal stride-multiple rectangle around the image
+/// scaled to <see cref="InputHeight"/>. Thread-safe: one session may serve concurrent calls.
 /// <code>
 /// using var detector = new OnnxDetector("best.onnx");
 /// foreach (var d in detector.Detect("bus.jpg")) Console.WriteLine($"{detector.Names[d.ClassId]} {d.Score:0.00} {d.Box}");
@@ -22,9 +26,14 @@ public sealed class OnnxDetector : IDetectionBackend, IDisposable
     public OnnxModelInfo Info { get; }
     public string[] Names => Info.Names;
     public int NumClasses => Info.NumClasses;
-    /// <summary>The input size <see cref="Detect(RgbImage, string)"/> letterboxes to: the model's fixed size, else the option's, else the metadata's.</summary>
+    /// <summary>The input size <see cref="Detect(Mat, string)"/> letterboxes to: the model's fixed size, else the option's,
+    /// else the metadata's (a dynamic model then pads only to a multiple of <see cref="Stride"/>).</summary>
     public int InputHeight { get; }
     public int InputWidth { get; }
+    /// <summary>The model's largest stride (Ultralytics' 'stride' metadata, else 32).</summary>
+    public int Stride => Info.Stride;
+    /// <summary>The size a model exported with a fixed size takes; null for a dynamic (height and width) export.</summary>
+    public (int Height, int Width)? FixedInputSize => Info.DynamicSize ? null : (InputHeight, InputWidth);
 
     /// <exception cref="FileNotFoundException">No file at <paramref name="modelPath"/>.</exception>
     /// <exception cref="InvalidDataException">The file is not a detector in Ultralytics' ONNX layout.</exception>
@@ -52,14 +61,19 @@ public sealed class OnnxDetector : IDetectionBackend, IDisposable
 
     /// <summary>Detections in <paramref name="imagePath"/>'s pixels, best first.</summary>
     /// <exception cref="InvalidDataException">The image cannot be decoded.</exception>
-    public List<Detection> Detect(string imagePath) => Detect(ImageCodec.Decode(imagePath), imagePath);
+    public List<Detection> Detect(string imagePath)
+    {
+        using var image = ImageFile.Read(imagePath);
+        return Detect(image, imagePath);
+    }
 
     /// <summary>Detections in the image's pixels, best first.</summary>
-    public List<Detection> Detect(RgbImage image, string path = "")
+    /// <param name="image">An 8-bit BGR image, as OpenCV reads it (not modified).</param>
+    public List<Detection> Detect(Mat image, string path = "")
     {
-        var (input, info) = DetectionPreprocess.Letterbox(image, path, InputHeight, InputWidth);
-        var output = Forward(input, 1, InputHeight, InputWidth, out int anchors);
-        return DetectionPostprocess.Run(output, anchors, NumClasses, nms, info);
+        var input = InferenceInput.Prepare(image, path, InputHeight, InputWidth, Stride, auto: FixedInputSize is null);
+        var output = Forward(input.Chw, 1, input.Height, input.Width, out int anchors);
+        return DetectionPostprocess.Run(output, anchors, NumClasses, nms, input.Info);
     }
 
     /// <inheritdoc />

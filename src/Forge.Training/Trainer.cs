@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Forge.Core.Config;
+using Forge.Core.Metrics;
 using Forge.Data.Augmentation;
 using Forge.Data.Datasets;
 using Forge.Data.Loading;
@@ -98,8 +99,10 @@ public sealed class Trainer
         }
         if (comm.IsMain) Forge.Core.Serialization.AtomicFile.WriteText(run.ArgsYaml, cfg.ToYaml());
         log.WriteLine($"Forge {ForgeInfo.Version}  device={cfg.Device}  ranks={comm.WorldSize} ({comm.Backend})  threads/rank={get_num_threads()}  run={run.Path}");
-        var trainIndex = BuildIndex(spec.Train, nc, "train", cfg, log);
-        var valIndex = spec.Val.Count > 0 ? BuildIndex(spec.Val, nc, "val", cfg, log) : null;
+        if (cfg.Rect) throw new ConfigException("rect=true: rectangular training is not supported; validation always uses rectangular batches like Ultralytics' (rect=false in 'forge val' gives square ones)");
+        var apMethod = ApMethods.Parse(cfg.ApMethod);
+        var trainIndex = BuildIndex(spec.Train, nc, "train", cfg, log, spec.CocoImagesFor);
+        var valIndex = spec.Val.Count > 0 ? BuildIndex(spec.Val, nc, "val", cfg, log, spec.CocoImagesFor) : null;
         var fingerprint = new DataFingerprint(trainIndex.Fingerprint, valIndex?.Fingerprint, trainIndex.Count, valIndex?.Count ?? 0);
 
         // Model, loss, optimizer.
@@ -128,7 +131,8 @@ public sealed class Trainer
         using var reducer = GradientBucketReducer.ForModule(model, comm, (long)(cfg.BucketMb * 1024 * 1024),
             warning: m => log.WriteLine("WARNING: " + m), deviceAllReduce: nccl);
         var validator = valIndex is null ? null
-            : new Validator(valIndex, names, cfg.ImgSize, Math.Max(1, batch * 2 / world), cfg.Workers, device, cacheImages: cfg.Cache, comm: comm);
+            : new Validator(valIndex, names, cfg.ImgSize, batch * 2, cfg.Workers, device, cacheImages: cfg.Cache, comm: comm, apMethod: apMethod,
+                stride: model.Strides.Max());
         var results = new ResultsTable(run.ResultsCsv);
         if (cfg.Plots && comm.IsMain) RunPlots.WriteLabels(run.Path, trainIndex.Items.SelectMany(i => i.Labels), names, log);
         using var store = new CheckpointStore(run.WeightsDir, cfg.Keep, background: true);
@@ -398,10 +402,10 @@ public sealed class Trainer
         return System.Text.Encoding.UTF8.GetString(all[0]);
     }
 
-    DatasetIndex BuildIndex(IReadOnlyList<string> sources, int nc, string split, ForgeConfig cfg, TextWriter log)
+    DatasetIndex BuildIndex(IReadOnlyList<string> sources, int nc, string split, ForgeConfig cfg, TextWriter log, Func<string, string?> cocoImages)
     {
         var issues = new DataIssueLog(log);
-        var index = DatasetIndex.Build(sources, nc, issues, split, threads: 0, cacheImageSize: cfg.Cache ? cfg.ImgSize : 0);
+        var index = DatasetIndex.Build(sources, nc, issues, split, threads: 0, cacheImageSize: cfg.Cache ? cfg.ImgSize : 0, cocoImages: cocoImages);
         log.WriteLine(issues.Summary().StartsWith(split, StringComparison.Ordinal) ? issues.Summary() : $"{split}: {issues.Summary()}");
         if (index.Count == 0) throw new InvalidDataException($"{split}: no usable images in {string.Join(", ", sources)}");
         return index;

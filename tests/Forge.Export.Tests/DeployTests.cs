@@ -5,6 +5,7 @@ using Forge.Deploy;
 using Forge.Models;
 using Forge.Training;
 using Forge.Training.Prediction;
+using OpenCvSharp;
 
 namespace Forge.Export.Tests;
 
@@ -43,18 +44,16 @@ public sealed class DeployTests
         Assert.True(File.Exists(Path.Combine(folder, "Microsoft.ML.OnnxRuntime.dll")));
     }
 
-    static RgbImage Pattern(int width, int height, int seed)
+    /// <summary>A BGR image: a reddish block in the middle of dark noise, with a horizontal gradient in the red channel.</summary>
+    static Mat Pattern(int width, int height, int seed)
     {
         var rng = new Random(seed);
-        var image = new RgbImage(width, height);
+        var image = new Mat(height, width, MatType.CV_8UC3);
         for (int y = 0; y < height; y++)
             for (int x = 0; x < width; x++)
             {
-                int o = image.Offset(x, y);
                 bool inside = Math.Abs(x - width / 2) < width / 4 && Math.Abs(y - height / 2) < height / 3;
-                image.Pixels[o] = (byte)(inside ? 220 : rng.Next(40));
-                image.Pixels[o + 1] = (byte)(inside ? 30 : rng.Next(40));
-                image.Pixels[o + 2] = (byte)(x * 255 / width);
+                image.Set(y, x, new Vec3b((byte)(x * 255 / width), (byte)(inside ? 30 : rng.Next(40)), (byte)(inside ? 220 : rng.Next(40))));
             }
         return image;
     }
@@ -69,14 +68,18 @@ public sealed class DeployTests
         return model;
     }
 
-    [Fact]
-    public void Detect_is_the_predictors_letterbox_forward_nms_and_mapping_back()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Detect_is_the_predictors_letterbox_forward_nms_and_mapping_back(bool dynamic)
     {
         using var model = Confident(3, seed: 6);
         var path = TestModels.TempPath("detect.onnx");
-        OnnxExporter.Export(model, new OnnxExportOptions { ImageHeight = 96, ImageWidth = 96 }, TestModels.Description(3), path);
+        OnnxExporter.Export(model, new OnnxExportOptions { ImageHeight = 96, ImageWidth = 96, Dynamic = dynamic }, TestModels.Description(3), path);
         using var onnx = new OnnxDetector(path, new OnnxDetectorOptions { Conf = 0.25f });
-        var image = Pattern(150, 100, seed: 1);
+        // Fixed size: the 96x96 export size; dynamic: the metadata's imgsz (96) with minimal padding (150x100 -> 96x64).
+        Assert.Equal(dynamic ? null : (96, 96), onnx.FixedInputSize);
+        using var image = Pattern(150, 100, seed: 1);
         var direct = onnx.Detect(image, "pattern");
         var viaPredictor = new Predictor(onnx, onnx.Names, 96, new NmsOptions(0.25f)).Predict(image, "pattern").Detections;
         Assert.NotEmpty(direct);
@@ -117,14 +120,15 @@ public sealed class DeployTests
     [SharedFixtureFact]
     public void Coco_model_finds_the_same_objects_with_ONNX_Runtime_as_with_TorchSharp()
     {
-        var image = Pattern(640, 480, seed: 3);
-        if (SharedFixtures.Coco128 is { } coco)   // a real photo when COCO128 is here too
-            image = ImageCodec.Decode(Directory.GetFiles(Path.Combine(coco, "images", "val2017"), "*.jpg").Order(StringComparer.Ordinal).First());
+        using var image = SharedFixtures.Coco128 is { } coco   // a real photo when COCO128 is here too
+            ? ImageFile.Read(Directory.GetFiles(Path.Combine(coco, "images", "val2017"), "*.jpg").Order(StringComparer.Ordinal).First())
+            : Pattern(640, 480, seed: 3);
         var (model, names) = ModelFactory.FromCheckpoint(SharedFixtures.Yolov8nCoco!);
         using var _ = model;
         var path = TestModels.TempPath("coco.onnx");
-        OnnxExporter.Export(model, new OnnxExportOptions(), new ExportDescription(names, "yolov8n", null, "test"), path);
-        using var onnx = new OnnxDetector(path);
+        // Dynamic, so ONNX Runtime gets the same minimal-padding letterbox as the TorchSharp predictor.
+        OnnxExporter.Export(model, new OnnxExportOptions { Dynamic = true }, new ExportDescription(names, "yolov8n", null, "test"), path);
+        using var onnx = new OnnxDetector(path, new OnnxDetectorOptions { ImageSize = 640 });
         var ort = onnx.Detect(image);
         var torch = new Predictor(model, names, 640, TorchSharp.torch.CPU).Predict(image, "").Detections;
         Assert.Equal(torch.Count, ort.Count);

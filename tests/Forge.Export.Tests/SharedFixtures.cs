@@ -19,10 +19,10 @@ public sealed class SharedFixtureFactAttribute : FactAttribute
     }
 }
 
-/// <summary>A fact that is skipped, saying why, unless both the fixture weights and COCO128 are on this machine.</summary>
-public sealed class Coco128FactAttribute : FactAttribute
+/// <summary>A theory that is skipped, saying why, unless both the fixture weights and COCO128 are on this machine.</summary>
+public sealed class Coco128TheoryAttribute : TheoryAttribute
 {
-    public Coco128FactAttribute()
+    public Coco128TheoryAttribute()
     {
         if (SharedFixtures.Yolov8nCoco is null) Skip = "shared fixtures not found (set FORGE_SHARED): yolov8n-coco.safetensors is needed";
         else if (SharedFixtures.Coco128 is null) Skip = "COCO128 not found (set FORGE_COCO128 to a folder with data.yaml and images/val2017)";

@@ -58,8 +58,16 @@ public sealed class ValParityTests(ITestOutputHelper output)
         return model;
     }
 
-    [Fact]
-    public void Shapes_mAP_with_the_onnx_file_equals_the_weights_mAP()
+    /// <summary>The export a validation can run: dynamic for rectangular batches, else fixed at the square batch size.</summary>
+    static OnnxExportOptions ExportFor(bool rect, int imgsz) => new() { ImageHeight = imgsz, ImageWidth = imgsz, Dynamic = rect };
+
+    static Validator NewValidator(DatasetIndex index, string[] names, int imgsz, int batch, int workers, bool rect) =>
+        new(index, names, imgsz, batch, workers, CPU, ValNms, rect: rect, stride: 32);
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Shapes_mAP_with_the_onnx_file_equals_the_weights_mAP(bool rect)
     {
         using var temp = new TempDirectory("forge-onnx-val-");
         var yaml = TinyDatasets.Shapes(temp.Combine("shapes"), trainImages: 8, valImages: 4);
@@ -67,11 +75,12 @@ public sealed class ValParityTests(ITestOutputHelper output)
         var index = DatasetIndex.Build(spec.Train, spec.NumClasses, new DataIssueLog(TextWriter.Null), "train");
         using var model = Overfit(index, Size, steps: 80);
         var path = temp.Combine("overfit.onnx");
-        OnnxExporter.Export(model, new OnnxExportOptions { ImageHeight = Size, ImageWidth = Size }, new ExportDescription(spec.Names, "yolov8n", "shapes", "test"), path);
+        OnnxExporter.Export(model, ExportFor(rect, Size), new ExportDescription(spec.Names, "yolov8n", "shapes", "test"), path);
         using var onnx = new OnnxDetector(path);
 
-        var weights = new Validator(index, spec.Names, Size, 4, 0, CPU, ValNms).Run(model).Metrics;
-        var exported = new Validator(index, spec.Names, Size, 4, 0, CPU, ValNms).Run(onnx).Metrics;
+        var weights = NewValidator(index, spec.Names, Size, 4, 0, rect).Run(model).Metrics;
+        var exported = NewValidator(index, spec.Names, Size, 4, 0, rect).Run(onnx).Metrics;
+        output.WriteLine($"rect={rect}");
         output.WriteLine($"weights: P {weights.Precision:0.0000} R {weights.Recall:0.0000} mAP50 {weights.Map50:0.00000} mAP50-95 {weights.Map50To95:0.00000}");
         output.WriteLine($"onnx:    P {exported.Precision:0.0000} R {exported.Recall:0.0000} mAP50 {exported.Map50:0.00000} mAP50-95 {exported.Map50To95:0.00000}");
         Assert.True(weights.Map50 > 0.3, $"the overfit model should know its images (mAP50 {weights.Map50:0.000}); the comparison means little otherwise");
@@ -79,8 +88,26 @@ public sealed class ValParityTests(ITestOutputHelper output)
         Assert.Equal(weights.Map50To95, exported.Map50To95, Tolerance);
     }
 
-    [Coco128Fact]
-    public void Coco128_mAP_with_the_onnx_export_of_the_COCO_model_equals_the_weights_mAP()
+    [Fact]
+    public void A_fixed_size_export_refuses_rectangular_batches_saying_what_to_do()
+    {
+        using var temp = new TempDirectory("forge-onnx-val-");
+        var spec = DatasetResolver.Load(TinyDatasets.Shapes(temp.Combine("shapes"), trainImages: 2, valImages: 2));
+        var index = DatasetIndex.Build(spec.Val, spec.NumClasses, new DataIssueLog(TextWriter.Null), "val");
+        using var model = TestModels.Random(ModelScale.N, spec.NumClasses, seed: 4);
+        var path = temp.Combine("fixed.onnx");
+        OnnxExporter.Export(model, ExportFor(rect: false, Size), new ExportDescription(spec.Names, "yolov8n", "shapes", "test"), path);
+        using var onnx = new OnnxDetector(path);
+        // 96x96 images at imgsz 64: rectangular batches are 96x96 (ceil(64/32 + 0.5) * 32), not the export's 64x64.
+        var e = Assert.Throws<ArgumentException>(() => NewValidator(index, spec.Names, Size, 2, 0, rect: true).Run(onnx));
+        Assert.Contains("rect=false", e.Message);
+        Assert.Contains("dynamic=true", e.Message);
+    }
+
+    [Coco128Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Coco128_mAP_with_the_onnx_export_of_the_COCO_model_equals_the_weights_mAP(bool rect)
     {
         const int size = 320;   // 640 (4x the work) is measured by 'forge bench onnx-val'
         var spec = DatasetResolver.Load(Path.Combine(SharedFixtures.Coco128!, "data.yaml"));
@@ -88,11 +115,11 @@ public sealed class ValParityTests(ITestOutputHelper output)
         var (model, names) = ModelFactory.FromCheckpoint(SharedFixtures.Yolov8nCoco!);
         using var _ = model;
         var path = TestModels.TempPath("coco-val.onnx");
-        OnnxExporter.Export(model, new OnnxExportOptions { ImageHeight = size, ImageWidth = size }, new ExportDescription(names, "yolov8n", "coco128", "test"), path);
+        OnnxExporter.Export(model, ExportFor(rect, size), new ExportDescription(names, "yolov8n", "coco128", "test"), path);
         using var onnx = new OnnxDetector(path);
-        var weights = new Validator(index, names, size, 16, 2, CPU, ValNms).Run(model).Metrics;
-        var exported = new Validator(index, names, size, 16, 2, CPU, ValNms).Run(onnx).Metrics;
-        output.WriteLine($"COCO128 val at {size}: weights mAP50 {weights.Map50:0.00000} mAP50-95 {weights.Map50To95:0.00000}; onnx mAP50 {exported.Map50:0.00000} mAP50-95 {exported.Map50To95:0.00000}");
+        var weights = NewValidator(index, names, size, 16, 2, rect).Run(model).Metrics;
+        var exported = NewValidator(index, names, size, 16, 2, rect).Run(onnx).Metrics;
+        output.WriteLine($"COCO128 val at {size}, rect={rect}: weights mAP50 {weights.Map50:0.00000} mAP50-95 {weights.Map50To95:0.00000}; onnx mAP50 {exported.Map50:0.00000} mAP50-95 {exported.Map50To95:0.00000}");
         Assert.InRange(weights.Map50, 0.40, 0.60);   // the fixture README: 0.49 at 320
         Assert.Equal(weights.Map50, exported.Map50, Tolerance);
         Assert.Equal(weights.Map50To95, exported.Map50To95, Tolerance);

@@ -1,6 +1,7 @@
 using Forge.Bench.Harness;
 using Forge.Bench.Workloads;
 using Forge.Core.Detection;
+using Forge.Core.Metrics;
 using Forge.Data.Datasets;
 using Forge.Deploy;
 using Forge.Export;
@@ -10,8 +11,9 @@ using Forge.Training.Validation;
 namespace Forge.Bench.Benchmarks;
 
 /// <summary>
-/// forge val with the weights file and with its ONNX export on the same data: P, R, mAP50 and mAP50-95 of both at full
-/// precision and their differences (the target: within 0.0005).
+/// forge val with the weights file and with its ONNX export on the same data and the same batches (rectangular by default,
+/// which needs a dynamic export; rect=false: square batches and a fixed-size export): P, R, mAP50 and mAP50-95 of both at
+/// full precision and their differences (the target: within 0.0005).
 /// </summary>
 public sealed class OnnxValBenchmark : IBenchmark
 {
@@ -24,6 +26,8 @@ public sealed class OnnxValBenchmark : IBenchmark
         new("data", "auto", "data.yaml, or shapes (auto: COCO128 when found, else shapes)"),
         new("imgsz", "640", "validation and export size"),
         new("batch", "16", "validation batch"),
+        new("rect", "true", "rectangular validation batches (the export is then dynamic=true); false: square imgsz batches, fixed-size export"),
+        new("ap_method", "ultralytics", "ultralytics or coco"),
         new("workers", "2", "loader threads"),
         new("tolerance", "0.0005", "largest accepted difference in mAP50 and mAP50-95"),
     ];
@@ -39,15 +43,21 @@ public sealed class OnnxValBenchmark : IBenchmark
         using var _ = model;
         var spec = DatasetResolver.Load(data);
         if (spec.NumClasses != model.NumClasses) throw new BenchUsageException($"{weightsPath} detects {model.NumClasses} classes, data={data} has {spec.NumClasses}");
-        var index = DatasetIndex.Build(spec.Val, spec.NumClasses, new DataIssueLog(TextWriter.Null), "val");
+        var index = DatasetIndex.Build(spec.Val, spec.NumClasses, new DataIssueLog(TextWriter.Null), "val", cocoImages: spec.CocoImagesFor);
+        bool rect = a.Bool("rect");
+        ApMethod apMethod;
+        try { apMethod = ApMethods.Parse(a.String("ap_method")); }
+        catch (ArgumentException e) { throw new BenchUsageException(e.Message); }
         var path = OnnxWorkload.ExportPath(model.Scale.Name);
-        OnnxWorkload.Export(model, names, new OnnxExportOptions { ImageHeight = imgsz, ImageWidth = imgsz }, path);
-        using var onnx = new OnnxDetector(path);
+        OnnxWorkload.Export(model, names, new OnnxExportOptions { ImageHeight = imgsz, ImageWidth = imgsz, Dynamic = rect }, path);
+        using var onnx = new OnnxDetector(path, new OnnxDetectorOptions { ImageSize = imgsz });
         var nms = new NmsOptions(0.001f, 0.7f, 300, MultiLabel: true);
-        o.WriteLine($"method: {Path.GetFileName(weightsPath)} and its ONNX export (imgsz {imgsz}, batch 1, opset 17) validated by the same Validator on");
-        o.WriteLine($"        {data} val ({index.Count} images): letterbox to {imgsz}, NMS conf 0.001 IoU 0.7 multi-label, COCO-style AP; TorchSharp in float32.");
+        o.WriteLine($"method: {Path.GetFileName(weightsPath)} and its ONNX export (imgsz {imgsz}, {(rect ? "dynamic" : "fixed size, batch 1")}, opset 17) validated by");
+        o.WriteLine($"        the same Validator on {data} val ({index.Count} images): {(rect ? "rectangular batches (rect=true)" : $"square {imgsz} batches (rect=false)")}, batch {a.Int("batch")},");
+        o.WriteLine($"        NMS conf 0.001 IoU 0.7 multi-label, {apMethod} AP; TorchSharp in float32.");
         o.WriteLine();
-        Validator NewValidator() => new(index, names, imgsz, a.Int("batch"), a.Int("workers"), TorchSharp.torch.CPU, nms);
+        Validator NewValidator() => new(index, names, imgsz, a.Int("batch"), a.Int("workers"), TorchSharp.torch.CPU, nms, rect: rect,
+                                        apMethod: apMethod, stride: model.Strides.Max());
         var weights = NewValidator().Run(model);
         var exported = NewValidator().Run(onnx);
         var table = new TextTable("model", "P", "R", "mAP50", "mAP50-95", "inference ms/image");

@@ -1,6 +1,6 @@
 using Forge.Bench.Harness;
 using Forge.Data.Imaging;
-using Forge.Data.Inference;
+using Forge.Data.Loading;
 using Forge.Export;
 using Forge.Models;
 using Forge.Training;
@@ -12,7 +12,7 @@ namespace Forge.Bench.Workloads;
 /// <summary>
 /// Models, exports and inputs of the ONNX benchmarks: the COCO-trained YOLOv8n of the shared fixtures when present (else and
 /// for other scales seeded random weights with non-trivial BatchNorm statistics), exports to a temp folder, and real photos
-/// (COCO128 val) letterboxed as predict does, or seeded noise when there are none.
+/// (COCO128 val) letterboxed to a square as predict does for a fixed-size model, or seeded noise when there are none.
 /// </summary>
 public static class OnnxWorkload
 {
@@ -55,7 +55,10 @@ public static class OnnxWorkload
         if (photos.Length == 0) return (OnnxParity.RandomImages(batch, size, size, seed), "noise");
         var x = new float[batch * 3 * size * size];
         for (int i = 0; i < batch; i++)
-            DetectionPreprocess.Letterbox(ImageCodec.Decode(photos[(start + i) % photos.Length]), "", size, size, x, i * 3 * size * size);
+        {
+            using var photo = ImageFile.Read(photos[(start + i) % photos.Length]);
+            Array.Copy(InferenceInput.Prepare(photo, "", size, auto: false).Chw, 0, x, i * 3 * size * size, 3 * size * size);
+        }
         return (x, "COCO128 photos");
     }
 }

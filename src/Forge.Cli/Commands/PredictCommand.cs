@@ -10,16 +10,16 @@ public static class PredictCommand
     public static int Run(ForgeConfig cfg, TextWriter stdout)
     {
         if (!OnnxModel.Is(cfg.Model)) TrainedWeights.Require(cfg, "predict");
-        if (string.IsNullOrEmpty(cfg.Source)) throw new ConfigException("predict needs source=IMAGE or source=FOLDER");
+        if (string.IsNullOrEmpty(cfg.Source)) throw new ConfigException("predict needs source=: an image, a video, a folder, a glob ('dir/*.jpg') or a .txt list");
+        if (cfg.VidStride < 1) throw new ConfigException($"vid_stride={cfg.VidStride}: must be at least 1 (every N-th video frame)");
         if (OnnxModel.Is(cfg.Model)) return RunOnnx(cfg, stdout);
         using var weights = TrainedWeights.Load(cfg, "predict");
         stdout.WriteLine($"Loaded {weights.Description}");
         var nms = new NmsOptions((float)(cfg.Conf ?? 0.25), (float)cfg.Iou, cfg.MaxDet);
-        int imgsz = weights.ImageSize(cfg);
-        return Predict(cfg, new Predictor(weights.Model, weights.Names, imgsz, weights.Device, nms), stdout);
+        return Predict(cfg, new Predictor(weights.Model, weights.Names, weights.ImageSize(cfg), weights.Device, nms), stdout);
     }
 
-    /// <summary>model=best.onnx: the same predictor (letterbox, NMS, outputs) over an ONNX Runtime session.</summary>
+    /// <summary>model=best.onnx: the same predictor (sources, letterbox, NMS, outputs) over an ONNX Runtime session.</summary>
     static int RunOnnx(ForgeConfig cfg, TextWriter stdout)
     {
         using var onnx = OnnxModel.Open(cfg, (float)(cfg.Conf ?? 0.25), multiLabel: false);
@@ -31,8 +31,11 @@ public static class PredictCommand
     static int Predict(ForgeConfig cfg, Predictor predictor, TextWriter stdout)
     {
         var run = RunFolder.Create(cfg.Project, cfg.Name ?? "predict", cfg.ExistOk);
-        var results = predictor.Run(cfg.Source!, run.Path, cfg.Save, cfg.SaveTxt, cfg.SaveJson, stdout);
-        stdout.WriteLine($"{results.Count} images, {results.Sum(r => r.Detections.Count)} detections. Results saved to {run.Path}");
+        var outputs = new Predictor.Outputs(cfg.Save, cfg.SaveTxt, cfg.SaveJson, cfg.VidStride);
+        var result = predictor.Run(cfg.Source!, run.Path, outputs, stdout);
+        string frames = result.VideoFiles > 0 ? $", {result.Frames} video frames" : "";
+        string unreadable = result.Unreadable > 0 ? $", {result.Unreadable} files could not be read (named above)" : "";
+        stdout.WriteLine($"{result.Images} images{frames}, {result.Detections} detections{unreadable}. Results saved to {run.Path}");
         return 0;
     }
 }

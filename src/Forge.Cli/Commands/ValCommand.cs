@@ -1,5 +1,6 @@
 using Forge.Core.Config;
 using Forge.Core.Detection;
+using Forge.Core.Metrics;
 using Forge.Data.Datasets;
 using Forge.Reporting;
 using Forge.Training;
@@ -17,20 +18,32 @@ public static class ValCommand
         stdout.WriteLine($"Loaded {weights.Description}");
         // Like Ultralytics: dataset and image size default to those the weights were trained with.
         string data = cfg.IsSet("data") || weights.TrainArgs is null ? cfg.Data : weights.TrainArgs.Data;
-        var validator = CreateValidator(cfg, data, weights.Model.NumClasses, weights.Names, weights.ImageSize(cfg), weights.Device, stdout);
+        // Like Ultralytics' model.val(): rectangular batches unless rect=false is given.
+        bool rect = !cfg.IsSet("rect") || cfg.Rect;
+        var validator = CreateValidator(cfg, data, weights.Model.NumClasses, weights.Names, weights.ImageSize(cfg), rect,
+                                        weights.Model.Strides.Max(), weights.Device, stdout);
         return Report(cfg, validator.Run(weights.Model, null, stdout, $"{"",11}{"Validating",-44}"), weights.Names, stdout);
     }
 
-    /// <summary>model=best.onnx: the same validator (data, letterbox, NMS, metrics) over an ONNX Runtime session, data= as given.</summary>
+    /// <summary>model=best.onnx: the same validator (data, batches, letterbox, NMS, metrics) over an ONNX Runtime session,
+    /// data= as given. A dynamic export takes rectangular batches; a fixed-size one only square batches at its size.</summary>
     static int RunOnnx(ForgeConfig cfg, TextWriter stdout)
     {
         using var onnx = OnnxModel.Open(cfg, (float)(cfg.Conf ?? 0.001), multiLabel: true);
         stdout.WriteLine(OnnxModel.Describe(onnx, cfg.Model));
-        var validator = CreateValidator(cfg, cfg.Data, onnx.NumClasses, onnx.Names, onnx.InputHeight, TorchSharp.torch.CPU, stdout);
+        bool rect = !cfg.IsSet("rect") || cfg.Rect;
+        if (rect && onnx.FixedInputSize is { } size)
+        {
+            stdout.WriteLine($"{Path.GetFileName(cfg.Model)} was exported with a fixed {size.Height}x{size.Width} input: validating with square " +
+                             $"{size.Height}x{size.Width} batches (rect=false); export with dynamic=true for rectangular batches");
+            rect = false;
+        }
+        var validator = CreateValidator(cfg, cfg.Data, onnx.NumClasses, onnx.Names, onnx.InputHeight, rect, onnx.Stride, TorchSharp.torch.CPU, stdout);
         return Report(cfg, validator.Run(onnx, stdout, $"{"",11}{"Validating",-44}"), onnx.Names, stdout);
     }
 
-    static Validator CreateValidator(ForgeConfig cfg, string data, int numClasses, string[] names, int imgsz, TorchSharp.torch.Device device, TextWriter stdout)
+    static Validator CreateValidator(ForgeConfig cfg, string data, int numClasses, string[] names, int imgsz, bool rect, int stride,
+                                     TorchSharp.torch.Device device, TextWriter stdout)
     {
         var spec = DatasetResolver.Load(data);
         if (spec.NumClasses != numClasses)
@@ -44,10 +57,10 @@ public static class ValCommand
         };
         if (sources.Count == 0) throw new ConfigException($"data={data} has no '{cfg.Split}' split");
         var issues = new DataIssueLog(stdout);
-        var index = DatasetIndex.Build(sources, spec.NumClasses, issues, cfg.Split);
+        var index = DatasetIndex.Build(sources, spec.NumClasses, issues, cfg.Split, cocoImages: spec.CocoImagesFor);
         stdout.WriteLine(issues.Summary());
         var nms = new NmsOptions((float)(cfg.Conf ?? 0.001), (float)cfg.Iou, cfg.MaxDet, MultiLabel: true);
-        return new Validator(index, names, imgsz, cfg.Batch, cfg.Workers, device, nms);
+        return new Validator(index, names, imgsz, cfg.Batch, cfg.Workers, device, nms, rect: rect, apMethod: ParseApMethod(cfg), stride: stride);
     }
 
     static int Report(ForgeConfig cfg, ValidationResult result, string[] names, TextWriter stdout)
@@ -58,5 +71,11 @@ public static class ValCommand
         if (cfg.Plots) RunPlots.WriteValidationPlots(run.Path, result.Metrics, result.Confusion, names, stdout);
         stdout.WriteLine($"Results saved to {run.Path}");
         return 0;
+    }
+
+    internal static ApMethod ParseApMethod(ForgeConfig cfg)
+    {
+        try { return ApMethods.Parse(cfg.ApMethod); }
+        catch (ArgumentException e) { throw new ConfigException(e.Message); }
     }
 }

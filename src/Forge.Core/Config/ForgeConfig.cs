@@ -72,6 +72,9 @@ public sealed class ForgeConfig
     public string Format => GetString("format")!;
     public int Opset => GetInt("opset");
     public bool Dynamic => GetBool("dynamic");
+    public bool Rect => GetBool("rect");
+    public int VidStride => GetInt("vid_stride");
+    public string ApMethod => GetString("ap_method")!;
     public string? Resume => GetString("resume");
     public bool ResumeForce => GetBool("resume_force");
     public int SavePeriodSteps => GetInt("save_period_steps");

@@ -17,7 +17,7 @@ public sealed record AugmentOptions
     public double Scale { get; init; } = 0.5;
     /// <summary>Shear range in degrees (±).</summary>
     public double Shear { get; init; } = 0.0;
-    /// <summary>Perspective distortion. Only 0 is supported (the Ultralytics default): the warp is affine.</summary>
+    /// <summary>Perspective distortion range (±, Ultralytics allows 0..0.001); 0 keeps the warp affine.</summary>
     public double Perspective { get; init; } = 0.0;
     public double FlipUd { get; init; } = 0.0;
     public double FlipLr { get; init; } = 0.5;
@@ -46,8 +46,7 @@ public sealed record AugmentOptions
         Check(nameof(FlipLr), FlipLr, 0, 1);
         Check(nameof(Mosaic), Mosaic, 0, 1);
         Check(nameof(MixUp), MixUp, 0, 1);
-        if (Perspective != 0)
-            throw new ArgumentException($"augmentation option Perspective={Perspective}: only 0 is supported (affine warps only); set perspective to 0");
+        Check(nameof(Perspective), Perspective, 0, 0.001);
     }
 
     static void Check(string name, double value, double min, double max)

@@ -18,7 +18,8 @@ public static class DetectionPostprocess
         return Run(batchOutput.AsSpan(index * perImage, perImage), anchors, numClasses, nms, info);
     }
 
-    /// <summary>Letterboxed-pixel detections back to original image pixels, clipped to the image.</summary>
+    /// <summary>Letterboxed-pixel detections back to original image pixels (Ultralytics scale_boxes: minus padding, divided
+    /// by the gain, clipped to the image), order kept.</summary>
     public static List<Detection> ToOriginal(List<Detection> dets, ImageInfo info)
     {
         var result = new List<Detection>(dets.Count);

@@ -10,6 +10,9 @@ namespace Forge.Training.Prediction;
 public sealed class TorchDetectionBackend(YoloDetector model, Device device) : IDetectionBackend
 {
     public int NumClasses => model.NumClasses;
+    public int Stride { get; } = model.Strides.Max();
+    /// <summary>Null: the model takes any multiple of its stride.</summary>
+    public (int Height, int Width)? FixedInputSize => null;
 
     public float[] Forward(float[] images, int batch, int height, int width, out int anchors)
     {

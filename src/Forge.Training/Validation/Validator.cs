@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Forge.Core.Detection;
-using Forge.Core.Geometry;
 using Forge.Core.Metrics;
 using Forge.Data.Datasets;
 using Forge.Data.Inference;
@@ -15,35 +14,46 @@ using static TorchSharp.torch;
 namespace Forge.Training.Validation;
 
 /// <summary>
-/// Runs a detector over a dataset split: letterboxed batches, NMS (class-aware, multi-label, conf 0.001, IoU 0.7 by default),
-/// predictions mapped back to original image pixels, COCO-style AP and Ultralytics-style P/R, confusion matrix and loss.
+/// Runs a detector over a dataset split as Ultralytics' validator does: rectangular batches by default (images sorted by
+/// aspect ratio, each batch padded only to a stride multiple; square imgsz letterboxes with rect=false), small images
+/// enlarged to imgsz, NMS (class-aware, multi-label, conf 0.001, IoU 0.7 by default), detections mapped back to original
+/// pixels, Ultralytics' AP (or pycocotools' with <see cref="ApMethod.Coco"/>), P/R, confusion matrix and loss.
 /// </summary>
 public sealed class Validator
 {
     readonly DatasetIndex index;
     readonly BatchLoader loader;
-    readonly int[] shard;
-    readonly string[] names;
-    readonly Device device;
+    readonly List<PlannedBatch> globalBatches;
+    readonly int imgsz;
+    readonly int shardImages;
     readonly NmsOptions nms;
     readonly int maxDetectionsPerImageForAp;
+    readonly ApMethod apMethod;
+    readonly Device device;
     readonly ICommunicator comm;
 
-    /// <param name="comm">With several ranks each validates a disjoint, strided shard and the detections are gathered, so every
+    /// <param name="batch">Images per validation batch (all ranks together: with several ranks each takes a slice of every batch).</param>
+    /// <param name="rect">Rectangular batches (Ultralytics' default for validation); false: square imgsz letterboxes.</param>
+    /// <param name="comm">With several ranks each validates a slice of every batch and the detections are gathered, so every
     /// rank computes the same metrics as a single process would.</param>
+    /// <param name="maxDetectionsPerImageForAp">pycocotools' maxDets, used by <see cref="ApMethod.Coco"/> only.</param>
     public Validator(DatasetIndex index, string[] names, int imgsz, int batch, int workers, Device device,
-                     NmsOptions? nms = null, bool cacheImages = false, int maxDetectionsPerImageForAp = 100, ICommunicator? comm = null)
+                     NmsOptions? nms = null, bool cacheImages = false, int maxDetectionsPerImageForAp = 100, ICommunicator? comm = null,
+                     bool rect = true, ApMethod apMethod = ApMethod.Ultralytics, int stride = 32)
     {
+        if (names.Length == 0) throw new ArgumentException("no class names", nameof(names));
         this.index = index;
-        this.names = names;
+        this.imgsz = imgsz;
         this.device = device;
+        this.apMethod = apMethod;
         this.comm = comm ?? new SingleProcessCommunicator();
         this.nms = nms ?? new NmsOptions(ConfThreshold: 0.001f, IouThreshold: 0.7f, MaxDetections: 300, MultiLabel: true);
         this.maxDetectionsPerImageForAp = maxDetectionsPerImageForAp;
-        var sampler = new DistributedValidationSampler(index.Count, this.comm.Rank, this.comm.WorldSize);
-        shard = sampler.EpochIndices(0);
+        globalBatches = rect ? ValidationBatches.Rect(index, imgsz, batch, stride) : ValidationBatches.Square(index.Count, imgsz, batch);
+        var mine = ValidationBatches.Shard(globalBatches, this.comm.Rank, this.comm.WorldSize);
+        shardImages = mine.Sum(b => b.Size);
         var dataset = new DetectionDataset(index, imgsz, augment: false, cacheImages: cacheImages);
-        loader = new BatchLoader(dataset, new LoaderOptions { BatchSize = batch, Workers = workers, Prefetch = 2 }, sampler);
+        loader = new BatchLoader(dataset, new LoaderOptions { Workers = workers, Prefetch = 2 }, mine);
     }
 
     public int ImageCount => index.Count;
@@ -63,8 +73,7 @@ public sealed class Validator
                 using var scope = NewDisposeScope();
                 var images = BatchTensors.Images(batch, device);
                 var raw = model.forward(images);
-                var decoded = model.Decode(raw, batch.Height, batch.Width).to(CPU).contiguous();
-                var all = decoded.data<float>().ToArray();
+                var all = model.Decode(raw, batch.Height, batch.Width).to(CPU).contiguous().data<float>().ToArray();
                 infer.Stop();
                 if (loss is not null)
                 {
@@ -81,20 +90,37 @@ public sealed class Validator
         }
     }
 
-    /// <summary>Validates a detector behind <paramref name="backend"/> (an ONNX Runtime session, say): same data, pre- and
+    /// <summary>Validates a detector behind <paramref name="backend"/> (an ONNX Runtime session, say): same batches, pre- and
     /// post-processing and metrics as the TorchSharp path, no loss. Collective: every rank calls it.</summary>
-    public ValidationResult Run(IDetectionBackend backend, TextWriter? log = null, string progressPrefix = "") =>
-        RunPass(backend.NumClasses, (batch, infer) => backend.Forward(batch.Images, batch.Size, batch.Height, batch.Width, out _),
-                new double[4], log, progressPrefix);
+    /// <exception cref="ArgumentException">The backend takes one fixed size and the batches are planned otherwise (build
+    /// the validator with rect=false and imgsz at that size), or it needs another stride than the batches were padded to.</exception>
+    public ValidationResult Run(IDetectionBackend backend, TextWriter? log = null, string progressPrefix = "")
+    {
+        CheckShapes(backend);
+        return RunPass(backend.NumClasses, (batch, infer) => backend.Forward(batch.Images, batch.Size, batch.Height, batch.Width, out _),
+                       new double[4], log, progressPrefix);
+    }
 
-    /// <summary>One pass over the shard: <paramref name="infer"/> turns a batch into its decoded output (stopping the
-    /// inference clock itself if it does more), then NMS, gathering across ranks and the metrics.</summary>
+    void CheckShapes(IDetectionBackend backend)
+    {
+        foreach (var b in globalBatches)
+        {
+            if (backend.FixedInputSize is { } size && (b.Height != size.Height || b.Width != size.Width))
+                throw new ArgumentException($"the model takes {size.Height}x{size.Width} images only, the validation batches are " +
+                                            $"{b.Height}x{b.Width}: validate with rect=false and imgsz={size.Height}, or export with dynamic=true");
+            if (b.Height % backend.Stride != 0 || b.Width % backend.Stride != 0)
+                throw new ArgumentException($"{b.Height}x{b.Width} validation batches are not a multiple of the model's stride {backend.Stride}");
+        }
+    }
+
+    /// <summary>One pass over this rank's batches: <paramref name="infer"/> turns a batch into its decoded output (stopping
+    /// the inference clock itself if it does more), then NMS and mapping back, gathering across ranks and the metrics.</summary>
     ValidationResult RunPass(int nc, Func<Batch, Stopwatch, float[]> infer, double[] lossSum, TextWriter? log, string progressPrefix)
     {
         var pre = new Stopwatch(); var inferClock = new Stopwatch(); var post = new Stopwatch();
         var bar = log is null ? null : new ProgressBar(loader.BatchesPerEpoch, log);
-        var mine = new List<ImageResult>(shard.Length);
-        int done = 0, position = 0;
+        var mine = new List<ImageResult>(shardImages);
+        int done = 0;
         pre.Start();
         foreach (var batch in loader.Epoch(0, mosaicEnabled: false))
         {
@@ -107,38 +133,51 @@ public sealed class Validator
             post.Start();
             int anchors = all.Length / (batch.Size * (4 + nc));
             for (int i = 0; i < batch.Size; i++)
-                mine.Add(new ImageResult(shard[position + i], DetectionPostprocess.Run(all, i, anchors, nc, nms, batch.Infos[i])));
+                mine.Add(new ImageResult(IndexOf(batch.Infos[i]), DetectionPostprocess.Run(all, i, anchors, nc, nms, batch.Infos[i])));
             post.Stop();
-            position += batch.Size;
             bar?.Update(++done, progressPrefix);
             pre.Start();
         }
         pre.Stop();
 
-        // Every rank evaluates all images in dataset order: identical metrics everywhere, equal to a single process.
         var results = comm.WorldSize == 1 ? mine : comm.AllGatherBytes(ImageResult.Pack(mine)).SelectMany(p => ImageResult.Unpack(p)).ToList();
-        results.Sort((a, b) => a.Index.CompareTo(b.Index));
-        var evaluator = new DetectionEvaluator(nc, maxDetectionsPerImageForAp);
-        var confusion = new ConfusionMatrix(nc);
-        foreach (var r in results)
-        {
-            var gts = GroundTruth(index.Items[r.Index]);
-            evaluator.AddImage(r.Detections, gts);
-            confusion.Process(r.Detections, gts);
-        }
+        var (metrics, confusion) = Evaluate(results, nc);
         comm.AllReduceSum(lossSum);
-        double n = Math.Max(1, shard.Length);
-        return new ValidationResult(evaluator.Compute(), confusion,
+        double n = Math.Max(1, shardImages);
+        return new ValidationResult(metrics, confusion,
             lossSum[3] == 0 ? new LossItems(0, 0, 0) : new LossItems((float)(lossSum[0] / lossSum[3]), (float)(lossSum[1] / lossSum[3]), (float)(lossSum[2] / lossSum[3])),
             pre.Elapsed.TotalMilliseconds / n, inferClock.Elapsed.TotalMilliseconds / n, post.Elapsed.TotalMilliseconds / n);
     }
 
-    public static List<LabeledBox> GroundTruth(DatasetItem item)
+    Dictionary<string, int>? _indexByPath;
+
+    int IndexOf(ImageInfo info)
     {
-        var list = new List<LabeledBox>(item.Labels.Length);
-        foreach (var l in item.Labels)
-            list.Add(new LabeledBox(BoxF.FromCenter(l.Cx * item.Width, l.Cy * item.Height, l.W * item.Width, l.H * item.Height), l.ClassId));
-        return list;
+        _indexByPath ??= index.Items.Select((item, i) => (item.ImagePath, i)).ToDictionary(p => p.ImagePath, p => p.i);
+        return _indexByPath[info.Path];
+    }
+
+    /// <summary>
+    /// Scores the gathered detections image by image in the order one process's loader visits them (every rank computes
+    /// the same): Ultralytics' ground truth and AP, or pycocotools' with exact boxes and crowd regions.
+    /// </summary>
+    (DetectionMetrics, ConfusionMatrix) Evaluate(List<ImageResult> results, int nc)
+    {
+        var byIndex = results.ToDictionary(r => r.Index, r => r.Detections);
+        var confusion = new ConfusionMatrix(nc);
+        var ultralytics = apMethod == ApMethod.Ultralytics ? new UltralyticsEvaluator(nc) : null;
+        var coco = apMethod == ApMethod.Coco ? new DetectionEvaluator(nc, maxDetectionsPerImageForAp) : null;
+        foreach (var planned in globalBatches)
+            foreach (int i in planned.Indices)
+            {
+                var item = index.Items[i];
+                var dets = byIndex[i];
+                var gts = GroundTruth.Ultralytics(item, imgsz, planned.Width, planned.Height);
+                confusion.Process(dets, gts);
+                ultralytics?.AddImage(dets, gts);
+                coco?.AddImage(dets, GroundTruth.Exact(item), item.Crowd);
+            }
+        return (ultralytics?.Compute() ?? coco!.Compute(), confusion);
     }
 
     /// <summary>Ultralytics-style table: overall row, then one row per class with instances when <paramref name="perClass"/>.</summary>
