@@ -1,5 +1,5 @@
 using Forge.Data.Datasets;
-using Forge.Data.Synthetic;
+using Forge.Synthetic;
 
 namespace Forge.Training;
 

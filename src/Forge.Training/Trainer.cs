@@ -6,7 +6,9 @@ using Forge.Data.Datasets;
 using Forge.Data.Loading;
 using Forge.Distributed;
 using Forge.Models;
+using Forge.Models.Layers;
 using Forge.Models.Loss;
+using Forge.Reporting;
 using Forge.Training.Checkpoints;
 using Forge.Training.Optimization;
 using Forge.Training.Reporting;
@@ -106,7 +108,7 @@ public sealed class Trainer
         model.train();
         int world = comm.WorldSize;
         // Before anything holds the model's parameters (optimizer, reducer, EMA): conversion replaces the BatchNorm tensors.
-        if (cfg.SyncBn && world > 1) log.WriteLine($"sync_bn: {SyncBatchNorm.Convert(model, comm)} BatchNorm layers synchronise their statistics across {world} ranks");
+        if (cfg.SyncBn && world > 1) log.WriteLine($"sync_bn: {BatchNormReplacement.Replace(model, bn => new SyncBatchNorm2d(bn, comm))} BatchNorm layers synchronise their statistics across {world} ranks");
         int batch = cfg.Batch;
         int nominal = cfg.NominalBatch;
         int accumulateTarget = Math.Max((int)Math.Round(nominal / (double)batch, MidpointRounding.ToEven), 1);
@@ -127,7 +129,8 @@ public sealed class Trainer
             warning: m => log.WriteLine("WARNING: " + m), deviceAllReduce: nccl);
         var validator = valIndex is null ? null
             : new Validator(valIndex, names, cfg.ImgSize, Math.Max(1, batch * 2 / world), cfg.Workers, device, cacheImages: cfg.Cache, comm: comm);
-        var results = new ResultsCsv(run.ResultsCsv);
+        var results = new ResultsTable(run.ResultsCsv);
+        if (cfg.Plots && comm.IsMain) RunPlots.WriteLabels(run.Path, trainIndex.Items.SelectMany(i => i.Labels), names, log);
         using var store = new CheckpointStore(run.WeightsDir, cfg.Keep, background: true);
 
         // Start identical everywhere: fresh runs take rank 0's weights, resumed runs load the same file on every rank.
@@ -192,7 +195,7 @@ public sealed class Trainer
                         var b = batches.Current;
                         instances = b.TargetCount;
                         traced = b.Size;
-                        if (epoch == 0 && step < 3 && cfg.Plots && comm.IsMain) RunPlots.WriteTrainBatch(run, b, names, step, log);
+                        if (epoch == 0 && step < 3 && cfg.Plots && comm.IsMain) RunPlots.WriteTrainBatch(run.Path, b, names, step, log);
                         int height = b.Height, width = b.Width;
                         using var scope = NewDisposeScope();
                         var images = BatchTensors.Images(b, device);
@@ -266,12 +269,15 @@ public sealed class Trainer
             GC.Collect();
             GC.WaitForPendingFinalizers();
             if (comm.IsMain)
-                results.Append([
-                    epoch + 1, mean[0], mean[1], mean[2],
-                    metrics?.Precision ?? double.NaN, metrics?.Recall ?? double.NaN, metrics?.Map50 ?? double.NaN, metrics?.Map50To95 ?? double.NaN,
-                    lastVal?.Loss.Box ?? double.NaN, lastVal?.Loss.Cls ?? double.NaN, lastVal?.Loss.Dfl ?? double.NaN,
-                    lrs[0], lrs[1], lrs[2], epochClock.Elapsed.TotalSeconds, ProcessMemory.ResidentMegabytes(),
-                ]);
+                results.Append(new Dictionary<string, double>
+                {
+                    ["epoch"] = epoch + 1, ["train/box_loss"] = mean[0], ["train/cls_loss"] = mean[1], ["train/dfl_loss"] = mean[2],
+                    ["metrics/precision(B)"] = metrics?.Precision ?? double.NaN, ["metrics/recall(B)"] = metrics?.Recall ?? double.NaN,
+                    ["metrics/mAP50(B)"] = metrics?.Map50 ?? double.NaN, ["metrics/mAP50-95(B)"] = metrics?.Map50To95 ?? double.NaN,
+                    ["val/box_loss"] = lastVal?.Loss.Box ?? double.NaN, ["val/cls_loss"] = lastVal?.Loss.Cls ?? double.NaN,
+                    ["val/dfl_loss"] = lastVal?.Loss.Dfl ?? double.NaN, ["lr/pg0"] = lrs[0], ["lr/pg1"] = lrs[1], ["lr/pg2"] = lrs[2],
+                    ["time/epoch_s"] = epochClock.Elapsed.TotalSeconds, ["mem/rss_mb"] = ProcessMemory.ResidentMegabytes(),
+                });
             state.Epoch = epoch + 1;
             state.StepInEpoch = 0;
             state.EpochLossSum = new double[3];
@@ -331,9 +337,9 @@ public sealed class Trainer
             }
             Validator.PrintTable(log, final.Metrics, names, perClass: cfg.Verbose);
             log.WriteLine($"Speed: {final.PreprocessMsPerImage:0.0}ms preprocess, {final.InferenceMsPerImage:0.0}ms inference, {final.PostprocessMsPerImage:0.0}ms postprocess per image");
-            if (cfg.Plots && comm.IsMain) RunPlots.WriteValidationPlots(run, final, names, log);
+            if (cfg.Plots && comm.IsMain) RunPlots.WriteValidationPlots(run.Path, final.Metrics, final.Confusion, names, log);
         }
-        if (cfg.Plots && comm.IsMain) RunPlots.WriteResultsPlot(run, log);
+        if (cfg.Plots && comm.IsMain) RunPlots.WriteResultsPlot(run.Path, log);
         log.WriteLine($"Results saved to {run.Path}");
         return new TrainResult(run.Path, store.Last, store.Best, final ?? lastVal, state.Epoch, stoppedEarly, wall.Elapsed);
     }

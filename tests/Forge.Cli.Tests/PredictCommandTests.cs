@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Forge.Data.Imaging;
-using Forge.Data.Synthetic;
+using Forge.Synthetic;
 
 namespace Forge.Cli.Tests;
 

@@ -246,12 +246,12 @@ public class SyncBatchNormTests
         var names = reference.named_parameters().Select(p => p.name).Concat(reference.named_buffers().Select(b => b.name)).ToArray();
         int batchNorms = reference.modules().Count(m => m is BatchNorm2d);
 
-        Assert.Equal(batchNorms, SyncBatchNorm.Convert(model, comm));
+        Assert.Equal(batchNorms, BatchNormReplacement.Replace(model, bn => new SyncBatchNorm2d(bn, comm)));
         Assert.Equal(0, model.modules().Count(m => m is BatchNorm2d));
         Assert.Equal(batchNorms, model.modules().Count(m => m is SyncBatchNorm2d));
         Assert.Equal(names, model.named_parameters().Select(p => p.name).Concat(model.named_buffers().Select(b => b.name)));
         Assert.Equal(reference.ParameterCount(), model.ParameterCount());
-        Assert.Equal(0, SyncBatchNorm.Convert(model, comm));   // already synchronised
+        Assert.Equal(0, BatchNormReplacement.Replace(model, bn => new SyncBatchNorm2d(bn, comm)));   // already synchronised
 
         reference.train();
         model.train();
@@ -271,7 +271,7 @@ public class SyncBatchNormTests
     {
         using var comm = new SingleProcessCommunicator();
         using var model = nn.Sequential(("block", new ConvBnAct(3, 4, 3)), ("extra", nn.BatchNorm2d(4)));
-        var error = Assert.Throws<NotSupportedException>(() => SyncBatchNorm.Convert(model, comm));
+        var error = Assert.Throws<NotSupportedException>(() => BatchNormReplacement.Replace(model, bn => new SyncBatchNorm2d(bn, comm)));
         Assert.Contains("extra", error.Message);
         Assert.IsType<BatchNorm2d>(((ConvBnAct)model.named_children().First().module).Norm);   // nothing changed
     }

@@ -1,4 +1,4 @@
-using Forge.Data.Synthetic;
+using Forge.Synthetic;
 
 namespace Forge.EndToEnd.Tests;
 

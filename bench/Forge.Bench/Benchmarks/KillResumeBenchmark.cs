@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Forge.Bench.Harness;
 using Forge.Bench.Workloads;
-using Forge.Data.Synthetic;
+using Forge.Synthetic;
 
 namespace Forge.Bench.Benchmarks;
 

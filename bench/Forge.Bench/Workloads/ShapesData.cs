@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using Forge.Data.Datasets;
 using Forge.Data.Loading;
-using Forge.Data.Synthetic;
 using Forge.Distributed;
+using Forge.Synthetic;
 
 namespace Forge.Bench.Workloads;
 

@@ -1,6 +1,7 @@
 using Forge.Core.Config;
 using Forge.Core.Detection;
 using Forge.Data.Datasets;
+using Forge.Reporting;
 using Forge.Training;
 using Forge.Training.Reporting;
 using Forge.Training.Validation;
@@ -36,7 +37,7 @@ public static class ValCommand
         Validator.PrintTable(stdout, result.Metrics, names, perClass: cfg.Verbose);
         stdout.WriteLine($"Speed: {result.PreprocessMsPerImage:0.0}ms preprocess, {result.InferenceMsPerImage:0.0}ms inference, {result.PostprocessMsPerImage:0.0}ms postprocess per image");
         var run = RunFolder.Create(cfg.Project, cfg.Name ?? "val", cfg.ExistOk);
-        if (cfg.Plots) RunPlots.WriteValidationPlots(run, result, names, stdout);
+        if (cfg.Plots) RunPlots.WriteValidationPlots(run.Path, result.Metrics, result.Confusion, names, stdout);
         stdout.WriteLine($"Results saved to {run.Path}");
         return 0;
     }

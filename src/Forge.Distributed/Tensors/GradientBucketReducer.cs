@@ -60,7 +60,8 @@ public sealed class GradientBucketReducer : IDisposable
         var list = parameters.ToList();
         if (list.Count == 0) throw new ArgumentException("GradientBucketReducer needs at least one parameter.", nameof(parameters));
         Device device = CheckParameters(list);
-        RequireSameLayout(list);
+        // Every rank must bucket the same parameters in the same order, or sums would mix unrelated gradients silently.
+        TensorCollectives.RequireSameStructure(list, comm, nameof(GradientBucketReducer));
         buckets = Partition(list, bucketBytes / sizeof(float)).Select(members => new GradientBucket(members, device)).ToArray();
         BucketNames = buckets.Select(b => (IReadOnlyList<string>)b.Names).ToArray();
         worldSize = communicator.WorldSize;
@@ -132,23 +133,6 @@ public sealed class GradientBucketReducer : IDisposable
                 throw new NotSupportedException($"parameter '{name}' is on {p.device} but others are on {device}; data-parallel training uses one device per process.");
         }
         return device!;
-    }
-
-    // Every rank must bucket the same parameters in the same order, or sums would mix unrelated gradients silently.
-    void RequireSameLayout(List<(string Name, Tensor Parameter)> list)
-    {
-        var hasher = new StateHasher();
-        foreach (var (name, p) in list)
-        {
-            hasher.Add(name);
-            foreach (var d in p.shape) hasher.Add(d);
-        }
-        var digests = comm.AllGather(hasher.Value);
-        var differing = new List<int>();
-        for (int r = 0; r < digests.Length; r++) if (digests[r] != digests[0]) differing.Add(r);
-        if (differing.Count > 0)
-            throw new InvalidOperationException(
-                $"GradientBucketReducer: rank(s) {string.Join(", ", differing)} list different parameters (names, order or shapes) than rank 0; build the same model on every rank.");
     }
 
     static List<List<(string, Tensor)>> Partition(List<(string Name, Tensor Parameter)> list, long capacity)

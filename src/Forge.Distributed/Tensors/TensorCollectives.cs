@@ -116,7 +116,11 @@ public static class TensorCollectives
         tensor.div_(comm.WorldSize);
     }
 
-    static void RequireSameStructure(List<(string Name, Tensor Tensor)> state, ICommunicator comm, string operation)
+    /// <summary>
+    /// Collective: checks that every rank lists the same tensors (names, order, dtypes, shapes) as rank 0, from one hash per
+    /// rank; throws <see cref="InvalidOperationException"/> naming <paramref name="operation"/> and the differing ranks.
+    /// </summary>
+    internal static void RequireSameStructure(List<(string Name, Tensor Tensor)> state, ICommunicator comm, string operation)
     {
         var hasher = new StateHasher();
         foreach (var (name, t) in state) AddDescription(hasher, name, t);

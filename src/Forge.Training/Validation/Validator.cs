@@ -7,7 +7,7 @@ using Forge.Data.Loading;
 using Forge.Distributed;
 using Forge.Models;
 using Forge.Models.Loss;
-using Forge.Training.Reporting;
+using Forge.Reporting;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -39,7 +39,7 @@ public sealed class Validator
         this.comm = comm ?? new SingleProcessCommunicator();
         this.nms = nms ?? new NmsOptions(ConfThreshold: 0.001f, IouThreshold: 0.7f, MaxDetections: 300, MultiLabel: true);
         this.maxDetectionsPerImageForAp = maxDetectionsPerImageForAp;
-        var sampler = new ShardSampler(new DistributedValidationSampler(index.Count, this.comm.Rank, this.comm.WorldSize));
+        var sampler = new DistributedValidationSampler(index.Count, this.comm.Rank, this.comm.WorldSize);
         shard = sampler.EpochIndices(0);
         var dataset = new DetectionDataset(index, imgsz, augment: false, cacheImages: cacheImages);
         loader = new BatchLoader(dataset, new LoaderOptions { BatchSize = batch, Workers = workers, Prefetch = 2 }, sampler);
@@ -115,13 +115,6 @@ public sealed class Validator
         return new ValidationResult(evaluator.Compute(), confusion,
             lossSum[3] == 0 ? new LossItems(0, 0, 0) : new LossItems((float)(lossSum[0] / lossSum[3]), (float)(lossSum[1] / lossSum[3]), (float)(lossSum[2] / lossSum[3])),
             pre.Elapsed.TotalMilliseconds / n, infer.Elapsed.TotalMilliseconds / n, post.Elapsed.TotalMilliseconds / n);
-    }
-
-    /// <summary>Adapts the distributed engine's validation shard to the loader's sampler interface.</summary>
-    sealed class ShardSampler(DistributedValidationSampler inner) : IIndexSampler
-    {
-        public int Count => inner.ShardLength;
-        public int[] EpochIndices(int epoch) => inner.EpochIndices(epoch);
     }
 
     /// <summary>Letterboxed-pixel detections back to original image pixels, clipped to the image.</summary>

@@ -1,6 +1,8 @@
+using Forge.Data.Loading;
+
 namespace Forge.Distributed.Harness;
 
-/// <summary>The validation sampler built independently on each rank covers every sample exactly once, checked on the gathered shards.
+/// <summary>Forge.Data's validation sampler, built independently on each rank, covers every sample exactly once, checked on the gathered shards.
 /// (Training shards are Forge.Data's GlobalBatchShardSampler, a pure function of rank and world size, tested in Forge.Data.Tests.)</summary>
 internal static class SamplerScenario
 {
@@ -10,7 +12,7 @@ internal static class SamplerScenario
         {
             for (int epoch = 0; epoch < 2; epoch++)
             {
-                var validation = new DistributedValidationSampler(count, comm);
+                var validation = new DistributedValidationSampler(count, comm.Rank, comm.WorldSize);
                 var vShards = Gather(comm, validation.EpochIndices(epoch));
                 var vSeen = new int[count];
                 foreach (var s in vShards) foreach (int i in s) vSeen[i]++;

@@ -1,4 +1,5 @@
 using Forge.Models;
+using Forge.Models.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -145,7 +146,7 @@ internal static class SyncBatchNormScenario
         reference.to(ScalarType.Float64);
         model.to(ScalarType.Float64);
         int batchNorms = reference.modules().Count(m => m is BatchNorm2d);
-        Expect.Equal(batchNorms, SyncBatchNorm.Convert(model, comm), "every BatchNorm2d converted");
+        Expect.Equal(batchNorms, BatchNormReplacement.Replace(model, bn => new SyncBatchNorm2d(bn, comm)), "every BatchNorm2d converted");
         TensorCollectives.VerifyIdenticalState(model, comm);
         reference.train();
         model.train();

@@ -1,3 +1,4 @@
+using Forge.Reporting;
 using Forge.Training.Checkpoints;
 using TorchSharp;
 using Xunit.Abstractions;
@@ -29,11 +30,11 @@ public sealed class DeterminismTests(ITestOutputHelper output) : IDisposable
         Assert.True(differing.Count == 0, $"{differing.Count} tensors differ, e.g. {string.Join(", ", differing.Take(5))}");
 
         // The recorded losses and metrics agree too (every column but time and memory).
-        var ra = ResultsCsvFile.Read(Path.Combine(a.Result.RunDirectory, "results.csv"));
-        var rb = ResultsCsvFile.Read(Path.Combine(b.Result.RunDirectory, "results.csv"));
-        foreach (var col in ra.Header.Where(c => !c.StartsWith("time/", StringComparison.Ordinal) && !c.StartsWith("mem/", StringComparison.Ordinal)))
-            for (int r = 0; r < ra.Rows.Length; r++)
-                Assert.True(ra.Value(r, col).Equals(rb.Value(r, col)), $"epoch {r + 1} {col}: {ra.Value(r, col)} vs {rb.Value(r, col)}");
+        var ra = ResultsTable.Read(Path.Combine(a.Result.RunDirectory, "results.csv"));
+        var rb = ResultsTable.Read(Path.Combine(b.Result.RunDirectory, "results.csv"));
+        foreach (var col in ra.Columns.Where(c => !c.StartsWith("time/", StringComparison.Ordinal) && !c.StartsWith("mem/", StringComparison.Ordinal)))
+            for (int r = 0; r < ra.Rows.Count; r++)
+                Assert.True(ra.Rows[r][col].Equals(rb.Rows[r][col]), $"epoch {r + 1} {col}: {ra.Rows[r][col]} vs {rb.Rows[r][col]}");
 
         // Training moved the weights away from their seeded initial values, so the equality above is not that of two untouched models.
         torch.manual_seed(7);

@@ -1,3 +1,4 @@
+using Forge.Reporting;
 using Xunit.Abstractions;
 
 namespace Forge.Training.Tests.Integration;
@@ -28,14 +29,14 @@ public sealed class EarlyStoppingRunTests(ITestOutputHelper output) : IDisposabl
         Assert.Contains("2 epochs completed", log);
         Assert.DoesNotContain("3/5", log);
 
-        var csv = ResultsCsvFile.Read(Path.Combine(result.RunDirectory, "results.csv"));
-        Assert.Equal(2, csv.Rows.Length);
-        double Fitness(int r) => 0.1 * csv.Value(r, "metrics/mAP50(B)") + 0.9 * csv.Value(r, "metrics/mAP50-95(B)");
+        var csv = ResultsTable.Read(Path.Combine(result.RunDirectory, "results.csv"));
+        Assert.Equal(2, csv.Rows.Count);
+        double Fitness(int r) => 0.1 * csv.Rows[r]["metrics/mAP50(B)"] + 0.9 * csv.Rows[r]["metrics/mAP50-95(B)"];
         Assert.True(Fitness(0) > 0, $"fitness {Fitness(0)}");
         Assert.Equal(Fitness(0), Fitness(1));
 
         // best.safetensors is the first epoch's, and its final validation matches what the epochs reported.
         Assert.NotNull(result.FinalValidation);
-        Assert.Equal(csv.Value(0, "metrics/mAP50(B)"), result.FinalValidation.Metrics.Map50, 4);
+        Assert.Equal(csv.Rows[0]["metrics/mAP50(B)"], result.FinalValidation.Metrics.Map50, 4);
     }
 }

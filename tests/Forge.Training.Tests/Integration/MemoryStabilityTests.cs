@@ -1,3 +1,4 @@
+using Forge.Reporting;
 using Xunit.Abstractions;
 
 namespace Forge.Training.Tests.Integration;
@@ -34,9 +35,9 @@ public sealed class MemoryStabilityTests(ITestOutputHelper output) : IDisposable
 
         // results.csv's memory column: epoch 6 at most 10% above epoch 2. Only growth is checked: when other tests ran
         // before in this process, the memory they left behind is returned over these epochs and the column may fall.
-        var csv = ResultsCsvFile.Read(Path.Combine(result.RunDirectory, "results.csv"));
-        Assert.Equal(6, csv.Rows.Length);
-        var rss = Enumerable.Range(0, 6).Select(r => csv.Value(r, "mem/rss_mb")).ToArray();
+        var csv = ResultsTable.Read(Path.Combine(result.RunDirectory, "results.csv"));
+        Assert.Equal(6, csv.Rows.Count);
+        var rss = Enumerable.Range(0, 6).Select(r => csv.Rows[r]["mem/rss_mb"]).ToArray();
         output.WriteLine("rss MB per epoch: " + string.Join(", ", rss));
         Assert.True(rss[5] <= rss[1] * 1.10,
             $"resident memory went from {rss[1]:0} MB at epoch 2 to {rss[5]:0} MB at epoch 6 ({string.Join(", ", rss.Select(v => v.ToString("0")))})");

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Forge.Data.Imaging;
-using Forge.Data.Synthetic;
+using Forge.Synthetic;
 
 namespace Forge.Training.Tests.Integration;
 

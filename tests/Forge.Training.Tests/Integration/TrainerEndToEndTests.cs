@@ -1,7 +1,8 @@
 using Forge.Core.Config;
 using Forge.Data.Imaging;
-using Forge.Data.Synthetic;
 using Forge.Models;
+using Forge.Reporting;
+using Forge.Synthetic;
 using Forge.Training.Checkpoints;
 using Forge.Training.Reporting;
 using Xunit.Abstractions;
@@ -41,22 +42,23 @@ public sealed class TrainerEndToEndTests(ITestOutputHelper output) : IDisposable
         Assert.Empty(args.Differences(cfg));
 
         // results.csv: Ultralytics' columns then Forge's, one row per epoch, finite training losses and sensible extras.
-        var csv = ResultsCsvFile.Read(Path.Combine(run, "results.csv"));
-        Assert.Equal(ResultsCsv.Columns, csv.Header);
-        Assert.Equal(16, csv.Header.Length);
-        Assert.Equal(2, csv.Rows.Length);
+        var csv = ResultsTable.Read(Path.Combine(run, "results.csv"));
+        Assert.Equal(["epoch", "train/box_loss", "train/cls_loss", "train/dfl_loss", "metrics/precision(B)", "metrics/recall(B)",
+                      "metrics/mAP50(B)", "metrics/mAP50-95(B)", "val/box_loss", "val/cls_loss", "val/dfl_loss", "lr/pg0", "lr/pg1", "lr/pg2",
+                      "time/epoch_s", "mem/rss_mb"], csv.Columns);
+        Assert.Equal(2, csv.Rows.Count);
         for (int r = 0; r < 2; r++)
         {
-            Assert.Equal(r + 1, csv.Value(r, "epoch"));
+            Assert.Equal(r + 1, csv.Rows[r]["epoch"]);
             foreach (var col in new[] { "train/box_loss", "train/cls_loss", "train/dfl_loss", "val/box_loss", "val/cls_loss", "val/dfl_loss" })
             {
-                double v = csv.Value(r, col);
+                double v = csv.Rows[r][col];
                 Assert.True(double.IsFinite(v) && v > 0, $"epoch {r + 1} {col} = {v}");
             }
             foreach (var col in new[] { "metrics/precision(B)", "metrics/recall(B)", "metrics/mAP50(B)", "metrics/mAP50-95(B)" })
-                Assert.InRange(csv.Value(r, col), 0, 1);
-            Assert.True(csv.Value(r, "time/epoch_s") > 0);
-            Assert.True(csv.Value(r, "mem/rss_mb") > 50, "resident memory of a process with libtorch loaded is well above 50 MB");
+                Assert.InRange(csv.Rows[r][col], 0, 1);
+            Assert.True(csv.Rows[r]["time/epoch_s"] > 0);
+            Assert.True(csv.Rows[r]["mem/rss_mb"] > 50, "resident memory of a process with libtorch loaded is well above 50 MB");
         }
 
         // Both checkpoints rebuild the trained architecture with the dataset's class names.
@@ -75,7 +77,7 @@ public sealed class TrainerEndToEndTests(ITestOutputHelper output) : IDisposable
         }
 
         // Plots decode as images of a plausible size.
-        foreach (var plot in new[] { "results.png", "train_batch0.jpg", "PR_curve.png", "confusion_matrix.png" })
+        foreach (var plot in new[] { "results.png", "train_batch0.jpg", "labels.jpg", "PR_curve.png", "confusion_matrix.png" })
         {
             var img = ImageCodec.Decode(Path.Combine(run, plot));
             Assert.True(img.Width >= 64 && img.Height >= 64, $"{plot} is {img.Width}x{img.Height}");

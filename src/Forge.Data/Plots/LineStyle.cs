@@ -1,8 +1,0 @@
-namespace Forge.Data.Plots;
-
-public enum LineStyle
-{
-    Solid,
-    Dashed,
-    Dotted,
-}
