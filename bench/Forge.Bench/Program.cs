@@ -12,5 +12,8 @@ IBenchmark[] benchmarks =
     new DdpOverheadBenchmark(),
     new UnusedLayerBenchmark(),
     new KillResumeBenchmark(),
+    new OnnxParityBenchmark(),
+    new OnnxSpeedBenchmark(),
+    new OnnxValBenchmark(),
 ];
 return new BenchRunner(benchmarks).Run(args, Console.Out, Console.Error);

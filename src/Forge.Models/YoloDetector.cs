@@ -1,4 +1,5 @@
 using Forge.Models.Geometry;
+using Forge.Models.Graph;
 using Forge.Models.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -7,79 +8,85 @@ using static TorchSharp.torch;
 namespace Forge.Models;
 
 /// <summary>
-/// YOLOv8 detector: CSP/C2f backbone with SPPF, PAN neck, decoupled anchor-free head with DFL, strides 8/16/32.
-/// Layers live in a list named "model" with the reference indices (0..22), so parameter names match Ultralytics'
-/// state dicts (e.g. <c>model.22.cv2.0.0.conv.weight</c>).
+/// A YOLO detector (YOLOv8, YOLO11, or any model yaml of the same modules) as a layer graph, like Ultralytics'
+/// DetectionModel: <see cref="Layers"/> lists every layer with its index, inputs (<see cref="GraphLayer.From"/>) and module,
+/// built from a model yaml (<see cref="ModelYaml"/>) by <see cref="DetectorGraph"/>. The modules live in a list named
+/// "model", so parameter names are Ultralytics' state-dict names (e.g. <c>model.22.cv2.0.0.conv.weight</c>). The forward
+/// pass runs the layers in order, each on the outputs its <see cref="GraphLayer.Sources"/> name; the last layer is the
+/// Detect head.
 /// </summary>
 public class YoloDetector : nn.Module<Tensor, Tensor>
 {
     readonly ModuleList<nn.Module> model;
+    readonly GraphLayer[] layers;
+    readonly bool[] keep;     // outputs read by a later layer other than the next (Ultralytics' savelist)
     readonly Dictionary<(int, int, DeviceType, int), AnchorGrid> anchorCache = new();
 
+    /// <summary>The definition and scale the detector was built from.</summary>
     public ModelScale Scale { get; }
-    public int NumClasses { get; }
-    public int RegMax => head.RegMax;
-    public IReadOnlyList<int> Strides => head.Strides;
+    public int NumClasses => Head.NumClasses;
+    public int RegMax => Head.RegMax;
+    public IReadOnlyList<int> Strides => Head.Strides;
+    /// <summary>Every layer in forward order, with its index, inputs, module type and module (see <see cref="GraphLayer"/>).</summary>
+    public IReadOnlyList<GraphLayer> Layers => layers;
+    /// <summary>Largest stride: input height and width must be multiples of it.</summary>
+    public int MaxStride => Strides.Max();
     // Reached through the layer list rather than a field: a module field would be registered (and named) twice.
-    public DetectHead Head => (DetectHead)model[22];
-    DetectHead head => Head;
+    public DetectHead Head => (DetectHead)layers[^1].Module;
 
-    /// <summary>A short description of the architecture, stored in checkpoints so weights are never loaded into the wrong shape.</summary>
+    /// <summary>
+    /// A short description of the architecture, stored in checkpoints so weights are never loaded into the wrong shape:
+    /// "yolov8n nc=80 reg_max=16 strides=8,16,32". Checkpoints also store <see cref="ModelYaml.ToJson"/> for yamls
+    /// that are not built in.
+    /// </summary>
     public string Architecture => $"{Scale.Name} nc={NumClasses} reg_max={RegMax} strides={string.Join(',', Strides)}";
 
+    /// <summary>Builds <paramref name="scale"/>'s definition (YOLOv8 for <see cref="ModelScale.N"/> ... <see cref="ModelScale.X"/>)
+    /// for <paramref name="numClasses"/> classes; weights initialised from the current torch seed.</summary>
+    /// <exception cref="ArgumentException">numClasses &lt; 1.</exception>
+    /// <exception cref="InvalidDataException">The definition cannot be built (see <see cref="DetectorGraph.Build"/>).</exception>
     public YoloDetector(ModelScale scale, int numClasses, int regMax = 16) : base("YoloDetector")
     {
         if (numClasses < 1) throw new ArgumentException($"numClasses must be >= 1, got {numClasses}");
         Scale = scale;
-        NumClasses = numClasses;
-        int C(int c) => scale.Channels(c);
-        int N(int n) => scale.Repeats(n);
-
-        int c64 = C(64), c128 = C(128), c256 = C(256), c512 = C(512), c1024 = C(1024);
-        model = nn.ModuleList<nn.Module>(
-            /* 0 P1/2  */ new ConvBnAct(3, c64, 3, 2),
-            /* 1 P2/4  */ new ConvBnAct(c64, c128, 3, 2),
-            /* 2       */ new C2f(c128, c128, N(3), shortcut: true),
-            /* 3 P3/8  */ new ConvBnAct(c128, c256, 3, 2),
-            /* 4       */ new C2f(c256, c256, N(6), shortcut: true),
-            /* 5 P4/16 */ new ConvBnAct(c256, c512, 3, 2),
-            /* 6       */ new C2f(c512, c512, N(6), shortcut: true),
-            /* 7 P5/32 */ new ConvBnAct(c512, c1024, 3, 2),
-            /* 8       */ new C2f(c1024, c1024, N(3), shortcut: true),
-            /* 9       */ new Sppf(c1024, c1024, 5),
-            /* 10 up   */ nn.Upsample(scale_factor: [2.0, 2.0], mode: UpsampleMode.Nearest),
-            /* 11 cat6 */ new Concat(),
-            /* 12      */ new C2f(c1024 + c512, c512, N(3), shortcut: false),
-            /* 13 up   */ nn.Upsample(scale_factor: [2.0, 2.0], mode: UpsampleMode.Nearest),
-            /* 14 cat4 */ new Concat(),
-            /* 15 P3   */ new C2f(c512 + c256, c256, N(3), shortcut: false),
-            /* 16      */ new ConvBnAct(c256, c256, 3, 2),
-            /* 17 cat12*/ new Concat(),
-            /* 18 P4   */ new C2f(c256 + c512, c512, N(3), shortcut: false),
-            /* 19      */ new ConvBnAct(c512, c512, 3, 2),
-            /* 20 cat9 */ new Concat(),
-            /* 21 P5   */ new C2f(c512 + c1024, c1024, N(3), shortcut: false),
-            /* 22      */ new DetectHead(numClasses, [c256, c512, c1024], [8, 16, 32], regMax));
+        layers = DetectorGraph.Build(scale, numClasses, regMax).ToArray();
+        keep = new bool[layers.Length];
+        foreach (var l in layers)
+            foreach (int s in l.Sources)
+                if (s >= 0 && s != l.Index - 1) keep[s] = true;
+        model = nn.ModuleList(layers.Select(l => l.Module).ToArray());
         RegisterComponents();
     }
 
-    Tensor Run(int i, Tensor x) => ((nn.Module<Tensor, Tensor>)model[i]).forward(x);
-
-    /// <summary>Raw head output (batch, 4*regMax + numClasses, anchors) for images (batch, 3, H, W) with H, W multiples of 32.</summary>
+    /// <summary>Raw head output (batch, 4*regMax + numClasses, anchors) for images (batch, 3, H, W) with H, W multiples of <see cref="MaxStride"/>.</summary>
+    /// <exception cref="ArgumentException">H or W is not a multiple of the largest stride.</exception>
     public override Tensor forward(Tensor images)
     {
-        if (images.shape[2] % 32 != 0 || images.shape[3] % 32 != 0)
-            throw new ArgumentException($"input height and width must be multiples of 32, got {images.shape[2]}x{images.shape[3]}");
+        int m = MaxStride;
+        if (images.shape[2] % m != 0 || images.shape[3] % m != 0)
+            throw new ArgumentException($"input height and width must be multiples of {m}, got {images.shape[2]}x{images.shape[3]}");
         using var scope = NewDisposeScope();
-        var x2 = Run(2, Run(1, Run(0, images)));
-        var p3 = Run(4, Run(3, x2));
-        var p4 = Run(6, Run(5, p3));
-        var p5 = Run(9, Run(8, Run(7, p4)));
-        var n12 = Run(12, cat([Run(10, p5), p4], 1));
-        var o15 = Run(15, cat([Run(13, n12), p3], 1));
-        var o18 = Run(18, cat([Run(16, o15), n12], 1));
-        var o21 = Run(21, cat([Run(19, o18), p5], 1));
-        return head.forward([o15, o18, o21]).MoveToOuterDisposeScope();
+        var saved = new Tensor?[layers.Length];
+        Tensor x = images;
+        foreach (var layer in layers)
+        {
+            Tensor Input(int s) => s == GraphLayer.Input ? images : s == layer.Index - 1 ? x : saved[s]!;
+            x = layer.TakesList
+                ? ((nn.Module<Tensor[], Tensor>)layer.Module).forward(layer.Sources.Select(Input).ToArray())
+                : ((nn.Module<Tensor, Tensor>)layer.Module).forward(Input(layer.Sources[0]));
+            if (keep[layer.Index]) saved[layer.Index] = x;
+        }
+        return x.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>A model summary in Ultralytics' layout (one row per layer: from, n, params, module, arguments) and totals.</summary>
+    public string Summary()
+    {
+        var sb = new System.Text.StringBuilder();
+        sb.AppendLine($"{"",3}{"from",20}{"n",3}{"params",10}  {"module",-45}{"arguments",-30}");
+        foreach (var l in layers) sb.AppendLine(l.ToString());
+        sb.Append($"{Scale.Name} summary: {layers.Length} layers, {ParameterCount():N0} parameters, {NumClasses} classes, strides {string.Join(',', Strides)}");
+        return sb.ToString();
     }
 
     /// <summary>Anchor grid for an input size on the model's device, built once per size.</summary>
@@ -103,7 +110,7 @@ public class YoloDetector : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var grid = Anchors(height, width, raw.device);
         var parts = raw.split([4L * RegMax, NumClasses], 1);
-        var distances = head.Dfl.forward(parts[0]);                                     // (b, 4, A)
+        var distances = Head.Dfl.forward(parts[0]);                                     // (b, 4, A)
         var boxes = BoxTensorOps.DistanceToBox(distances, grid.Points.T.unsqueeze(0), centreForm: true, dim: 1)
                     * grid.StrideTensor.T;
         return cat([boxes, parts[1].sigmoid()], 1).MoveToOuterDisposeScope();

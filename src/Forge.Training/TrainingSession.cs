@@ -97,29 +97,17 @@ public sealed partial class TrainingSession : IDisposable
         return m;
     }
 
+    /// <summary>
+    /// The detector the run starts from (<see cref="ModelFactory.ForTraining"/>: a name or yaml from scratch, or a weights file's
+    /// architecture with this dataset's classes and its tensors matched by name and shape; a resumed run loads its own checkpoint
+    /// afterwards), on the run's device and dtype, frozen layers applied, in train mode.
+    /// </summary>
     YoloDetector BuildModel(bool resuming)
     {
-        int nc = data.Names.Length;
-        if (!ModelFactory.IsWeightsFile(cfg.Model)) return InTrainMode(ToRunTensors(ModelFactory.Create(cfg.Model, nc, options.ModelFactory)));
-        // Starting from a file: architecture from the file, classes from the dataset; weights matched by name and shape
-        // (fine-tuning). A resumed run loads every tensor from its checkpoint afterwards instead.
-        using var ckpt = Checkpoint.Load(cfg.Model);
-        var arch = ckpt.Get("architecture") ?? throw new InvalidDataException($"{cfg.Model}: no architecture in the metadata");
-        var (scale, _) = ModelFactory.ParseArchitecture(arch, cfg.Model);
-        var model = options.ModelFactory(scale, nc);
-        if (!resuming)
-        {
-            var report = ModelFactory.LoadMatching(model, ckpt.Section(Checkpoint.ModelPrefix));
-            log.WriteLine($"Transferred weights from {cfg.Model}: {report.Describe()}");
-        }
-        return InTrainMode(ToRunTensors(model));
-
-        YoloDetector InTrainMode(YoloDetector m)
-        {
-            Freeze(m);
-            m.train();
-            return m;
-        }
+        var m = ToRunTensors(ModelFactory.ForTraining(cfg.Model, data.Names.Length, resuming, log, options.ModelFactory));
+        Freeze(m);
+        m.train();
+        return m;
     }
 
     /// <summary>freeze=N: the parameters of layers model.0 ... model.N-1 get no gradients (Ultralytics' trainer; fine-tuning).</summary>

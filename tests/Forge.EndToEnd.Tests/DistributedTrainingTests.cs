@@ -98,6 +98,27 @@ public class DistributedTrainingTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void AYamlLayerOutsideTheForwardPathTrainsUnderTwoRanksWithTheWarning()
+    {
+        // The user's yaml: YOLOv8 plus a Conv (layer 22) reading SPPF's output that Detect never sees. Its parameters get
+        // no gradient on any rank; the job must not hang and must name them once.
+        var text = Forge.Models.Graph.BuiltinModels.Text("yolov8");
+        int detect = text.IndexOf("  - [[15, 18, 21], 1, Detect, [nc]]", StringComparison.Ordinal);
+        var yaml = Path.Combine(data.Root, "yolov8n-aux.yaml");
+        File.WriteAllText(yaml, text[..detect] + "  - [9, 1, Conv, [64, 3, 1]]    # 22: outside the forward path\n  - [[15, 18, 21], 1, Detect, [nc]]\n");
+        var (code, output) = ForgeProcess.Run(data.Root, data.TrainArgs("yaml-aux", $"model={yaml}", "nproc=2", "val=false"),
+                                              Env(("FORGE_STOP_AT_STEP", "3")));
+        Assert.True(code == 0, output);
+        Assert.Contains("no pretrained weights", output);
+        var warnings = output.Split('\n').Where(l => l.Contains("WARNING") && l.Contains("model.22.")).ToList();
+        Assert.True(warnings.Count == 1, $"expected one warning naming layer 22, got {warnings.Count}:\n{output}");
+        Assert.Contains("model.22.conv.weight", warnings[0]);
+        Assert.Contains("model.22.bn.weight", warnings[0]);
+        Assert.DoesNotContain("model.23.", warnings[0]);
+        Assert.True(File.Exists(data.Weights("yaml-aux")));
+    }
+
+    [Fact]
     public void KillingOneRankEndsTheJobWithinThirtySecondsNamingTheRank()
     {
         using var job = ForgeProcess.Start(data.Root, data.TrainArgs("fault", "nproc=2", "epochs=200"));

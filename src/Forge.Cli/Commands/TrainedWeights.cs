@@ -1,13 +1,14 @@
 using Forge.Core.Config;
 using Forge.Models;
 using Forge.Training;
-using Forge.Training.Checkpoints;
+using Forge.Training.Weights;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Forge.Cli.Commands;
 
-/// <summary>The trained detector a val / predict / export command works on, from model=path.safetensors.</summary>
+/// <summary>The trained detector a val / predict command works on, from model=path.safetensors or an Ultralytics model=path.pt
+/// (both through <see cref="PretrainedWeights"/>).</summary>
 public sealed class TrainedWeights : IDisposable
 {
     public YoloDetector Model { get; }
@@ -15,20 +16,23 @@ public sealed class TrainedWeights : IDisposable
     public Device Device { get; }
     /// <summary>The settings the weights were trained with, when the file records them.</summary>
     public ForgeConfig? TrainArgs { get; }
+    /// <summary>What was loaded, for the log (format, family, scale, classes, date, version).</summary>
+    public string Description { get; }
 
-    TrainedWeights(YoloDetector model, string[] names, Device device, ForgeConfig? trainArgs)
+    TrainedWeights(YoloDetector model, string[] names, Device device, ForgeConfig? trainArgs, string description)
     {
         Model = model;
         Names = names;
         Device = device;
         TrainArgs = trainArgs;
+        Description = description;
     }
 
     /// <summary>Fails with a usage message unless model= names a weights file.</summary>
     public static void Require(ForgeConfig cfg, string mode)
     {
         if (!ModelFactory.IsWeightsFile(cfg.Model))
-            throw new ConfigException($"{mode} needs trained weights: model=path/to/best.safetensors (got model={cfg.Model})");
+            throw new ConfigException($"{mode} needs trained weights: model=path/to/best.safetensors or model=path/to/weights.pt (got model={cfg.Model})");
     }
 
     public static TrainedWeights Load(ForgeConfig cfg, string mode)
@@ -37,9 +41,10 @@ public sealed class TrainedWeights : IDisposable
         cfg.Validate();
         var device = DeviceSelector.Resolve(cfg.Device);
         DeviceSelector.ConfigureThreads(cfg.Threads);
-        var (model, names) = ModelFactory.FromCheckpoint(cfg.Model);
+        using var weights = PretrainedWeights.Load(cfg.Model);
+        var model = weights.CreateModel();
         model.to(device);
-        return new TrainedWeights(model, names, device, CheckpointInfo.ReadTrainArgs(cfg.Model));
+        return new TrainedWeights(model, weights.Names, device, weights.TrainArgs, weights.Describe());
     }
 
     /// <summary>The image size the weights were trained at unless imgsz= is given: a detector sees objects best at its training scale.</summary>

@@ -12,7 +12,8 @@ public sealed partial class ForgeConfig
     // what and where
     [Setting("data", "dataset: a data.yaml path, or 'shapes' for the embedded generated dataset", AltersRun = true)]
     public string Data { get; private set; } = "shapes";
-    [Setting("model", "model: yolov8{n,s,m,l,x} (built from scratch) or a .safetensors checkpoint/weights file", AltersRun = true)]
+    [Setting("model", "model: yolov8{n,s,m,l,x} or yolo11{n,s,m,l,x} (from scratch), a model yaml (yolo11s.yaml or your own), " +
+                      "or weights: an Ultralytics .pt or a Forge .safetensors", AltersRun = true)]
     public string Model { get; private set; } = "yolov8n";
     [Setting("project", "parent folder of run folders")]
     public string Project { get; private set; } = "runs/detect";
@@ -29,7 +30,7 @@ public sealed partial class ForgeConfig
     [Setting("deterministic", "use the tensor library's deterministic algorithms (torch.use_deterministic_algorithms, warn-only; " +
                               "on CUDA also CUBLAS_WORKSPACE_CONFIG=:4096:8)")]
     public bool Deterministic { get; private set; } = true;
-    [Setting("threads", "intra-op threads for the tensor library (0 = all cores / ranks on this machine)", Min = 0)]
+    [Setting("threads", "intra-op threads for the tensor library or ONNX Runtime (0 = all cores / ranks on this machine)", Min = 0)]
     public int Threads { get; private set; }
 
     // schedule
@@ -117,8 +118,14 @@ public sealed partial class ForgeConfig
     public bool Plots { get; private set; } = true;
     [Setting("verbose", "print per-class metrics")]
     public bool Verbose { get; private set; } = true;
-    [Setting("format", "export: output format (safetensors: plain weights with Ultralytics' tensor names)")]
+    [Setting("format", "export: onnx (Ultralytics' ONNX layout, runs on ONNX Runtime) or safetensors (plain weights with " +
+                       "Ultralytics' tensor names)", OneOf = "onnx|safetensors")]
     public string Format { get; private set; } = "safetensors";
+    /// <summary>The range is Forge.Export's (OnnxExportOptions.MinOpset..MaxOpset; a CLI test keeps the two equal).</summary>
+    [Setting("opset", "export: ONNX op-set (13 to 23)", Min = 13, Max = 23)]
+    public int Opset { get; private set; } = 17;
+    [Setting("dynamic", "export: ONNX with dynamic batch, height and width axes")]
+    public bool Dynamic { get; private set; }
 
     // checkpoints and resume
     [Setting("resume", "resume a run: a run folder or checkpoint path, or 'true' for the newest run in project")]

@@ -12,10 +12,14 @@ public sealed record InferenceInput(float[] Chw, int Height, int Width, ImageInf
 {
     /// <param name="image">An 8-bit BGR image (not modified).</param>
     /// <param name="auto">True: minimal padding to a stride multiple (Ultralytics' default for PyTorch models); false: imgsz square.</param>
-    public static InferenceInput Prepare(Mat image, string path, int imgsz, int stride = 32, bool auto = true)
+    public static InferenceInput Prepare(Mat image, string path, int imgsz, int stride = 32, bool auto = true) =>
+        Prepare(image, path, imgsz, imgsz, stride, auto);
+
+    /// <summary>Letterboxed into height x width pixels (a fixed-size ONNX model's input with <paramref name="auto"/> false).</summary>
+    public static InferenceInput Prepare(Mat image, string path, int height, int width, int stride, bool auto)
     {
         Imaging.OpenCvRuntime.Ensure();
-        using var boxed = Letterbox.Apply(image, imgsz, imgsz, scaleUp: true, out var lb, auto, stride);
+        using var boxed = Letterbox.Apply(image, width, height, scaleUp: true, out var lb, auto, stride);
         var chw = new float[3 * boxed.Width * boxed.Height];
         Collate.ToChw(boxed, chw, 0);
         var info = new ImageInfo(path, image.Width, image.Height, (float)lb.Ratio, lb.PadLeft, lb.PadTop);

@@ -3,18 +3,28 @@ using static TorchSharp.torch;
 
 namespace Forge.Models.Layers;
 
-/// <summary>Two 3x3 convs with an optional residual connection (only when input and output channels agree).</summary>
+/// <summary>
+/// Two convolutions (kernels <see cref="Cv1"/>.Kernel, <see cref="Cv2"/>.Kernel) with a residual connection when
+/// <c>shortcut</c> is set and input and output channels agree (Ultralytics' <c>Bottleneck</c>). Hidden channels
+/// int(outChannels * expansion). (N, in, H, W) → (N, out, H, W).
+/// </summary>
 public sealed class Bottleneck : nn.Module<Tensor, Tensor>
 {
     readonly ConvBnAct cv1;
     readonly ConvBnAct cv2;
     readonly bool add;
 
-    public Bottleneck(long inChannels, long outChannels, bool shortcut, double expansion = 1.0) : base(nameof(Bottleneck))
+    public ConvBnAct Cv1 => cv1;
+    public ConvBnAct Cv2 => cv2;
+    /// <summary>True when the input is added to the output.</summary>
+    public bool Residual => add;
+
+    public Bottleneck(long inChannels, long outChannels, bool shortcut = true, long groups = 1, long kernel1 = 3, long kernel2 = 3,
+                      double expansion = 0.5) : base(nameof(Bottleneck))
     {
         long hidden = (long)(outChannels * expansion);
-        cv1 = new ConvBnAct(inChannels, hidden, 3, 1);
-        cv2 = new ConvBnAct(hidden, outChannels, 3, 1);
+        cv1 = new ConvBnAct(inChannels, hidden, kernel1, 1);
+        cv2 = new ConvBnAct(hidden, outChannels, kernel2, 1, groups: groups);
         add = shortcut && inChannels == outChannels;
         RegisterComponents();
     }

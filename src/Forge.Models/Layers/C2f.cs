@@ -5,23 +5,36 @@ using static TorchSharp.torch;
 namespace Forge.Models.Layers;
 
 /// <summary>
-/// CSP bottleneck with two convolutions (YOLOv8's C2f): split into two halves, run n bottlenecks on the second,
-/// concatenate every intermediate output and fuse with a 1x1 conv. Keeps gradient paths short at little cost.
+/// CSP bottleneck with two convolutions (YOLOv8's <c>C2f</c>): cv1 to 2*Hidden channels, split in halves, run the blocks
+/// one after another on the second half, concatenate both halves and every block output, fuse with the 1x1 cv2.
+/// Hidden = int(outChannels * expansion). (N, in, H, W) → (N, out, H, W). <see cref="C3k2"/> is the same with other blocks.
 /// </summary>
-public sealed class C2f : nn.Module<Tensor, Tensor>
+public class C2f : nn.Module<Tensor, Tensor>
 {
     readonly ConvBnAct cv1;
     readonly ConvBnAct cv2;
-    readonly ModuleList<Bottleneck> m;
+    readonly ModuleList<nn.Module<Tensor, Tensor>> m;
     readonly long hidden;
 
-    public C2f(long inChannels, long outChannels, int repeats, bool shortcut, double expansion = 0.5) : base(nameof(C2f))
+    public ConvBnAct Cv1 => cv1;
+    public ConvBnAct Cv2 => cv2;
+    /// <summary>The blocks run on the second half, registered as <c>m</c> (<see cref="Bottleneck"/> or <see cref="C3k"/>).</summary>
+    public IReadOnlyList<nn.Module<Tensor, Tensor>> Blocks => new System.Collections.ObjectModel.ReadOnlyCollection<nn.Module<Tensor, Tensor>>(m);
+    public long Hidden => hidden;
+
+    /// <summary>YOLOv8's C2f: repeats Bottlenecks with 3x3 kernels and expansion 1.0 (arguments as Ultralytics' C2f(c1, c2, n, shortcut, g, e)).</summary>
+    public C2f(long inChannels, long outChannels, int repeats = 1, bool shortcut = false, long groups = 1, double expansion = 0.5)
+        : this(inChannels, outChannels, repeats, expansion, c => new Bottleneck(c, c, shortcut, groups, 3, 3, 1.0), nameof(C2f)) { }
+
+    /// <param name="block">Builds one block for <see cref="Hidden"/> channels.</param>
+    protected C2f(long inChannels, long outChannels, int repeats, double expansion, Func<long, nn.Module<Tensor, Tensor>> block, string name)
+        : base(name)
     {
         hidden = (long)(outChannels * expansion);
         cv1 = new ConvBnAct(inChannels, 2 * hidden, 1, 1);
         cv2 = new ConvBnAct((2 + repeats) * hidden, outChannels, 1, 1);
-        m = nn.ModuleList<Bottleneck>();
-        for (int i = 0; i < repeats; i++) m.Add(new Bottleneck(hidden, hidden, shortcut));
+        m = nn.ModuleList<nn.Module<Tensor, Tensor>>();
+        for (int i = 0; i < repeats; i++) m.Add(block(hidden));
         RegisterComponents();
     }
 

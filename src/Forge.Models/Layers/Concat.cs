@@ -3,9 +3,12 @@ using static TorchSharp.torch;
 
 namespace Forge.Models.Layers;
 
-/// <summary>Placeholder for the channel concatenations of the neck; it keeps the reference layer indices (the detector calls <c>cat</c> itself).</summary>
-public sealed class Concat : nn.Module<Tensor, Tensor>
+/// <summary>Concatenates its inputs along <see cref="Dimension"/> (1: channels), Ultralytics' <c>Concat</c>. No parameters.</summary>
+public sealed class Concat : nn.Module<Tensor[], Tensor>
 {
-    public Concat() : base(nameof(Concat)) { }
-    public override Tensor forward(Tensor x) => x.alias();
+    public long Dimension { get; }
+
+    public Concat(long dimension = 1) : base(nameof(Concat)) => Dimension = dimension;
+
+    public override Tensor forward(Tensor[] inputs) => cat(inputs, Dimension);
 }

@@ -40,7 +40,7 @@ public static class TrainingCheckpoint
         state.OptimizerSteps = optimizer.StepCount;
         state.EmaUpdates = ema.Updates;
         state.Groups = optimizer.Groups.Select(g => new TrainingState.ParamGroupState(g.Name, g.Lr, g.InitialLr, g.Momentum, g.WeightDecay)).ToList();
-        new CheckpointInfo(state.Epoch, state.BestFitness, metrics, run.Config, run.Names, model.Architecture).WriteTo(ckpt);
+        new CheckpointInfo(state.Epoch, state.BestFitness, metrics, run.Config, run.Names, model.Architecture) { ModelYaml = CheckpointInfo.ModelYamlOf(model) }.WriteTo(ckpt);
         ckpt.Metadata["train_state"] = state.ToJson();
         ckpt.SetJson("data_fingerprint", run.Fingerprint);
         return ckpt.Snapshot();

@@ -1,26 +1,31 @@
 using System.Diagnostics;
 using Forge.Core.Detection;
 using Forge.Data.Imaging;
+using Forge.Data.Inference;
 using Forge.Data.Loading;
 using Forge.Data.Sources;
 using Forge.Models;
-using Forge.Training.Validation;
 using OpenCvSharp;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Forge.Training.Prediction;
 
 /// <summary>
 /// Runs a detector on images and videos as Ultralytics' predictor does: letterbox with minimal padding (a multiple of the
-/// model's largest stride), NMS (conf 0.25 / IoU 0.7 by default), boxes mapped back to the original pixels; optionally
-/// writes annotated images (JPEG) and videos (MJPG .avi at the source frame rate), YOLO-format .txt labels and one
-/// predictions.json. Outputs of different inputs never share a name (see <see cref="OutputStems"/>).
+/// model's largest stride; a fixed-size ONNX model gets its own size, square padding), NMS (conf 0.25 / IoU 0.7 by default),
+/// boxes mapped back to the original pixels; optionally writes annotated images (JPEG) and videos (MJPG .avi at the source
+/// frame rate), YOLO-format .txt labels and one predictions.json. Outputs of different inputs never share a name (see
+/// <see cref="OutputStems"/>). The detector is any <see cref="IDetectionBackend"/>: the TorchSharp model or an ONNX Runtime
+/// session, with the same pre- and post-processing (<see cref="InferenceInput"/>, <see cref="DetectionPostprocess"/>).
 /// </summary>
-public sealed class Predictor(YoloDetector model, string[] names, int imgsz, Device device, NmsOptions? nms = null)
+/// <param name="imgsz">Long side of the letterbox for a model that takes any size (ignored by a fixed-size one).</param>
+public sealed class Predictor(IDetectionBackend backend, string[] names, int imgsz, NmsOptions? nms = null)
 {
     readonly NmsOptions nms = nms ?? new NmsOptions(ConfThreshold: 0.25f, IouThreshold: 0.7f, MaxDetections: 300);
-    readonly int stride = model.Strides.Max();
+
+    /// <summary>A predictor for a TorchSharp model on <paramref name="device"/>.</summary>
+    public Predictor(YoloDetector model, string[] names, int imgsz, Device device, NmsOptions? nms = null)
+        : this(new TorchDetectionBackend(model, device), names, imgsz, nms) { }
 
     /// <summary>Options for <see cref="Run"/>.</summary>
     public sealed record Outputs(bool SaveImages = true, bool SaveTxt = false, bool SaveJson = true, int VidStride = 1);
@@ -28,15 +33,13 @@ public sealed class Predictor(YoloDetector model, string[] names, int imgsz, Dev
     /// <summary>Detections for one BGR image (original pixels, clipped to the image).</summary>
     public ImagePrediction Predict(Mat image, string path, int? frame = null)
     {
-        using var scope = NewDisposeScope();
-        using var _ = no_grad();
-        model.eval();
-        var input = InferenceInput.Prepare(image, path, imgsz, stride, auto: true);
-        var x = tensor(input.Chw, [1, 3, input.Height, input.Width]).to(device);
-        var decoded = model.Decode(model.forward(x), input.Height, input.Width).to(CPU).contiguous();
-        var all = decoded.data<float>().ToArray();
-        var dets = NonMaxSuppression.Run(all, (int)decoded.shape[2], model.NumClasses, nms);
-        return new ImagePrediction(path, image.Width, image.Height, Validator.ToOriginal(dets, input.Info), null, frame);
+        // Ultralytics: auto (minimal) padding for PyTorch and dynamic models, the export size for fixed ones.
+        var input = backend.FixedInputSize is { } size
+            ? InferenceInput.Prepare(image, path, size.Height, size.Width, backend.Stride, auto: false)
+            : InferenceInput.Prepare(image, path, imgsz, backend.Stride, auto: true);
+        var output = backend.Forward(input.Chw, 1, input.Height, input.Width, out int anchors);
+        var dets = DetectionPostprocess.Run(output, anchors, backend.NumClasses, nms, input.Info);
+        return new ImagePrediction(path, image.Width, image.Height, dets, null, frame);
     }
 
     /// <summary>Predicts every image and video of <paramref name="source"/> (see <see cref="PredictSources.Expand"/>), writing outputs under <paramref name="outputDir"/>.</summary>

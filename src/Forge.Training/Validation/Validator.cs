@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using Forge.Core.Detection;
-using Forge.Core.Geometry;
 using Forge.Core.Metrics;
 using Forge.Data.Datasets;
+using Forge.Data.Inference;
 using Forge.Data.Loading;
 using Forge.Distributed;
 using Forge.Models;
@@ -64,50 +64,81 @@ public sealed class Validator
     {
         bool wasTraining = model.training;
         model.eval();
-        int nc = model.NumClasses;
         var lossSum = new double[4];   // box, cls, dfl, batches
-        var pre = new Stopwatch(); var infer = new Stopwatch(); var post = new Stopwatch();
-        var bar = log is null ? null : new ProgressBar(loader.BatchesPerEpoch, log);
-        var mine = new List<ImageResult>(shardImages);
-        int done = 0;
-
-        using (no_grad())
+        try
         {
-            pre.Start();
-            foreach (var batch in loader.Epoch(0, mosaicEnabled: false))
+            using var _ = no_grad();
+            return RunPass(model.NumClasses, (batch, infer) =>
             {
                 using var scope = NewDisposeScope();
-                using var b = batch;
                 var images = BatchTensors.Images(batch, device);
-                using var targets = loss is null ? null : BatchTensors.Targets(batch, device);
-                pre.Stop();
-
-                infer.Start();
                 var raw = model.forward(images);
-                var decoded = model.Decode(raw, batch.Height, batch.Width).to(CPU).contiguous();
+                var all = model.Decode(raw, batch.Height, batch.Width).to(CPU).contiguous().data<float>().ToArray();
                 infer.Stop();
                 if (loss is not null)
                 {
-                    var (_, items) = loss.Compute(raw, targets!, batch.Height, batch.Width);
+                    using var targets = BatchTensors.Targets(batch, device);
+                    var (_, items) = loss.Compute(raw, targets, batch.Height, batch.Width);
                     lossSum[0] += items.Box; lossSum[1] += items.Cls; lossSum[2] += items.Dfl; lossSum[3] += 1;
                 }
-
-                post.Start();
-                var all = decoded.data<float>().ToArray();
-                int anchors = (int)decoded.shape[2];
-                int perImage = (4 + nc) * anchors;
-                for (int i = 0; i < batch.Size; i++)
-                {
-                    var dets = NonMaxSuppression.Run(all.AsSpan(i * perImage, perImage), anchors, nc, nms);
-                    mine.Add(new ImageResult(IndexOf(batch.Infos[i]), ToOriginal(dets, batch.Infos[i])));
-                }
-                post.Stop();
-                bar?.Update(++done, progressPrefix);
-                pre.Start();
-            }
-            pre.Stop();
+                return all;
+            }, lossSum, log, progressPrefix);
         }
-        if (wasTraining) model.train();
+        finally
+        {
+            if (wasTraining) model.train();
+        }
+    }
+
+    /// <summary>Validates a detector behind <paramref name="backend"/> (an ONNX Runtime session, say): same batches, pre- and
+    /// post-processing and metrics as the TorchSharp path, no loss. Collective: every rank calls it.</summary>
+    /// <exception cref="ArgumentException">The backend takes one fixed size and the batches are planned otherwise (build
+    /// the validator with rect=false and imgsz at that size), or it needs another stride than the batches were padded to.</exception>
+    public ValidationResult Run(IDetectionBackend backend, TextWriter? log = null, string progressPrefix = "")
+    {
+        CheckShapes(backend);
+        return RunPass(backend.NumClasses, (batch, infer) => backend.Forward(batch.Images, batch.Size, batch.Height, batch.Width, out _),
+                       new double[4], log, progressPrefix);
+    }
+
+    void CheckShapes(IDetectionBackend backend)
+    {
+        foreach (var b in globalBatches)
+        {
+            if (backend.FixedInputSize is { } size && (b.Height != size.Height || b.Width != size.Width))
+                throw new ArgumentException($"the model takes {size.Height}x{size.Width} images only, the validation batches are " +
+                                            $"{b.Height}x{b.Width}: validate with rect=false and imgsz={size.Height}, or export with dynamic=true");
+            if (b.Height % backend.Stride != 0 || b.Width % backend.Stride != 0)
+                throw new ArgumentException($"{b.Height}x{b.Width} validation batches are not a multiple of the model's stride {backend.Stride}");
+        }
+    }
+
+    /// <summary>One pass over this rank's batches: <paramref name="infer"/> turns a batch into its decoded output (stopping
+    /// the inference clock itself if it does more), then NMS and mapping back, gathering across ranks and the metrics.</summary>
+    ValidationResult RunPass(int nc, Func<Batch, Stopwatch, float[]> infer, double[] lossSum, TextWriter? log, string progressPrefix)
+    {
+        var pre = new Stopwatch(); var inferClock = new Stopwatch(); var post = new Stopwatch();
+        var bar = log is null ? null : new ProgressBar(loader.BatchesPerEpoch, log);
+        var mine = new List<ImageResult>(shardImages);
+        int done = 0;
+        pre.Start();
+        foreach (var batch in loader.Epoch(0, mosaicEnabled: false))
+        {
+            using var b = batch;
+            pre.Stop();
+            inferClock.Start();
+            var all = infer(batch, inferClock);
+            inferClock.Stop();
+
+            post.Start();
+            int anchors = all.Length / (batch.Size * (4 + nc));
+            for (int i = 0; i < batch.Size; i++)
+                mine.Add(new ImageResult(IndexOf(batch.Infos[i]), DetectionPostprocess.Run(all, i, anchors, nc, nms, batch.Infos[i])));
+            post.Stop();
+            bar?.Update(++done, progressPrefix);
+            pre.Start();
+        }
+        pre.Stop();
 
         var results = comm.WorldSize == 1 ? mine : comm.AllGatherBytes(ImageResult.Pack(mine)).SelectMany(p => ImageResult.Unpack(p)).ToList();
         var (metrics, confusion) = Evaluate(results, nc);
@@ -115,7 +146,7 @@ public sealed class Validator
         double n = Math.Max(1, shardImages);
         return new ValidationResult(metrics, confusion,
             lossSum[3] == 0 ? new LossItems(0, 0, 0) : new LossItems((float)(lossSum[0] / lossSum[3]), (float)(lossSum[1] / lossSum[3]), (float)(lossSum[2] / lossSum[3])),
-            pre.Elapsed.TotalMilliseconds / n, infer.Elapsed.TotalMilliseconds / n, post.Elapsed.TotalMilliseconds / n);
+            pre.Elapsed.TotalMilliseconds / n, inferClock.Elapsed.TotalMilliseconds / n, post.Elapsed.TotalMilliseconds / n);
     }
 
     Dictionary<string, int>? _indexByPath;
@@ -147,19 +178,6 @@ public sealed class Validator
                 coco?.AddImage(dets, GroundTruth.Exact(item), item.Crowd);
             }
         return (ultralytics?.Compute() ?? coco!.Compute(), confusion);
-    }
-
-    /// <summary>Letterboxed-pixel detections back to original image pixels (Ultralytics scale_boxes: minus padding, divided by the gain, clipped), order kept.</summary>
-    public static List<Detection> ToOriginal(List<Detection> dets, ImageInfo info)
-    {
-        var result = new List<Detection>(dets.Count);
-        foreach (var d in dets)
-        {
-            var (x1, y1) = info.ToOriginal(d.Box.X1, d.Box.Y1);
-            var (x2, y2) = info.ToOriginal(d.Box.X2, d.Box.Y2);
-            result.Add(d with { Box = new BoxF(x1, y1, x2, y2).Clip(info.OriginalWidth, info.OriginalHeight) });
-        }
-        return result;
     }
 
     /// <summary>Ultralytics-style table: overall row, then one row per class with instances when <paramref name="perClass"/>.</summary>

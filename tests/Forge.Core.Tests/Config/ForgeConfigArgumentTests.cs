@@ -174,6 +174,8 @@ public class ForgeConfigArgumentTests
     [InlineData("perspective=0.002", "must be in [0, 0.001]")]
     [InlineData("vid_stride=0", "must be >= 1")]
     [InlineData("ap_method=voc", "must be one of ultralytics, coco")]
+    [InlineData("format=tflite", "must be one of onnx, safetensors")]
+    [InlineData("opset=9", "must be in [13, 23]")]
     [InlineData("device=gpu", "must be cpu, cuda or cuda:N")]
     [InlineData("hsv_h=2", "must be in [0, 1]")]
     [InlineData("degrees=200", "must be in [0, 180]")]

@@ -1,0 +1,27 @@
+namespace Forge.Data.Inference;
+
+/// <summary>
+/// Something that runs a detector on letterboxed image batches: the TorchSharp model or an ONNX Runtime session. Both are
+/// fed and read in the same tensor-free layout, so pre-processing (<see cref="Loading.InferenceInput"/>, the validation
+/// loader), NMS and mapping back to the image (<see cref="DetectionPostprocess"/>) are shared.
+/// </summary>
+public interface IDetectionBackend
+{
+    int NumClasses { get; }
+
+    /// <summary>The model's largest stride (pixels): rectangular inputs are padded to a multiple of it.</summary>
+    int Stride { get; }
+
+    /// <summary>The one input size (height, width in pixels) the model takes, or null when it takes any multiple of
+    /// <see cref="Stride"/> (the TorchSharp model, an ONNX file exported with dynamic=true). A fixed-size model gets square
+    /// letterboxes of that size: no rectangular validation batches, no minimal-padding predict letterbox.</summary>
+    (int Height, int Width)? FixedInputSize { get; }
+
+    /// <summary>Runs the detector on <paramref name="batch"/> images.</summary>
+    /// <param name="images">batch x 3 x height x width floats: RGB planes in [0, 1] (<see cref="Loading.Collate.ToChw"/>).</param>
+    /// <param name="anchors">Number of anchors (columns) per image in the result.</param>
+    /// <returns>Ultralytics' decoded output, batch x (4 + NumClasses) x anchors: rows centre x, centre y, width, height in
+    /// input pixels, then class scores after the sigmoid.</returns>
+    /// <exception cref="ArgumentException">A fixed-size model is given another size.</exception>
+    float[] Forward(float[] images, int batch, int height, int width, out int anchors);
+}

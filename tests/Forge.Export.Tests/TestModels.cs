@@ -1,0 +1,28 @@
+using Forge.Models;
+using Forge.Models.Layers;
+using Forge.Testing;
+
+namespace Forge.Export.Tests;
+
+static class TestModels
+{
+    /// <summary>
+    /// A detector with seeded random weights whose BatchNorms have non-trivial statistics and affine parameters, so Conv+BN
+    /// fusion is really exercised (a fresh BatchNorm is an identity up to eps).
+    /// </summary>
+    public static ModelScale Yolo11N => ModelScale.Of(Forge.Models.Graph.BuiltinModels.Yolo11, "n");
+
+    public static YoloDetector Random(ModelScale scale, int numClasses, int seed)
+    {
+        // Weights from private generators: tests run in parallel and in random order, so the global one is not ours.
+        var model = BatchNormStatistics.Randomize(SeededWeights.Reset(new YoloDetector(scale, numClasses), (ulong)seed), (ulong)seed);
+        model.eval();
+        return model;
+    }
+
+    public static string TempPath(string name) =>
+        Path.Combine(Path.GetTempPath(), "forge-export-tests", $"{Guid.NewGuid():N}"[..8] + "-" + name);
+
+    public static ExportDescription Description(int numClasses) =>
+        new(Enumerable.Range(0, numClasses).Select(i => $"class{i}").ToArray(), "yolov8n", "test.yaml", "0.0.0-test");
+}
