@@ -1,5 +1,4 @@
 using Forge.Core.Config;
-using Forge.Core.Detection;
 using Forge.Training.Prediction;
 using Forge.Training.Reporting;
 
@@ -11,12 +10,10 @@ public static class PredictCommand
     {
         if (!OnnxModel.Is(cfg.Model)) TrainedWeights.Require(cfg, "predict");
         if (string.IsNullOrEmpty(cfg.Source)) throw new ConfigException("predict needs source=: an image, a video, a folder, a glob ('dir/*.jpg') or a .txt list");
-        if (cfg.VidStride < 1) throw new ConfigException($"vid_stride={cfg.VidStride}: must be at least 1 (every N-th video frame)");
         if (OnnxModel.Is(cfg.Model)) return RunOnnx(cfg, stdout);
         using var weights = TrainedWeights.Load(cfg, "predict");
         stdout.WriteLine($"Loaded {weights.Description}");
-        var nms = new NmsOptions((float)(cfg.Conf ?? 0.25), (float)cfg.Iou, cfg.MaxDet);
-        return Predict(cfg, new Predictor(weights.Model, weights.Names, weights.ImageSize(cfg), weights.Device, nms), stdout);
+        return Predict(cfg, new Predictor(weights.Model, weights.Names, weights.ImageSize(cfg), weights.Device, cfg.PredictionNms()), stdout);
     }
 
     /// <summary>model=best.onnx: the same predictor (sources, letterbox, NMS, outputs) over an ONNX Runtime session.</summary>
@@ -24,8 +21,7 @@ public static class PredictCommand
     {
         using var onnx = OnnxModel.Open(cfg, (float)(cfg.Conf ?? 0.25), multiLabel: false);
         stdout.WriteLine(OnnxModel.Describe(onnx, cfg.Model));
-        var nms = new NmsOptions((float)(cfg.Conf ?? 0.25), (float)cfg.Iou, cfg.MaxDet);
-        return Predict(cfg, new Predictor(onnx, onnx.Names, onnx.InputHeight, nms), stdout);
+        return Predict(cfg, new Predictor(onnx, onnx.Names, onnx.InputHeight, cfg.PredictionNms()), stdout);
     }
 
     static int Predict(ForgeConfig cfg, Predictor predictor, TextWriter stdout)

@@ -1,6 +1,4 @@
 using Forge.Core.Config;
-using Forge.Core.Detection;
-using Forge.Core.Metrics;
 using Forge.Data.Datasets;
 using Forge.Reporting;
 using Forge.Training;
@@ -59,8 +57,8 @@ public static class ValCommand
         var issues = new DataIssueLog(stdout);
         var index = DatasetIndex.Build(sources, spec.NumClasses, issues, cfg.Split, cocoImages: spec.CocoImagesFor);
         stdout.WriteLine(issues.Summary());
-        var nms = new NmsOptions((float)(cfg.Conf ?? 0.001), (float)cfg.Iou, cfg.MaxDet, MultiLabel: true);
-        return new Validator(index, names, imgsz, cfg.Batch, cfg.Workers, device, nms, rect: rect, apMethod: ParseApMethod(cfg), stride: stride);
+        return new Validator(index, names, imgsz, cfg.Batch, cfg.Workers, device, cfg.ValidationNms(), rect: rect,
+                             apMethod: cfg.ValidationApMethod(), stride: stride);
     }
 
     static int Report(ForgeConfig cfg, ValidationResult result, string[] names, TextWriter stdout)
@@ -71,11 +69,5 @@ public static class ValCommand
         if (cfg.Plots) RunPlots.WriteValidationPlots(run.Path, result.Metrics, result.Confusion, names, stdout);
         stdout.WriteLine($"Results saved to {run.Path}");
         return 0;
-    }
-
-    internal static ApMethod ParseApMethod(ForgeConfig cfg)
-    {
-        try { return ApMethods.Parse(cfg.ApMethod); }
-        catch (ArgumentException e) { throw new ConfigException(e.Message); }
     }
 }
