@@ -3,6 +3,7 @@ using Forge.Models.Loss;
 using Forge.Reporting;
 using Forge.Training.Checkpoints;
 using Forge.Training.Optimization;
+using Forge.Training.Supervision;
 using Forge.Training.Validation;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -80,6 +81,7 @@ public sealed partial class TrainingSession
         optimizer.ZeroGrad();
         ema.Update();
         State.LastOptimizerStep = step.Iteration;
+        supervisor?.WriteLine(SupervisorProtocol.StepLine(optimizer.StepCount));
         return true;
     }
 
@@ -101,7 +103,9 @@ public sealed partial class TrainingSession
         ddp.Barrier();
         if (!ddp.IsMain) return;
         State.SavedByRank = ddp.Rank;
-        store.Save(TrainingCheckpoint.Snapshot(Parts, State, Description, lastValidation?.Metrics, pending), best, snapshotEpoch);
+        string? saved = supervisor is null ? null : SupervisorProtocol.SavedLine(State.Epoch, State.StepInEpoch, optimizer.StepCount);
+        store.Save(TrainingCheckpoint.Snapshot(Parts, State, Description, lastValidation?.Metrics, pending), best, snapshotEpoch,
+                   onWritten: saved is null ? null : () => supervisor!.WriteLine(saved));
     }
 
     /// <summary>

@@ -6,6 +6,7 @@ using Forge.Training.Checkpoints;
 using Forge.Training.Optimization;
 using Forge.Training.Reporting;
 using Forge.Training.Resume;
+using Forge.Training.Supervision;
 using Forge.Training.Validation;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -40,6 +41,8 @@ public sealed partial class TrainingSession : IDisposable
     readonly CheckpointStore store;
     readonly EarlyStopping stopper;
     readonly NominalBatch nominal;
+    /// <summary>Rank 0 under a self-healing launcher: where the run, optimizer steps and saves are announced.</summary>
+    readonly TextWriter? supervisor;
 
     public RunFolder Run { get; }
     public TrainingState State { get; }
@@ -60,6 +63,7 @@ public sealed partial class TrainingSession : IDisposable
     TrainingSession(RunPlan plan, TrainerOptions options, DataParallel ddp, TextWriter log, Device device, TrainingData data)
     {
         (cfg, this.options, this.ddp, this.log, this.device, this.data, Run) = (plan.Config, options, ddp, log, device, data, plan.Run);
+        supervisor = ddp.IsMain ? options.Supervisor : null;
         try
         {
             model = BuildModel(plan.Resuming);
@@ -85,6 +89,7 @@ public sealed partial class TrainingSession : IDisposable
             throw;
         }
         LogStart();
+        supervisor?.WriteLine(SupervisorProtocol.RunLine(Run.Path, optimizer.StepCount));
     }
 
     /// <summary>A detector of this run's classes, on the training device, in the training dtype.</summary>
