@@ -10,14 +10,16 @@
 # SUBNET is the first three octets of a 10.x.y.0/30 (default 10.250.0): node0 = .1, node1 = .2. Open MPI is told (via
 # OMPI_MCA_* variables, see 'run') to launch through DIR/agent.sh and to use only that link for its TCP traffic. A node's
 # files live in DIR/nodeN and are mounted on DIR/work inside that node only, so the same path holds different files on the
-# two nodes, as on two machines without a shared disk.
+# two nodes, as on two machines without a shared disk (the DIR/nodeN folders themselves are hidden inside the nodes).
 set -euo pipefail
 cmd="${1:-}"; name="${2:-}"
 [ -n "$cmd" ] && [ -n "$name" ] || { sed -n '2,13p' "$0" >&2; exit 2; }
 
 node_shell() { # $1 = node index, $2 = DIR; the rest: command. Enters the node's mount and UTS namespaces with its files on DIR/work.
   local n="$1" dir="$2"; shift 2
-  exec unshare --mount --uts --propagation private sh -c 'hostname "node$1" && mount --bind "$2/node$1" "$2/work" && cd "$2/work" && shift 2 && exec "$@"' \
+  # After the bind, empty tmpfs mounts hide both nodes' folders: a node sees its own files on DIR/work and nothing of the other's.
+  exec unshare --mount --uts --propagation private sh -c 'hostname "node$1" && mount --bind "$2/node$1" "$2/work" &&
+    mount -t tmpfs tmpfs "$2/node0" && mount -t tmpfs tmpfs "$2/node1" && cd "$2/work" && shift 2 && exec "$@"' \
     node-shell "$n" "$dir" "$@"
 }
 
@@ -44,7 +46,8 @@ case "\$host" in
   $subnet.2) n=1 ;;
   *) echo "agent.sh: unknown host \$host" >&2; exit 255 ;;
 esac
-exec ip netns exec "${name}\$n" "$(realpath "$0")" node-shell "\$n" "$dir" sh -c "\$*"
+# From the mount namespace 'run' was started in (where DIR/nodeN are visible), not from the calling node's.
+exec nsenter --mount="\${NETNS_NODES_MNT:-/proc/self/ns/mnt}" ip netns exec "${name}\$n" "$(realpath "$0")" node-shell "\$n" "$dir" sh -c "\$*"
 AGENT
     chmod +x "$dir/agent.sh"
     echo "nodes up: node0 = $subnet.1 (namespace ${name}0), node1 = $subnet.2 (namespace ${name}1); hostfile $dir/hosts.txt"
@@ -55,7 +58,10 @@ AGENT
     subnet="$(head -1 "$dir/hosts.txt" | cut -d' ' -f1)"; subnet="${subnet%.*}"
     export OMPI_MCA_plm_rsh_agent="$dir/agent.sh" OMPI_MCA_btl=self,tcp OMPI_MCA_btl_tcp_if_include="$subnet.0/30" \
            OMPI_MCA_oob_tcp_if_include="$subnet.0/30" OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-    exec ip netns exec "${name}0" "$(realpath "$0")" node-shell 0 "$dir" "$@"
+    # This shell stays in the original mount namespace while the job runs: the agent enters it to reach DIR/node1.
+    export NETNS_NODES_MNT="/proc/$$/ns/mnt"
+    rc=0; ip netns exec "${name}0" "$(realpath "$0")" node-shell 0 "$dir" "$@" || rc=$?
+    exit "$rc"
     ;;
   down)
     for n in 0 1; do

@@ -37,6 +37,12 @@ public static class ModelFactory
     public static (YoloDetector Model, string[] Names) FromCheckpoint(string path)
     {
         using var ckpt = Checkpoint.Load(path);
+        return FromCheckpoint(ckpt, path);
+    }
+
+    /// <summary>The detector and class names of a loaded checkpoint; <paramref name="path"/> names it in errors.</summary>
+    public static (YoloDetector Model, string[] Names) FromCheckpoint(Checkpoint ckpt, string path)
+    {
         var arch = ckpt.Get("architecture") ?? throw new InvalidDataException($"{path}: no architecture in the metadata; was it written by Forge?");
         var (scale, nc) = ParseArchitecture(arch, path);
         var model = new YoloDetector(scale, nc);

@@ -57,7 +57,10 @@ public sealed partial class TrainingSession : IDisposable
         bool amp = TensorLibrary.Configure(cfg, device, log);
         log.WriteLine($"Forge {ForgeInfo.Version}  device={cfg.Device}  {ddp.Describe()}  threads/rank={get_num_threads()}  " +
                       $"{TensorLibrary.Describe(amp, device)}  run={plan.Run.Path}");
-        return new TrainingSession(plan, options, ddp, log, device, new TrainingData(plan.Data, cfg, ddp, log));
+        // Every machine reads the dataset from its own disk; one that cannot, or sees other data than rank 0, stops the job at start.
+        var data = ddp.OpenOnEveryRank($"the dataset (data={cfg.Data})",
+            () => new TrainingData(plan.Data ?? DatasetResolver.Load(cfg.Data), cfg, ddp, log), d => d.Fingerprint.Describe());
+        return new TrainingSession(plan, options, ddp, log, device, data);
     }
 
     TrainingSession(RunPlan plan, TrainerOptions options, DataParallel ddp, TextWriter log, Device device, TrainingData data)
@@ -178,7 +181,7 @@ public sealed partial class TrainingSession : IDisposable
             state = TrainingCheckpoint.Restore(checkpoint, source, Parts);
             CheckResumable(state, savedData, source);
         }
-        results.LoadExisting(state.Epoch + 1);
+        if (ddp.IsMain) results.LoadExisting(state.Epoch + 1);   // rank 0's file: only rank 0 writes the run folder
         log.WriteLine($"Resuming {Run.Path} from {source}: epoch {state.Epoch + 1}/{cfg.Epochs}, step {state.StepInEpoch}/{data.StepsPerEpoch}" +
                       (state.WorldSize != ddp.WorldSize ? $" (saved by {state.WorldSize} ranks, continuing on {ddp.WorldSize})" : ""));
         state.WorldSize = ddp.WorldSize;
