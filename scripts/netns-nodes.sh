@@ -6,6 +6,7 @@
 #   scripts/netns-nodes.sh up   NAME DIR [SUBNET]   # namespaces NAME0/NAME1, DIR/hosts.txt, DIR/agent.sh, DIR/node0, DIR/node1
 #   scripts/netns-nodes.sh run  NAME DIR CMD...      # CMD on node 0 (namespace NAME0, host name node0, DIR/node0 seen as DIR/work)
 #   scripts/netns-nodes.sh down NAME                 # kills what still runs inside and removes both namespaces
+#   scripts/netns-nodes.sh kill-node NAME N          # node N dies: what runs inside is killed and its namespace removed
 #
 # SUBNET is the first three octets of a 10.x.y.0/30 (default 10.250.0): node0 = .1, node1 = .2. Open MPI is told (via
 # OMPI_MCA_* variables, see 'run') to launch through DIR/agent.sh and to use only that link for its TCP traffic. A node's
@@ -13,7 +14,7 @@
 # two nodes, as on two machines without a shared disk (the DIR/nodeN folders themselves are hidden inside the nodes).
 set -euo pipefail
 cmd="${1:-}"; name="${2:-}"
-[ -n "$cmd" ] && [ -n "$name" ] || { sed -n '2,13p' "$0" >&2; exit 2; }
+[ -n "$cmd" ] && [ -n "$name" ] || { sed -n '2,14p' "$0" >&2; exit 2; }
 
 node_shell() { # $1 = node index, $2 = DIR; the rest: command. Enters the node's mount and UTS namespaces with its files on DIR/work.
   local n="$1" dir="$2"; shift 2
@@ -63,6 +64,11 @@ AGENT
     rc=0; ip netns exec "${name}0" "$(realpath "$0")" node-shell 0 "$dir" "$@" || rc=$?
     exit "$rc"
     ;;
+  kill-node)
+    n="${3:?node index}"
+    for pid in $(ip netns pids "${name}$n"); do kill -9 "$pid" 2>/dev/null || true; done
+    ip netns delete "${name}$n"
+    ;;
   down)
     for n in 0 1; do
       if ip netns list | grep -qw "${name}$n"; then
@@ -71,5 +77,5 @@ AGENT
       fi
     done
     ;;
-  *) sed -n '2,13p' "$0" >&2; exit 2 ;;
+  *) sed -n '2,14p' "$0" >&2; exit 2 ;;
 esac

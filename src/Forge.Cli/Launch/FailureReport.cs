@@ -27,7 +27,7 @@ public sealed partial class FailureReport
         else if ((m = ProcessName().Match(line)).Success) pendingRank = int.Parse(m.Groups[1].Value);
         else if ((m = ExitCode().Match(line)).Success && pendingRank is { } r) Record(r, null, $"exited with code {m.Groups[1].Value}");
         else if ((m = LostDaemon().Match(line)).Success) LostHost ??= m.Groups[1].Value;
-        else if (line.Contains("ORTE was unable to reliably start one or more daemons", StringComparison.Ordinal)) LostHost ??= "(a machine of the hostfile)";
+        else if (line.Contains("ORTE was unable to reliably start one or more daemons", StringComparison.Ordinal)) LostHost ??= "(one whose Open MPI daemon died or did not start)";
     }
 
     void Record(int rank, string? host, string cause)

@@ -49,6 +49,13 @@ public sealed class MpiAttempt
     {
         lock (gate)
         {
+            // Open MPI gives ranks a pseudo-terminal, so a protocol line may follow an unterminated progress bar on the same line.
+            int at = line.IndexOf(SupervisorProtocol.Prefix, StringComparison.Ordinal);
+            if (at > 0)
+            {
+                OnLine(line[..at], error);
+                line = line[at..];
+            }
             switch (SupervisorProtocol.Parse(line))
             {
                 case RunStarted r: (RunPath, StartedAt, StepsReached) = (r.RunPath, r.OptimizerSteps, r.OptimizerSteps); return;

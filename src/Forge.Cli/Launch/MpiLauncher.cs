@@ -86,6 +86,7 @@ public sealed class MpiLauncher
             args = RestartArguments(originalArgs);
             stdout.WriteLine($"forge: restart {restart + 1}/{cfg.MaxRestarts} after {why}: " + (lastSave is { } c
                 ? $"resuming {runPath} on {WorldSize} ranks from {c.Describe()}, its last checkpoint on disk" + (attempt.StepsReached is { } r ? $"; {Math.Max(0, r - c.OptimizerSteps)} optimizer steps to redo" : "")
+                : HasCheckpoint ? $"resuming {runPath} on {WorldSize} ranks from its newest checkpoint"
                 : $"no checkpoint yet, starting {runPath ?? "the run"} again on {WorldSize} ranks"));
         }
     }
@@ -137,10 +138,17 @@ public sealed class MpiLauncher
         string[] invocation = ["resume=", "name=", "project=", "exist_ok="];
         var args = original.Where(a => !invocation.Any(k => a.StartsWith(k, StringComparison.Ordinal))).ToList();
         if (runPath is null) return original.ToList();
-        if (lastSave is not null) args.Add($"resume={runPath}");
+        if (HasCheckpoint) args.Add($"resume={runPath}");
         else args.AddRange([$"project={Path.GetDirectoryName(runPath)}", $"name={Path.GetFileName(runPath)}", "exist_ok=true"]);
         return args;
     }
+
+    /// <summary>
+    /// A checkpoint was reported on disk, or (rank 0 on this machine, as usual) one is there though its report was lost with the
+    /// process that wrote it.
+    /// </summary>
+    bool HasCheckpoint => lastSave is not null ||
+        runPath is not null && (File.Exists(Path.Combine(runPath, "weights", "last.safetensors")) || File.Exists(Path.Combine(runPath, "weights", "last.prev.safetensors")));
 
     List<string> MpiArguments(IEnumerable<string> forgeArgs)
     {
