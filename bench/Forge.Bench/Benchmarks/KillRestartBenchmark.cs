@@ -22,7 +22,7 @@ public sealed partial class KillRestartBenchmark : IBenchmark
     public IReadOnlyList<BenchKey> Keys { get; } =
     [
         new("rounds", "100", "kills to make"),
-        new("nproc", "2", "ranks of each job"),
+        new("ranks", "2", "ranks of each job (the jobs' nproc=)"),
         new("min_ms", "0", "earliest kill after the ranks of a (re)started job appear (ms)"),
         new("max_ms", "auto", "latest kill (ms); auto: the uninterrupted run's duration"),
         new("seed", "12345", "seed of the delays and of the choice of rank"),
@@ -40,11 +40,11 @@ public sealed partial class KillRestartBenchmark : IBenchmark
 
     public int Run(BenchContext ctx)
     {
-        if (ctx.Comm.WorldSize > 1) throw new BenchUsageException("kill-restart starts its own jobs: run it as a single process (nproc is the jobs' rank count)");
+        if (ctx.Comm.WorldSize > 1) throw new BenchUsageException("kill-restart starts its own jobs: run it as a single process (ranks= sets the jobs' rank count)");
         var a = ctx.Args;
-        int rounds = a.Int("rounds"), minMs = a.Int("min_ms"), nproc = a.Int("nproc");
+        int rounds = a.Int("rounds"), minMs = a.Int("min_ms"), nproc = a.Int("ranks");
         int? maxMs = a.String("max_ms") == "auto" ? null : a.Int("max_ms");
-        if (rounds < 0 || minMs < 0 || maxMs <= minMs || nproc < 1) throw new BenchUsageException("rounds >= 0, nproc >= 1 and 0 <= min_ms < max_ms");
+        if (rounds < 0 || minMs < 0 || maxMs <= minMs || nproc < 1) throw new BenchUsageException("rounds >= 0, ranks >= 1 and 0 <= min_ms < max_ms");
         string cli = Path.Combine(AppContext.BaseDirectory, "forge.dll");
         if (!File.Exists(cli)) throw new InvalidOperationException($"the forge CLI is not built next to forge-bench: {cli}");
         string root = Path.Combine(Path.GetTempPath(), "forge-bench", $"kill-restart-{Environment.ProcessId}");
