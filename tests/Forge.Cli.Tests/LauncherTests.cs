@@ -98,4 +98,22 @@ public class LauncherTests
         }
         finally { File.Delete(path); }
     }
+
+    [Fact]
+    public void ACfgFileTravelsToTheRanksAsSettingsTheCommandLineStillOverrides()
+    {
+        string path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(path, "epochs: 7\nimgsz: 64\nname: null\n");
+            var args = MpiLauncher.InlineConfigFile(["train", $"cfg={path}", "epochs=3"]);
+            Assert.Equal(["train", "epochs=7", "imgsz=64", "name=null", "epochs=3"], args);
+            var cfg = new ForgeConfig();
+            cfg.ApplyArguments(args.Skip(1));
+            Assert.Equal(3, cfg.Epochs);
+            Assert.Equal(64, cfg.ImgSize);
+            Assert.Equal(["train", "epochs=3"], MpiLauncher.InlineConfigFile(["train", "epochs=3"]));
+        }
+        finally { File.Delete(path); }
+    }
 }

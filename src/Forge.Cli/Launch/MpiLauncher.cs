@@ -162,8 +162,22 @@ public sealed class MpiLauncher
         args.Add(Environment.ProcessPath ?? "dotnet");
         var entry = Environment.GetCommandLineArgs()[0];
         if (entry.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)) args.Add(Path.GetFullPath(entry));
-        args.AddRange(forgeArgs);
+        args.AddRange(InlineConfigFile(forgeArgs.ToList()));
         return args;
+    }
+
+    /// <summary>
+    /// cfg=file.yaml becomes its settings as key=value pairs right after the mode (so the command line still overrides them):
+    /// ranks on other machines do not need the file.
+    /// </summary>
+    public static List<string> InlineConfigFile(List<string> forgeArgs)
+    {
+        int at = forgeArgs.FindIndex(a => a.StartsWith("cfg=", StringComparison.Ordinal));
+        if (at < 0) return forgeArgs;
+        var pairs = FlatYaml.ReadScalars(forgeArgs[at][4..]).Select(kv => $"{kv.Key}={kv.Value ?? "null"}");
+        var inlined = forgeArgs.Where((_, i) => i != at).ToList();
+        inlined.InsertRange(Math.Min(1, inlined.Count), pairs);
+        return inlined;
     }
 
     public static string? FindOnPath(string name) =>
