@@ -71,7 +71,7 @@ AGENT
     ;;
   down)
     for n in 0 1; do
-      if ip netns list | grep -qw "${name}$n"; then
+      if [ -e "/var/run/netns/${name}$n" ]; then
         for pid in $(ip netns pids "${name}$n"); do kill -9 "$pid" 2>/dev/null || true; done
         ip netns delete "${name}$n"
       fi

@@ -29,7 +29,7 @@ public class SelfHealingTests(Xunit.Abstractions.ITestOutputHelper log) : IDispo
         using var job = ForgeProcess.Start(data.Root, data.TrainArgs("healed", [.. Common, "max_restarts=1"]));
         // The first mid-epoch save is on disk: training is under way in epoch 1. Kill rank 1 there.
         while (!File.Exists(data.Weights("healed")) && clock.Elapsed < TimeSpan.FromSeconds(300) && !job.HasExited) Thread.Sleep(50);
-        int victim = RankProcess.Find(1);
+        int victim = RankProcess.Find(1, data.Root);
         Assert.True(victim != 0 && !job.HasExited, $"rank 1 not found while training:\n{job.Output}");
         kill(victim, 9);
         Assert.True(job.WaitForExit(TimeSpan.FromSeconds(600)), $"the job did not finish by itself:\n{job.Output}");
@@ -76,7 +76,9 @@ public class SelfHealingTests(Xunit.Abstractions.ITestOutputHelper log) : IDispo
 /// <summary>Finds the process Open MPI started as a given rank of a forge job on this machine.</summary>
 public static class RankProcess
 {
-    public static int Find(int rank)
+    /// <param name="token">Text only this job's command line holds (its work folder): other jobs on the machine, such as another
+    /// test or benchmark running at the same time, have ranks with the same number.</param>
+    public static int Find(int rank, string token)
     {
         foreach (var dir in Directory.GetDirectories("/proc"))
         {
@@ -84,7 +86,8 @@ public static class RankProcess
             try
             {
                 var env = File.ReadAllText(Path.Combine(dir, "environ")).Split('\0');
-                if (env.Contains($"OMPI_COMM_WORLD_RANK={rank}") && File.ReadAllText(Path.Combine(dir, "cmdline")).Contains("forge.dll")) return pid;
+                var cmdline = File.ReadAllText(Path.Combine(dir, "cmdline"));
+                if (env.Contains($"OMPI_COMM_WORLD_RANK={rank}") && cmdline.Contains("forge.dll") && cmdline.Contains(token)) return pid;
             }
             catch (IOException) { }
             catch (UnauthorizedAccessException) { }

@@ -151,7 +151,7 @@ public sealed partial class KillRestartBenchmark : IBenchmark
             try
             {
                 var env = File.ReadAllText(Path.Combine(dir, "environ")).Split('\0');
-                if (!env.Contains($"FORGE_BENCH_JOB={job}")) continue;
+                if (!env.Contains($"FORGE_BENCH_JOB={Environment.ProcessId}-{job}")) continue;
                 var rank = env.FirstOrDefault(e => e.StartsWith("OMPI_COMM_WORLD_RANK=", StringComparison.Ordinal));
                 if (rank is not null && int.TryParse(rank["OMPI_COMM_WORLD_RANK=".Length..], out int r) && r < n) pids[r] = pid;
             }
@@ -208,7 +208,8 @@ public sealed partial class KillRestartBenchmark : IBenchmark
                 $"save_period_steps={savePeriodSteps}", $"nproc={nproc}", $"max_restarts={(restarts ? maxRestarts : 0)}"];
             return new ChildProcess("dotnet", args, root, new Dictionary<string, string?>
             {
-                ["TERM"] = "dumb", ["FORGE_BENCH_JOB"] = name, ["FORGE_STOP_AT_STEP"] = null, ["FORGE_SAMPLE_TRACE"] = null,
+                // Unique to this benchmark process: ranks of other jobs on the machine are never killed.
+                ["TERM"] = "dumb", ["FORGE_BENCH_JOB"] = $"{Environment.ProcessId}-{name}", ["FORGE_STOP_AT_STEP"] = null, ["FORGE_SAMPLE_TRACE"] = null,
             });
         }
     }
