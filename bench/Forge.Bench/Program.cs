@@ -15,5 +15,6 @@ IBenchmark[] benchmarks =
     new OnnxParityBenchmark(),
     new OnnxSpeedBenchmark(),
     new OnnxValBenchmark(),
+    new KillRestartBenchmark(),
 ];
 return new BenchRunner(benchmarks).Run(args, Console.Out, Console.Error);

@@ -101,4 +101,9 @@ public sealed record TrainingParts(YoloDetector Model, ModelEma Ema, Optimizer O
 public sealed record RunDescription(ForgeConfig Config, string[] Names, DataFingerprint Fingerprint);
 
 /// <summary>Identifies the data a run trained on, so resuming on different data is noticed.</summary>
-public sealed record DataFingerprint(string Train, string? Val, int TrainImages, int ValImages);
+public sealed record DataFingerprint(string Train, string? Val, int TrainImages, int ValImages)
+{
+    /// <summary>"16 train images (sha256 1a2b3c4d5e6f), 4 val images (sha256 ...)", to compare datasets in messages.</summary>
+    public string Describe() => $"{TrainImages} train images (sha256 {Train[..Math.Min(12, Train.Length)]}), " +
+                                $"{ValImages} val images" + (Val is null ? "" : $" (sha256 {Val[..Math.Min(12, Val.Length)]})");
+}

@@ -20,7 +20,7 @@ public static class WeightsExporter
         using var weights = PretrainedWeights.Load(weightsPath);
         using var model = weights.CreateModel();    // verifies every tensor against the architecture
         using var scope = NewDisposeScope();
-        var records = ModelEma.StateOf(model).OrderBy(kv => kv.Key, StringComparer.Ordinal)
+        var records = model.state_dict().OrderBy(kv => kv.Key, StringComparer.Ordinal)
             .Select(kv => TensorRecords.FromTensor(kv.Key, kv.Value)).ToList();
         if (records.Count == 0) throw new InvalidDataException($"{weightsPath}: no model weights to export");
         var meta = new Dictionary<string, string>(StringComparer.Ordinal)

@@ -57,6 +57,8 @@ public sealed class Validator
     }
 
     public int ImageCount => index.Count;
+    /// <summary>Images this rank validates (its shard; all of them with one process).</summary>
+    public int ShardSize => shardImages;
 
     /// <summary>Validates <paramref name="model"/> (switched to eval mode for the pass and back afterwards). Collective: every rank calls it.</summary>
     /// <param name="loss">When given, the validation loss is computed too (as in training, on letterboxed targets).</param>

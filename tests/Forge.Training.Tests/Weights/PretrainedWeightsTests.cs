@@ -76,7 +76,7 @@ public sealed class PretrainedWeightsTests : IDisposable
         Assert.Contains("4 skipped (shape differs): model.14.cv3.0.2.weight [3x16x1x1→5x16x1x1]", text);
         Assert.Contains("0 not in the file", text);
         using var w = PretrainedWeights.Load(Fixture("tiny-yolov8.pt"));
-        var state = ModelEma.StateOf(model);
+        var state = model.state_dict();
         Assert.True(BitwiseEqual(w.State["model.0.conv.weight"].to(float32), state["model.0.conv.weight"]));
     }
 
@@ -98,8 +98,8 @@ public sealed class PretrainedWeightsTests : IDisposable
             Assert.Equal(["a", "b"], names);
             Assert.Equal(scale, loaded.Scale);
             Assert.Equal(model.Architecture, loaded.Architecture);
-            var expected = ModelEma.StateOf(model);
-            foreach (var (name, t) in ModelEma.StateOf(loaded)) Assert.True(BitwiseEqual(expected[name], t), name);
+            var expected = model.state_dict();
+            foreach (var (name, t) in loaded.state_dict()) Assert.True(BitwiseEqual(expected[name], t), name);
         }
     }
 
@@ -115,9 +115,9 @@ public sealed class PretrainedWeightsTests : IDisposable
         Assert.Equal(fromPt.Names, exported.Names);
         using var b = exported.CreateModel();
         Assert.Equal(a.Architecture, b.Architecture);
-        var sa = ModelEma.StateOf(a);
+        var sa = a.state_dict();
         Assert.Equal(sa.Count, tensors);
-        foreach (var (name, t) in ModelEma.StateOf(b)) Assert.True(BitwiseEqual(sa[name], t), name);
+        foreach (var (name, t) in b.state_dict()) Assert.True(BitwiseEqual(sa[name], t), name);
     }
 
     [SharedFixtureFact("yolov8n-coco.pt", "yolov8n-coco.safetensors")]
@@ -132,8 +132,8 @@ public sealed class PretrainedWeightsTests : IDisposable
         using var a = pt.CreateModel();
         using var b = st.CreateModel();
         Assert.Equal(3_157_200, a.ParameterCount());
-        var sb = ModelEma.StateOf(b);
-        foreach (var (name, t) in ModelEma.StateOf(a))
+        var sb = b.state_dict();
+        foreach (var (name, t) in a.state_dict())
         {
             // The .pt was written by .half() of the same float32 weights: loading it gives exactly those values rounded
             // to float16 (so a val run on the .pt equals one on the safetensors with its weights rounded to float16).
