@@ -1,3 +1,4 @@
+using Forge.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -49,8 +50,11 @@ public sealed class ConvBnAct : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var c = conv.forward(x);
-        if (!act) return bn.forward(c);
-        using var y = bn.forward(c);
+        if (!act) return Normalize(c);
+        using var y = Normalize(c);
         return nn.functional.silu(y);
     }
+
+    // TorchSharp's BatchNorm.forward counts batches with an unheld Scalar (HeldBatchNorm); a replacement layer is Forge's own.
+    Tensor Normalize(Tensor c) => bn is BatchNorm batchNorm ? HeldBatchNorm.Forward(batchNorm, c) : bn.forward(c);
 }
