@@ -39,6 +39,8 @@ public sealed record TrainerOptions
     /// check that resuming, on any number of ranks, sees every sample of an epoch exactly once.</summary>
     public string? SampleTrace { get; init; }
     public CudaGradientPath CudaGradients { get; init; } = CudaGradientPath.Nccl;
+    /// <summary>Called on rank 0 after each epoch's results row, with the epoch's phase times and memory (benchmarks, dashboards).</summary>
+    public Action<EpochReport>? EpochEnded { get; init; }
 
     /// <summary>
     /// These options with the command line's environment hooks applied: FORGE_STOP_AT_STEP=N (<see cref="StopAtIteration"/>),
