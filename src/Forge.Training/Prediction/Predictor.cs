@@ -43,6 +43,7 @@ public sealed class Predictor(YoloDetector model, string[] names, int imgsz, Dev
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         model.eval();
+        using var fused = model.FuseForInference();   // BatchNorm folded into the convolutions for this image
         // Enlarge small images too (Ultralytics' predict letterbox does): validation sees every image with its long side
         // at imgsz, so only padding a small one would show the model its objects at a scale it was not trained for.
         var boxed = Letterbox.Apply(image, imgsz, imgsz, scaleUp: true, out var lb);

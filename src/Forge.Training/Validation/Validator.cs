@@ -53,6 +53,7 @@ public sealed class Validator
     {
         bool wasTraining = model.training;
         model.eval();
+        using var fused = model.FuseForInference();   // BatchNorm folded into the convolutions for this pass
         int nc = model.NumClasses;
         var lossSum = new double[4];   // box, cls, dfl, batches
         var pre = new Stopwatch(); var infer = new Stopwatch(); var post = new Stopwatch();
