@@ -32,8 +32,8 @@ public sealed class TrainingData
     {
         (this.cfg, this.ddp) = (cfg, ddp);
         Names = spec.Names;
-        Train = BuildIndex(spec.Train, "train", log);
-        Val = spec.Val.Count > 0 ? BuildIndex(spec.Val, "val", log) : null;
+        Train = BuildIndex(spec.Train, "train", spec, log);
+        Val = spec.Val.Count > 0 ? BuildIndex(spec.Val, "val", spec, log) : null;
         Fingerprint = new DataFingerprint(Train.Fingerprint, Val?.Fingerprint, Train.Count, Val?.Count ?? 0);
         epochOrder = new ShuffleSampler(Train.Count, cfg.Seed);
         var whole = new GlobalBatchShardSampler(epochOrder, cfg.Batch, ddp.Rank, ddp.WorldSize);
@@ -49,15 +49,20 @@ public sealed class TrainingData
         return (shard, new BatchLoader(dataset, loaderOptions, shard));
     }
 
-    /// <summary>The validator over the val split (each rank validates a disjoint shard), or null without one.</summary>
-    public Validator? CreateValidator(Device device) => Val is null ? null
-        : new Validator(Val, Names, cfg.ImgSize, Math.Max(1, cfg.Batch * 2 / ddp.WorldSize), cfg.Workers, device, cfg.ValidationNms(),
-                        cacheImages: cfg.Cache, comm: ddp.Communicator);
+    /// <summary>
+    /// The validator over the val split, or null without one: as Ultralytics' trainer, rectangular batches of twice the
+    /// training batch (all ranks together; each rank takes a slice of every batch), padded to a multiple of the model's
+    /// largest <paramref name="stride"/>, scored with ap_method=.
+    /// </summary>
+    public Validator? CreateValidator(Device device, int stride) => Val is null ? null
+        : new Validator(Val, Names, cfg.ImgSize, cfg.Batch * 2, cfg.Workers, device, cfg.ValidationNms(), cacheImages: cfg.Cache,
+                        comm: ddp.Communicator, rect: true, apMethod: cfg.ValidationApMethod(), stride: stride);
 
-    DatasetIndex BuildIndex(IReadOnlyList<string> sources, string split, TextWriter log)
+    DatasetIndex BuildIndex(IReadOnlyList<string> sources, string split, DatasetSpec spec, TextWriter log)
     {
         var issues = new DataIssueLog(log);
-        var index = DatasetIndex.Build(sources, Names.Length, issues, split, threads: 0, cacheImageSize: cfg.Cache ? cfg.ImgSize : 0);
+        var index = DatasetIndex.Build(sources, Names.Length, issues, split, threads: 0, cacheImageSize: cfg.Cache ? cfg.ImgSize : 0,
+                                       cocoImages: spec.CocoImagesFor);
         log.WriteLine(issues.Summary().StartsWith(split, StringComparison.Ordinal) ? issues.Summary() : $"{split}: {issues.Summary()}");
         if (index.Count == 0) throw new InvalidDataException($"{split}: no usable images in {string.Join(", ", sources)}");
         return index;

@@ -27,9 +27,12 @@ public static class ValCommand
         };
         if (sources.Count == 0) throw new ConfigException($"data={data} has no '{cfg.Split}' split");
         var issues = new DataIssueLog(stdout);
-        var index = DatasetIndex.Build(sources, spec.NumClasses, issues, cfg.Split);
+        var index = DatasetIndex.Build(sources, spec.NumClasses, issues, cfg.Split, cocoImages: spec.CocoImagesFor);
         stdout.WriteLine(issues.Summary());
-        var validator = new Validator(index, names, weights.ImageSize(cfg), cfg.Batch, cfg.Workers, weights.Device, cfg.ValidationNms());
+        // Like Ultralytics' model.val(): rectangular batches unless rect=false is given.
+        bool rect = !cfg.IsSet("rect") || cfg.Rect;
+        var validator = new Validator(index, names, weights.ImageSize(cfg), cfg.Batch, cfg.Workers, weights.Device, cfg.ValidationNms(),
+                                      rect: rect, apMethod: cfg.ValidationApMethod(), stride: weights.Model.Strides.Max());
         var result = validator.Run(model, null, stdout, $"{"",11}{"Validating",-44}");
         Validator.PrintTable(stdout, result.Metrics, names, perClass: cfg.Verbose);
         stdout.WriteLine($"Speed: {result.PreprocessMsPerImage:0.0}ms preprocess, {result.InferenceMsPerImage:0.0}ms inference, {result.PostprocessMsPerImage:0.0}ms postprocess per image");

@@ -39,7 +39,7 @@ public sealed class RunPlan : IDisposable
     static RunPlan ForNewRun(ForgeConfig requested, DataParallel ddp)
     {
         var cfg = requested.Clone();
-        cfg.Validate();
+        ValidateForTraining(cfg);
         var data = DatasetResolver.Load(cfg.Data);   // before the run folder: a wrong data= leaves no empty folder behind
         var run = new RunFolder(ddp.FromMain(() => RunFolder.Create(cfg.Project, cfg.Name ?? "train", cfg.ExistOk).Path));
         cfg.Set("name", Path.GetFileName(run.Path), "run folder");
@@ -57,7 +57,7 @@ public sealed class RunPlan : IDisposable
             var saved = CheckpointInfo.ReadTrainArgs(checkpoint, path)
                         ?? throw new InvalidDataException($"{path}: no training arguments stored; cannot resume");
             var cfg = ResumeResolver.Merge(saved, requested, log);
-            cfg.Validate();
+            ValidateForTraining(cfg);
             return new RunPlan(cfg, DatasetResolver.Load(cfg.Data), run, checkpoint, path);
         }
         catch
@@ -65,6 +65,16 @@ public sealed class RunPlan : IDisposable
             checkpoint.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Every setting against its declared rules, then what training in particular cannot do.</summary>
+    /// <exception cref="ConfigException">Naming the user's key.</exception>
+    static void ValidateForTraining(ForgeConfig cfg)
+    {
+        cfg.Validate();
+        if (cfg.Rect)
+            throw new ConfigException("rect=true: rectangular training batches are not supported; validation during training always uses " +
+                                      "rectangular batches like Ultralytics' (rect=false in 'forge val' gives square ones)");
     }
 
     /// <summary>Hands the resume checkpoint to the caller, who restores from it and disposes it (its tensors are large).</summary>
