@@ -16,5 +16,6 @@ IBenchmark[] benchmarks =
     new OnnxSpeedBenchmark(),
     new OnnxValBenchmark(),
     new KillRestartBenchmark(),
+    new TrainEpochBenchmark(),
 ];
 return new BenchRunner(benchmarks).Run(args, Console.Out, Console.Error);

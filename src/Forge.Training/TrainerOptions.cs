@@ -41,6 +41,8 @@ public sealed record TrainerOptions
     public CudaGradientPath CudaGradients { get; init; } = CudaGradientPath.Nccl;
     /// <summary>Where rank 0 prints <see cref="Supervision.SupervisorProtocol"/> lines for a self-healing launcher (null: not supervised).</summary>
     public TextWriter? Supervisor { get; init; }
+    /// <summary>Called on rank 0 after each epoch's results row, with the epoch's phase times and memory (benchmarks, dashboards).</summary>
+    public Action<EpochReport>? EpochEnded { get; init; }
 
     /// <summary>
     /// These options with the command line's environment hooks applied: FORGE_STOP_AT_STEP=N (<see cref="StopAtIteration"/>),

@@ -118,17 +118,27 @@ public sealed partial class TrainingSession
         var lrs = optimizer.Groups.Select(g => g.Lr).ToArray();   // the epoch's own, before the schedule moves on
         schedule.ApplyEpoch(optimizer, epoch + 1);
         var mean = State.EpochLossSum.Select(v => v / Math.Max(1, State.EpochSteps)).ToArray();
-        if (validator is not null && (cfg.Val || epoch + 1 == cfg.Epochs))
+        double trainSeconds = epochClock.Elapsed.TotalSeconds;
+        bool validates = validator is not null && (cfg.Val || epoch + 1 == cfg.Epochs);
+        if (validates)
         {
-            lastValidation = validator.Run(ema.Model, loss, ddp.IsMain ? log : null, $"{"",11}{"Validating",-44}");
+            lastValidation = validator!.Run(ema.Model, loss, ddp.IsMain ? log : null, $"{"",11}{"Validating",-44}");
             Validator.PrintTable(log, lastValidation.Metrics, data.Names, perClass: false);
         }
+        double valSeconds = epochClock.Elapsed.TotalSeconds - trainSeconds;
         bool stoppedEarly = stopper.Step(epoch, lastValidation?.Fitness ?? -mean.Sum());   // without validation, lower loss is better
         // Memory stays flat: release managed garbage and the native handles finalizers hold, once an epoch; then record the
         // epoch (its memory figure is what the process keeps between epochs), before the save that makes it durable.
         GC.Collect();
         GC.WaitForPendingFinalizers();
-        if (ddp.IsMain) results.Append(ResultsRow(epoch, mean, lrs));
+        if (ddp.IsMain)
+        {
+            var row = ResultsRow(epoch, mean, lrs);
+            results.Append(row);
+            options.EpochEnded?.Invoke(new EpochReport(epoch + 1, trainSeconds, data.Train.Count, valSeconds, validates ? data.Val?.Count ?? 0 : 0,
+                row.Single(c => c.Key == "mem/rss_mb").Value,
+                validates ? lastValidation?.Metrics.Map50 : null, validates ? lastValidation?.Metrics.Map50To95 : null));
+        }
         AdvanceEpoch(stoppedEarly);
         Save(best: stopper.IsBest(epoch), snapshotEpoch: cfg.SavePeriod > 0 && (epoch + 1) % cfg.SavePeriod == 0 ? epoch + 1 : null);
         if (stoppedEarly)

@@ -1,3 +1,4 @@
+using Forge.Torch;
 using Forge.Core.Config;
 using Forge.Core.Metrics;
 using Forge.Models;
@@ -79,7 +80,7 @@ public static class TrainingCheckpoint
             {
                 if (!grads.TryGetValue(name, out var saved)) { p.grad?.zero_(); continue; }
                 // No gradient yet means none was accumulated since the last step on this process: make one to add into.
-                if (p.grad is null) (p.sum() * 0).backward();
+                if (p.grad is null) p.sum().Times(0L).backward();   // held Scalar (HeldScalars)
                 p.grad!.copy_(saved);
             }
         }

@@ -66,6 +66,7 @@ public sealed class Validator
     {
         bool wasTraining = model.training;
         model.eval();
+        using var fused = model.FuseForInference();   // BatchNorm folded into the convolutions for this pass
         var lossSum = new double[4];   // box, cls, dfl, batches
         try
         {
