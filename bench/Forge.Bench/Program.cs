@@ -12,5 +12,6 @@ IBenchmark[] benchmarks =
     new DdpOverheadBenchmark(),
     new UnusedLayerBenchmark(),
     new KillResumeBenchmark(),
+    new AugmentBenchmark(),
 ];
 return new BenchRunner(benchmarks).Run(args, Console.Out, Console.Error);

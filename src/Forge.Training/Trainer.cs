@@ -119,7 +119,10 @@ public sealed class Trainer
         var epochOrder = new ShuffleSampler(trainIndex.Count, cfg.Seed);
         var fullEpoch = new GlobalBatchShardSampler(epochOrder, batch, comm.Rank, world);
         int nb = fullEpoch.GlobalSteps;
-        var trainData = new DetectionDataset(trainIndex, cfg.ImgSize, augment: true, AugmentOptionsFrom(cfg), cacheImages: cfg.Cache);
+        var trainData = new DetectionDataset(trainIndex, cfg.ImgSize, augment: true, AugmentOptionsFrom(cfg), cacheImages: cfg.Cache)
+        {
+            MosaicBuffer = new MosaicBuffer(epochOrder, MosaicBuffer.CapacityFor(trainIndex.Count, batch)),
+        };
         var loaderOptions = new LoaderOptions { BatchSize = fullEpoch.RankBatch, Workers = cfg.Workers, Prefetch = Math.Max(2, cfg.Workers), Seed = cfg.Seed };
         var loss = new DetectionLoss(model, new LossGains(cfg.BoxGain, cfg.ClsGain, cfg.DflGain));
         using var optimizer = BuildOptimizer(cfg, model, nc, trainIndex.Count, weightDecay, log, out double warmupBiasLr);

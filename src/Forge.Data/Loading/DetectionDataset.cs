@@ -23,6 +23,11 @@ public sealed class DetectionDataset : ILabeledImageSource
     public bool Augment { get; }
     public AugmentOptions Options { get; }
     public int Count => Index.Count;
+    /// <summary>
+    /// Where mosaic takes its extra images from: Ultralytics' buffer of recently loaded images (the trainer sets it from the
+    /// global epoch order); null draws them uniformly from the whole dataset.
+    /// </summary>
+    public MosaicBuffer? MosaicBuffer { get; set; }
 
     /// <param name="cacheImages">Keep loaded images in memory after first use (unless the index already caches them at this size).</param>
     public DetectionDataset(DatasetIndex index, int imgsz, bool augment, AugmentOptions? aug = null, bool cacheImages = false)
@@ -88,7 +93,8 @@ public sealed class DetectionDataset : ILabeledImageSource
         if (_train is not null)
         {
             float loadScale = (float)((double)ImageSize / Math.Max(item.Width, item.Height));
-            var sample = _train.Apply(this, index, DeterministicRandom.ForSample(seed, epoch, index), mosaicEnabled);
+            var pool = mosaicEnabled && MosaicBuffer is { } buffer ? buffer.After(epoch, index) : default;
+            var sample = _train.Apply(this, index, DeterministicRandom.ForSample(seed, epoch, index), mosaicEnabled, pool);
             return new LabeledSample(sample, new ImageInfo(item.ImagePath, item.Width, item.Height, loadScale, 0, 0));
         }
         using var loaded = Load(index);
