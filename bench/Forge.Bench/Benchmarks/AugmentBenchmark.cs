@@ -29,6 +29,7 @@ public sealed class AugmentBenchmark : IBenchmark
         new("close_mosaic", "0", "last epochs without mosaic"),
         new("seed", "0", "seed"),
         new("out", "", "JSON-lines file to write every sample's labels to (empty: none)"),
+        new("recent", "true", "keep the mosaic buffer's images decoded in memory, as Ultralytics does (false decodes every load)"),
     ];
 
     public int Run(BenchContext ctx)
@@ -44,9 +45,11 @@ public sealed class AugmentBenchmark : IBenchmark
         {
             MosaicBuffer = new MosaicBuffer(order, MosaicBuffer.CapacityFor(index.Count, batch)),
         };
+        if (!a.Bool("recent")) dataset.MosaicBuffer = null;   // uniform partners, every image decoded on each load
+        long decoded = 0;
         using var dump = a.String("out").Length > 0 ? new StreamWriter(a.String("out")) : null;
         o.WriteLine($"method: {index.Count} images of {a.String("data")}, {epochs} epochs in the trainer's order, each sample built on this thread and timed");
-        var table = new TextTable("epoch", "mosaic", "samples/s", "boxes/sample", "median box side px", "grey fraction");
+        var table = new TextTable("epoch", "mosaic", "samples/s", "boxes/sample", "median box side px", "grey fraction", "decodes/sample");
         for (int epoch = 0; epoch < epochs; epoch++)
         {
             bool mosaic = epoch < epochs - close;
@@ -67,7 +70,9 @@ public sealed class AugmentBenchmark : IBenchmark
             table.Add(epoch, mosaic, (indices.Length / seconds).ToString("F0", CultureInfo.InvariantCulture),
                 ((double)sides.Count / indices.Length).ToString("F2", CultureInfo.InvariantCulture),
                 (sides.Count > 0 ? sides[sides.Count / 2] : 0).ToString("F1", CultureInfo.InvariantCulture),
-                (grey / indices.Length).ToString("F3", CultureInfo.InvariantCulture));
+                (grey / indices.Length).ToString("F3", CultureInfo.InvariantCulture),
+                dataset.RecentImages is { } r ? ((r.Misses - decoded) / (double)indices.Length).ToString("F2", CultureInfo.InvariantCulture) : "all");
+            decoded = dataset.RecentImages?.Misses ?? 0;
         }
         table.Write(o);
         return 0;

@@ -3,6 +3,7 @@ using Forge.Core.Randomness;
 using Forge.Data.Augmentation;
 using Forge.Data.Loading;
 using OpenCvSharp;
+using Forge.Data.Tests.Augmentation;
 
 namespace Forge.Data.Tests.Loading;
 
@@ -86,5 +87,35 @@ public class MosaicBufferTests
             Assert.All(source.Loaded.Skip(1), i => Assert.Contains(i, new[] { 7, 3 }));
             Assert.Equal(4, source.Loaded.Count);
         }
+    }
+
+    [Fact]
+    public void Recent_image_cache_keeps_the_newest_and_changes_no_sample()
+    {
+        using var fixture = new LoaderFixture();
+        var index = fixture.BuildIndex();
+        var order = new ShuffleSampler(index.Count, seed: 5);
+        var recent = new DetectionDataset(index, 64, augment: true) { MosaicBuffer = new MosaicBuffer(order, 4) };
+        var cachedAll = new DetectionDataset(index, 64, augment: true, cacheImages: true) { MosaicBuffer = new MosaicBuffer(order, 4) };
+        Assert.NotNull(recent.RecentImages);
+        Assert.Null(cachedAll.RecentImages);
+        Assert.Equal(4 + 32, recent.RecentImages!.Capacity);
+        for (int epoch = 0; epoch < 3; epoch++)
+            foreach (int i in order.EpochIndices(epoch))
+            {
+                using var a = recent.GetSample(i, epoch, 0, mosaicEnabled: true);
+                using var b = cachedAll.GetSample(i, epoch, 0, mosaicEnabled: true);
+                Assert.Equal(TestImages.Bytes(b.Image), TestImages.Bytes(a.Image));
+                Assert.Equal(b.Boxes, a.Boxes);
+            }
+        // Every image is decoded once: later loads, the mosaic partners included, are copies of the kept ones.
+        Assert.Equal(index.Count, recent.RecentImages.Misses);
+
+        using var small = new RecentImageCache(2);
+        using var m = new Mat(4, 4, MatType.CV_8UC3, Scalar.All(1));
+        small.Add(1, m); small.Add(2, m); small.Add(3, m);
+        Assert.Null(small.TryGet(1));
+        using var kept = small.TryGet(3);
+        Assert.NotNull(kept);
     }
 }
