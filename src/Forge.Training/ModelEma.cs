@@ -24,8 +24,8 @@ public sealed class ModelEma : IDisposable
         maxDecay = decay;
         this.tau = tau;
         Updates = updates;
-        var src = StateOf(source);
-        var dst = StateOf(Model);
+        var src = source.state_dict();
+        var dst = Model.state_dict();
         foreach (var (name, t) in dst)
         {
             if (!src.TryGetValue(name, out var s)) throw new InvalidOperationException($"EMA model has '{name}' but the source model does not");
@@ -33,14 +33,6 @@ public sealed class ModelEma : IDisposable
             pairs.Add((t, s));
         }
         CopyFrom();
-    }
-
-    public static Dictionary<string, Tensor> StateOf(nn.Module model)
-    {
-        var d = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        foreach (var (n, p) in model.named_parameters()) d[n] = p;
-        foreach (var (n, b) in model.named_buffers()) d[n] = b;
-        return d;
     }
 
     public double CurrentDecay => maxDecay * (1 - Math.Exp(-Updates / tau));

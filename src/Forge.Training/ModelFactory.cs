@@ -61,7 +61,7 @@ public static class ModelFactory
         using var _ = no_grad();
         // The dtype and device conversions make new handles even when nothing changes; release them here.
         using var scope = NewDisposeScope();
-        foreach (var (name, target) in ModelEma.StateOf(model))
+        foreach (var (name, target) in model.state_dict())
         {
             if (!source.TryGetValue(name, out var s)) { report.Missing.Add(name); continue; }
             if (!s.shape.SequenceEqual(target.shape)) { report.Skipped.Add($"{name} [{string.Join("x", s.shape)}→{string.Join("x", target.shape)}]"); continue; }

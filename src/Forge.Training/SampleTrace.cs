@@ -3,9 +3,9 @@ using Forge.Data.Loading;
 namespace Forge.Training;
 
 /// <summary>
-/// Optional record of which dataset samples each rank trained on (one "epoch index" line per sample), enabled by the
-/// environment variable FORGE_SAMPLE_TRACE=path-prefix; rank r appends to path-prefix.rank{r}. Used to check that resuming,
-/// on any number of ranks, sees every sample of an epoch exactly once.
+/// Optional record of which dataset samples each rank trained on (one "epoch index" line per sample), enabled by the test
+/// hook <see cref="TrainerOptions.SampleTrace"/>=path-prefix; rank r appends to path-prefix.rank{r}. Used to check that
+/// resuming, on any number of ranks, sees every sample of an epoch exactly once.
 /// </summary>
 public sealed class SampleTrace : IDisposable
 {
@@ -22,9 +22,9 @@ public sealed class SampleTrace : IDisposable
         this.epoch = epoch;
     }
 
-    public static SampleTrace? Open(int rank, int epoch, GlobalBatchShardSampler shard)
+    /// <summary>A trace appending to <c>{prefix}.rank{rank}</c>, or null when <paramref name="prefix"/> is null (no trace).</summary>
+    public static SampleTrace? Open(string? prefix, int rank, int epoch, GlobalBatchShardSampler shard)
     {
-        var prefix = Environment.GetEnvironmentVariable("FORGE_SAMPLE_TRACE");
         if (string.IsNullOrEmpty(prefix)) return null;
         var w = new StreamWriter($"{prefix}.rank{rank}", append: true) { AutoFlush = true };
         return new SampleTrace(w, shard.EpochIndices(epoch), shard.RankBatch, epoch);

@@ -21,9 +21,18 @@ public sealed class CommandLineErrorTests
         using var temp = new TempDirectory("forge-cli-");
         var run = ForgeRun.Of("train", "imgsz=100", $"project={temp.Path}");
         Assert.Equal(2, run.ExitCode);
-        Assert.Contains("'imgsz' must be a multiple of 32", run.Stderr);
-        Assert.Contains("100", run.Stderr);
+        Assert.Contains("forge: error: imgsz=100: must be a multiple of 32", run.Stderr);
         Assert.Empty(Directory.GetFileSystemEntries(temp.Path));   // rejected before any run folder was made
+    }
+
+    [Fact]
+    public void Rectangular_training_is_refused_before_any_run_folder_is_made()
+    {
+        using var temp = new TempDirectory("forge-cli-");
+        var run = ForgeRun.Of("train", "rect=true", $"project={temp.Path}");
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("forge: error: rect=true: rectangular training batches are not supported", run.Stderr);
+        Assert.Empty(Directory.GetFileSystemEntries(temp.Path));
     }
 
     [Fact]
@@ -94,11 +103,11 @@ public sealed class CommandLineErrorTests
         // The yaml's bad imgsz is what validation reports...
         var bad = ForgeRun.Of("train", $"cfg={yaml}", $"project={temp.Path}");
         Assert.Equal(2, bad.ExitCode);
-        Assert.Contains("'imgsz' must be a multiple of 32 and >= 32, got 100", bad.Stderr);
+        Assert.Contains("imgsz=100: must be a multiple of 32 and >= 32", bad.Stderr);
         // ...unless the command line overrides it: then the next check (workers, made bad on purpose) is what fails.
         var overridden = ForgeRun.Of("train", $"cfg={yaml}", "imgsz=64", "workers=-1", $"project={temp.Path}");
         Assert.Equal(2, overridden.ExitCode);
-        Assert.Contains("'workers' must be >= 0", overridden.Stderr);
+        Assert.Contains("workers=-1: must be >= 0", overridden.Stderr);
         // A misspelt key inside the yaml names the file and suggests the right key.
         File.WriteAllText(yaml, "epohcs: 3\n");
         var typo = ForgeRun.Of("train", $"cfg={yaml}", $"project={temp.Path}");

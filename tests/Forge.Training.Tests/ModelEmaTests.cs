@@ -25,8 +25,8 @@ public class ModelEmaTests
     {
         using var model = SeededWeights.Reset(new YoloDetector(ModelScale.N, 2), seed: 3);
         using var ema = new ModelEma(model, () => new YoloDetector(ModelScale.N, 2));   // a differently initialised model
-        var src = ModelEma.StateOf(model);
-        var dst = ModelEma.StateOf(ema.Model);
+        var src = model.state_dict();
+        var dst = ema.Model.state_dict();
         Assert.Equal(src.Keys.Order(), dst.Keys.Order());
         foreach (var (name, t) in src)
         {
@@ -45,8 +45,8 @@ public class ModelEmaTests
         // Start late in the ramp so both terms of the blend matter.
         using var ema = new ModelEma(model, () => new YoloDetector(ModelScale.N, 2), updates: 2000);
         const string weight = "model.2.m.0.cv1.conv.weight", mean = "model.0.bn.running_mean", count = "model.0.bn.num_batches_tracked";
-        var src = ModelEma.StateOf(model);
-        var dst = ModelEma.StateOf(ema.Model);
+        var src = model.state_dict();
+        var dst = ema.Model.state_dict();
         using (no_grad())
         {
             using var g = new Generator(4);
@@ -77,9 +77,9 @@ public class ModelEmaTests
     {
         using var model = new YoloDetector(ModelScale.N, 2);
         using var ema = new ModelEma(model, () => new YoloDetector(ModelScale.N, 2));
-        var src = ModelEma.StateOf(model);
+        var src = model.state_dict();
         using (no_grad()) src["model.0.conv.weight"].mul_(2);
         ema.CopyFrom();
-        Assert.True(BitwiseEqual(src["model.0.conv.weight"], ModelEma.StateOf(ema.Model)["model.0.conv.weight"]));
+        Assert.True(BitwiseEqual(src["model.0.conv.weight"], ema.Model.state_dict()["model.0.conv.weight"]));
     }
 }

@@ -6,6 +6,7 @@ using Forge.Distributed;
 using Forge.Models;
 using Forge.Training;
 using Forge.Training.Checkpoints;
+using Forge.Training.Reporting;
 using static TorchSharp.torch;
 
 namespace Forge.Bench.Benchmarks;
@@ -43,7 +44,7 @@ public sealed class CheckpointBenchmark : IBenchmark
         var single = new SingleProcessCommunicator();
         var names = Enumerable.Range(0, classes).Select(i => $"class{i}").ToArray();
         var cfg = new ForgeConfig();
-        var fingerprint = new DataFingerprint("bench-train", "bench-val", 500, 100);
+        var run = new RunDescription(cfg, names, new DataFingerprint("bench-train", "bench-val", 500, 100));
 
         o.WriteLine($"method: each model takes one real {a.String("optimizer")} step (batch 2 at 64 px) so every optimizer buffer exists; then per cycle:");
         o.WriteLine("        snapshot = TrainingCheckpoint.Snapshot (every tensor cloned to private CPU memory): the training loop waits for this;");
@@ -68,25 +69,25 @@ public sealed class CheckpointBenchmark : IBenchmark
                 var snapshot = new List<double>(); var enqueue = new List<double>(); var write = new List<double>(); var load = new List<double>(); var restore = new List<double>();
                 long bytes = 0;
                 int tensors = 0;
-                using var store = new CheckpointStore(dir, background: false);
-                using var background = new CheckpointStore(bgDir, background: true);
+                using var store = new CheckpointStore(new RunFolder(dir), background: false);
+                using var background = new CheckpointStore(new RunFolder(bgDir), background: true);
                 for (int r = 0; r < warmup + repeats; r++)
                 {
                     long t0 = Stopwatch.GetTimestamp();
-                    var data = TrainingCheckpoint.Snapshot(source.Model, source.Ema!, source.Optimizer, state, cfg, names, null, fingerprint, pending);
+                    var data = TrainingCheckpoint.Snapshot(new TrainingParts(source.Model, source.Ema!, source.Optimizer), state, run, null, pending);
                     long t1 = Stopwatch.GetTimestamp();
                     long dataBytes = data.DataBytes;
                     background.Save(data, best: false, epochSnapshot: null);
                     long t2 = Stopwatch.GetTimestamp();
                     background.Flush();   // not timed: it overlaps training in a real run; waiting here keeps the timed write alone on the disk
                     // The synchronous store writes its own snapshot (a store disposes what it wrote); only the write is timed.
-                    var again = TrainingCheckpoint.Snapshot(source.Model, source.Ema!, source.Optimizer, state, cfg, names, null, fingerprint, pending);
+                    var again = TrainingCheckpoint.Snapshot(new TrainingParts(source.Model, source.Ema!, source.Optimizer), state, run, null, pending);
                     long t3 = Stopwatch.GetTimestamp();
                     store.Save(again, best: false, epochSnapshot: null);
                     long t4 = Stopwatch.GetTimestamp();
                     using var loaded = Checkpoint.Load(store.Last);
                     long t5 = Stopwatch.GetTimestamp();
-                    TrainingCheckpoint.Restore(loaded, store.Last, target.Model, target.Ema!, target.Optimizer);
+                    TrainingCheckpoint.Restore(loaded, store.Last, new TrainingParts(target.Model, target.Ema!, target.Optimizer));
                     long t6 = Stopwatch.GetTimestamp();
                     bytes = new FileInfo(store.Last).Length;
                     tensors = loaded.Tensors.Count;

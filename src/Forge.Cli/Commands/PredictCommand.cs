@@ -1,5 +1,4 @@
 using Forge.Core.Config;
-using Forge.Core.Detection;
 using Forge.Training.Prediction;
 using Forge.Training.Reporting;
 
@@ -11,11 +10,9 @@ public static class PredictCommand
     {
         TrainedWeights.Require(cfg, "predict");
         if (string.IsNullOrEmpty(cfg.Source)) throw new ConfigException("predict needs source=: an image, a video, a folder, a glob ('dir/*.jpg') or a .txt list");
-        if (cfg.VidStride < 1) throw new ConfigException($"vid_stride={cfg.VidStride}: must be at least 1 (every N-th video frame)");
         using var weights = TrainedWeights.Load(cfg, "predict");
         var run = RunFolder.Create(cfg.Project, cfg.Name ?? "predict", cfg.ExistOk);
-        var nms = new NmsOptions((float)(cfg.Conf ?? 0.25), (float)cfg.Iou, cfg.MaxDet);
-        var predictor = new Predictor(weights.Model, weights.Names, weights.ImageSize(cfg), weights.Device, nms);
+        var predictor = new Predictor(weights.Model, weights.Names, weights.ImageSize(cfg), weights.Device, cfg.PredictionNms());
         var outputs = new Predictor.Outputs(cfg.Save, cfg.SaveTxt, cfg.SaveJson, cfg.VidStride);
         var result = predictor.Run(cfg.Source!, run.Path, outputs, stdout);
         string frames = result.VideoFiles > 0 ? $", {result.Frames} video frames" : "";

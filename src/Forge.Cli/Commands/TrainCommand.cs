@@ -26,7 +26,9 @@ public static class TrainCommand
     {
         try
         {
-            return new Trainer(cfg, stdout, comm, stop).Train();
+            // The end-to-end tests' hooks (FORGE_STOP_AT_STEP, FORGE_SAMPLE_TRACE) and FORGE_DDP_BACKEND become trainer options here.
+            var options = new TrainerOptions { Log = stdout, Communicator = comm, Stop = stop }.WithEnvironmentHooks();
+            return new Trainer(cfg, options).Train();
         }
         catch (Exception e) when (comm.WorldSize > 1)
         {

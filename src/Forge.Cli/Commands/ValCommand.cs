@@ -1,6 +1,4 @@
 using Forge.Core.Config;
-using Forge.Core.Detection;
-using Forge.Core.Metrics;
 using Forge.Data.Datasets;
 using Forge.Reporting;
 using Forge.Training;
@@ -31,12 +29,10 @@ public static class ValCommand
         var issues = new DataIssueLog(stdout);
         var index = DatasetIndex.Build(sources, spec.NumClasses, issues, cfg.Split, cocoImages: spec.CocoImagesFor);
         stdout.WriteLine(issues.Summary());
-        var nms = new NmsOptions((float)(cfg.Conf ?? 0.001), (float)cfg.Iou, cfg.MaxDet, MultiLabel: true);
         // Like Ultralytics' model.val(): rectangular batches unless rect=false is given.
         bool rect = !cfg.IsSet("rect") || cfg.Rect;
-        var apMethod = ParseApMethod(cfg);
-        var validator = new Validator(index, names, weights.ImageSize(cfg), cfg.Batch, cfg.Workers, weights.Device, nms, rect: rect, apMethod: apMethod,
-            stride: weights.Model.Strides.Max());
+        var validator = new Validator(index, names, weights.ImageSize(cfg), cfg.Batch, cfg.Workers, weights.Device, cfg.ValidationNms(),
+                                      rect: rect, apMethod: cfg.ValidationApMethod(), stride: weights.Model.Strides.Max());
         var result = validator.Run(model, null, stdout, $"{"",11}{"Validating",-44}");
         Validator.PrintTable(stdout, result.Metrics, names, perClass: cfg.Verbose);
         stdout.WriteLine($"Speed: {result.PreprocessMsPerImage:0.0}ms preprocess, {result.InferenceMsPerImage:0.0}ms inference, {result.PostprocessMsPerImage:0.0}ms postprocess per image");
@@ -44,11 +40,5 @@ public static class ValCommand
         if (cfg.Plots) RunPlots.WriteValidationPlots(run.Path, result.Metrics, result.Confusion, names, stdout);
         stdout.WriteLine($"Results saved to {run.Path}");
         return 0;
-    }
-
-    internal static ApMethod ParseApMethod(ForgeConfig cfg)
-    {
-        try { return ApMethods.Parse(cfg.ApMethod); }
-        catch (ArgumentException e) { throw new ConfigException(e.Message); }
     }
 }

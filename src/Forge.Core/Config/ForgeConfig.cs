@@ -1,208 +1,148 @@
-using System.Globalization;
-using System.Text;
-
 namespace Forge.Core.Config;
 
 /// <summary>
-/// The resolved settings of one train / val / predict job. Built from defaults, then an optional cfg yaml, then
-/// command-line <c>key=value</c> pairs; every value is typed and checked against <see cref="ConfigSchema"/>.
+/// The resolved settings of one train / val / predict job: defaults, then an optional cfg yaml, then command-line
+/// <c>key=value</c> pairs. This file is the one place a setting is declared: the property's type is its type, its initializer
+/// the default, and its <see cref="SettingAttribute"/> the user's key, help text, rules and whether changing it alters a
+/// resumed run. <see cref="ConfigSchema"/> reads these declarations; nothing else names a setting twice.
+/// Settings that travel together to one consumer live in a section (<see cref="AugmentOptions"/>).
 /// </summary>
-public sealed class ForgeConfig
+public sealed partial class ForgeConfig
 {
-    readonly Dictionary<string, object?> _values = new(StringComparer.Ordinal);
-    readonly HashSet<string> _explicit = new(StringComparer.Ordinal);
+    // what and where
+    [Setting("data", "dataset: a data.yaml path, or 'shapes' for the embedded generated dataset", AltersRun = true)]
+    public string Data { get; private set; } = "shapes";
+    [Setting("model", "model: yolov8{n,s,m,l,x} (built from scratch) or a .safetensors checkpoint/weights file", AltersRun = true)]
+    public string Model { get; private set; } = "yolov8n";
+    [Setting("project", "parent folder of run folders")]
+    public string Project { get; private set; } = "runs/detect";
+    [Setting("name", "run folder name (default: train, val or predict, numbered if it exists)")]
+    public string? Name { get; private set; }
+    [Setting("exist_ok", "reuse an existing run folder instead of numbering a new one")]
+    public bool ExistOk { get; private set; }
+    [Setting("device", "cpu, cuda or cuda:N", Pattern = @"^(cpu|cuda|cuda:\d+)$", Expect = "cpu, cuda or cuda:N")]
+    public string Device { get; private set; } = "cpu";
+    [Setting("workers", "data loader threads (0 = load on the training thread)", Min = 0)]
+    public int Workers { get; private set; } = 2;
+    [Setting("seed", "random seed for weights, sampling and augmentation", AltersRun = true)]
+    public int Seed { get; private set; }
+    [Setting("deterministic", "use the tensor library's deterministic algorithms (torch.use_deterministic_algorithms, warn-only; " +
+                              "on CUDA also CUBLAS_WORKSPACE_CONFIG=:4096:8)")]
+    public bool Deterministic { get; private set; } = true;
+    [Setting("threads", "intra-op threads for the tensor library (0 = all cores / ranks on this machine)", Min = 0)]
+    public int Threads { get; private set; }
 
-    public ForgeConfig()
-    {
-        foreach (var k in ConfigSchema.Keys) _values[k.Name] = k.Default;
-    }
+    // schedule
+    [Setting("epochs", "number of epochs", AltersRun = true, Min = 1)]
+    public int Epochs { get; private set; } = 100;
+    [Setting("patience", "early stop after this many epochs without fitness improvement (0 = never)", Min = 0)]
+    public int Patience { get; private set; } = 100;
+    [Setting("batch", "images per step (global batch across ranks)", AltersRun = true, Min = 1)]
+    public int Batch { get; private set; } = 16;
+    [Setting("imgsz", "train/val image size (square, multiple of 32)", AltersRun = true, Min = 32, MultipleOf = 32)]
+    public int ImgSize { get; private set; } = 640;
+    [Setting("nbs", "nominal batch size: gradients are accumulated to it and weight decay scaled by it", AltersRun = true, Min = 1)]
+    public int NominalBatch { get; private set; } = 64;
+    [Setting("optimizer", "SGD, AdamW or auto (AdamW for short runs, SGD for long ones, like Ultralytics)", AltersRun = true, OneOf = "SGD|AdamW|auto")]
+    public string Optimizer { get; private set; } = "auto";
+    [Setting("lr0", "initial learning rate (auto optimizer picks its own)", AltersRun = true, Min = 0, Max = 1)]
+    public double Lr0 { get; private set; } = 0.01;
+    [Setting("lrf", "final learning rate as a fraction of lr0", AltersRun = true, Min = 0, Max = 1)]
+    public double Lrf { get; private set; } = 0.01;
+    [Setting("momentum", "SGD momentum / Adam beta1", AltersRun = true, Min = 0, Max = 1)]
+    public double Momentum { get; private set; } = 0.937;
+    [Setting("weight_decay", "weight decay (scaled by batch*accumulate/nbs)", AltersRun = true, Min = 0, Max = 1)]
+    public double WeightDecay { get; private set; } = 0.0005;
+    [Setting("warmup_epochs", "warm-up epochs (at least 100 iterations)", AltersRun = true, Min = 0)]
+    public double WarmupEpochs { get; private set; } = 3.0;
+    [Setting("warmup_momentum", "initial momentum during warm-up", AltersRun = true, Min = 0, Max = 1)]
+    public double WarmupMomentum { get; private set; } = 0.8;
+    [Setting("warmup_bias_lr", "initial bias learning rate during warm-up", AltersRun = true, Min = 0, Max = 1)]
+    public double WarmupBiasLr { get; private set; } = 0.1;
+    [Setting("cos_lr", "cosine learning-rate schedule instead of linear", AltersRun = true)]
+    public bool CosLr { get; private set; }
+    [Setting("max_norm", "gradient clipping: maximum total gradient norm", AltersRun = true, Min = 0, MinExclusive = true)]
+    public double MaxNorm { get; private set; } = 10.0;
+    [Setting("close_mosaic", "disable mosaic for the last N epochs", AltersRun = true, Min = 0)]
+    public int CloseMosaic { get; private set; } = 10;
+    [Setting("amp", "mixed precision: off on CPU (as in Ultralytics); amp=true on CUDA is refused until Forge implements it")]
+    public bool Amp { get; private set; } = true;
+    [Setting("cache", "keep decoded, resized images in RAM")]
+    public bool Cache { get; private set; }
+    [Setting("freeze", "freeze the first N layers (model.0 ... model.N-1) for fine-tuning", AltersRun = true, Min = 0)]
+    public int? Freeze { get; private set; }
 
-    public ForgeConfig Clone()
-    {
-        var c = new ForgeConfig();
-        foreach (var (k, v) in _values) c._values[k] = v;
-        c._explicit.UnionWith(_explicit);
-        return c;
-    }
+    // loss
+    [Setting("box", "box loss gain", AltersRun = true, Min = 0)]
+    public double BoxGain { get; private set; } = 7.5;
+    [Setting("cls", "classification loss gain", AltersRun = true, Min = 0)]
+    public double ClsGain { get; private set; } = 0.5;
+    [Setting("dfl", "distribution focal loss gain", AltersRun = true, Min = 0)]
+    public double DflGain { get; private set; } = 1.5;
 
-    // Typed accessors for the settings the code reads.
-    public string Data => GetString("data")!;
-    public string Model => GetString("model")!;
-    public string Project => GetString("project")!;
-    public string? Name => GetString("name");
-    public bool ExistOk => GetBool("exist_ok");
-    public string Device => GetString("device")!;
-    public int Workers => GetInt("workers");
-    public int Seed => GetInt("seed");
-    public bool Deterministic => GetBool("deterministic");
-    public int Threads => GetInt("threads");
-    public int Epochs => GetInt("epochs");
-    public int Patience => GetInt("patience");
-    public int Batch => GetInt("batch");
-    public int ImgSize => GetInt("imgsz");
-    public int NominalBatch => GetInt("nbs");
-    public string Optimizer => GetString("optimizer")!;
-    public double Lr0 => GetFloat("lr0");
-    public double Lrf => GetFloat("lrf");
-    public double Momentum => GetFloat("momentum");
-    public double WeightDecay => GetFloat("weight_decay");
-    public double WarmupEpochs => GetFloat("warmup_epochs");
-    public double WarmupMomentum => GetFloat("warmup_momentum");
-    public double WarmupBiasLr => GetFloat("warmup_bias_lr");
-    public bool CosLr => GetBool("cos_lr");
-    public double MaxNorm => GetFloat("max_norm");
-    public int CloseMosaic => GetInt("close_mosaic");
-    public bool Amp => GetBool("amp");
-    public bool Cache => GetBool("cache");
-    public double BoxGain => GetFloat("box");
-    public double ClsGain => GetFloat("cls");
-    public double DflGain => GetFloat("dfl");
-    public bool Val => GetBool("val");
-    public string Split => GetString("split")!;
-    public double? Conf => _values["conf"] is double d ? d : null;
-    public double Iou => GetFloat("iou");
-    public int MaxDet => GetInt("max_det");
-    public string? Source => GetString("source");
-    public bool SaveTxt => GetBool("save_txt");
-    public bool SaveJson => GetBool("save_json");
-    public bool Save => GetBool("save");
-    public int SavePeriod => GetInt("save_period");
-    public bool Plots => GetBool("plots");
-    public bool Verbose => GetBool("verbose");
-    public bool Rect => GetBool("rect");
-    public int VidStride => GetInt("vid_stride");
-    public string ApMethod => GetString("ap_method")!;
-    public string? Resume => GetString("resume");
-    public bool ResumeForce => GetBool("resume_force");
-    public int SavePeriodSteps => GetInt("save_period_steps");
-    public int Keep => GetInt("keep");
-    public int NProc => GetInt("nproc");
-    public bool SyncBn => GetBool("sync_bn");
-    public double BucketMb => GetFloat("bucket_mb");
+    /// <summary>Training augmentation (hsv_h ... mixup), the record the data pipeline receives.</summary>
+    [SettingsSection]
+    public AugmentOptions Augment { get; private set; } = new();
 
-    public object? this[string key]
-    {
-        get => _values.TryGetValue(key, out var v) ? v : throw Unknown(key, "config");
-    }
+    // validation / prediction
+    [Setting("val", "validate after every epoch")]
+    public bool Val { get; private set; } = true;
+    [Setting("split", "dataset split for 'forge val'")]
+    public string Split { get; private set; } = "val";
+    [Setting("conf", "confidence threshold (default 0.001 for val, 0.25 for predict)", Min = 0, Max = 1)]
+    public double? Conf { get; private set; }
+    [Setting("iou", "NMS IoU threshold", Min = 0, MinExclusive = true, Max = 1)]
+    public double Iou { get; private set; } = 0.7;
+    [Setting("max_det", "maximum detections per image", Min = 1)]
+    public int MaxDet { get; private set; } = 300;
+    [Setting("rect", "val: rectangular batches (sorted by aspect ratio, padded to a stride multiple); 'forge val' uses them " +
+                     "unless rect=false, like Ultralytics' model.val; training refuses rect=true (validation during training is rectangular)")]
+    public bool Rect { get; private set; }
+    [Setting("ap_method", "val: AP definition reported: ultralytics (ap_per_class, 101-point interp of its PR curve) or coco " +
+                          "(pycocotools COCOeval, crowd regions ignored)", OneOf = "ultralytics|coco")]
+    public string ApMethod { get; private set; } = "ultralytics";
+    [Setting("source", "predict: an image, a video (mp4/avi/mkv/mov...), a folder, a glob ('dir/*.jpg') or a .txt list of them")]
+    public string? Source { get; private set; }
+    [Setting("vid_stride", "predict: use every N-th video frame", Min = 1)]
+    public int VidStride { get; private set; } = 1;
+    [Setting("save_txt", "predict: save boxes as YOLO .txt files")]
+    public bool SaveTxt { get; private set; }
+    [Setting("save_json", "predict: save all boxes in predictions.json")]
+    public bool SaveJson { get; private set; } = true;
+    [Setting("save", "save checkpoints (train) or annotated images (predict)")]
+    public bool Save { get; private set; } = true;
+    [Setting("save_period", "also keep a checkpoint every N epochs (-1 = off)", Min = -1)]
+    public int SavePeriod { get; private set; } = -1;
+    [Setting("plots", "write PNG plots")]
+    public bool Plots { get; private set; } = true;
+    [Setting("verbose", "print per-class metrics")]
+    public bool Verbose { get; private set; } = true;
+    [Setting("format", "export: output format (safetensors: plain weights with Ultralytics' tensor names)")]
+    public string Format { get; private set; } = "safetensors";
 
-    public bool GetBool(string key) => (bool)this[key]!;
-    public int GetInt(string key) => (int)this[key]!;
-    public double GetFloat(string key) => (double)this[key]!;
-    public string? GetString(string key) => (string?)this[key];
+    // checkpoints and resume
+    [Setting("resume", "resume a run: a run folder or checkpoint path, or 'true' for the newest run in project")]
+    public string? Resume { get; private set; }
+    [Setting("resume_force", "resume even when settings that change the run differ from the checkpoint's")]
+    public bool ResumeForce { get; private set; }
+    [Setting("save_period_steps", "also save 'last' every N optimizer steps (0 = only at epoch ends)", Min = 0)]
+    public int SavePeriodSteps { get; private set; }
+    [Setting("keep", "keep only the newest N epoch snapshots of save_period (0 = all)", Min = 0)]
+    public int Keep { get; private set; }
 
-    /// <summary>Sets one setting from text, as typed on a command line or read from yaml. <paramref name="origin"/> names where it came from for errors.</summary>
-    public void Set(string key, string? raw, string origin = "command line")
-    {
-        if (!ConfigSchema.TryGet(key, out var spec)) throw Unknown(key, origin);
-        _values[key] = Parse(spec, raw, origin);
-        _explicit.Add(key);
-    }
-
-    /// <summary>True when the setting was given (command line, yaml or code) rather than left at its default.</summary>
-    public bool IsSet(string key) => _explicit.Contains(key);
-
-    /// <summary>Sets a typed value (for code, e.g. the demo's defaults).</summary>
-    public ForgeConfig With(string key, object? value)
-    {
-        if (!ConfigSchema.TryGet(key, out var spec)) throw Unknown(key, "code");
-        _values[key] = Parse(spec, value is IFormattable f ? f.ToString(null, CultureInfo.InvariantCulture) : value?.ToString(), "code");
-        _explicit.Add(key);
-        return this;
-    }
-
-    /// <summary>Applies <c>key=value</c> arguments; a bare word that is not key=value is an error naming it.</summary>
-    public void ApplyArguments(IEnumerable<string> args)
-    {
-        foreach (var (key, value) in KeyValueArguments.Parse(args, "for example epochs=30; see 'forge help'")) Set(key, value);
-    }
-
-    static ConfigException Unknown(string key, string origin)
-    {
-        var hint = ConfigSchema.Suggest(key);
-        return new ConfigException($"unknown setting '{key}' ({origin})" + (hint is null ? "; see 'forge help' for the list" : $"; did you mean '{hint}'?"));
-    }
-
-    static object? Parse(ConfigKey spec, string? raw, string origin)
-    {
-        string where = $"'{spec.Name}' ({origin})";
-        if (raw is null || raw.Length == 0 || raw is "null" or "None" or "~")
-        {
-            if (spec.Nullable || spec.Kind == ConfigValueKind.String) return spec.Kind == ConfigValueKind.String && !spec.Nullable ? (raw ?? "") : null;
-            throw new ConfigException($"{where} needs a value");
-        }
-        raw = raw.Trim();
-        if (raw.Length >= 2 && (raw[0] == '"' && raw[^1] == '"' || raw[0] == '\'' && raw[^1] == '\'')) raw = raw[1..^1];
-        switch (spec.Kind)
-        {
-            case ConfigValueKind.Bool:
-                if (KeyValueArguments.TryParseBool(raw, out bool b)) return b;
-                throw new ConfigException($"{where} must be true or false, got '{raw}'");
-            case ConfigValueKind.Int:
-                if (KeyValueArguments.TryParseInt(raw, out int i)) return i;
-                throw new ConfigException($"{where} must be an integer, got '{raw}'");
-            case ConfigValueKind.Float:
-                if (KeyValueArguments.TryParseDouble(raw, out double d)) return d;
-                throw new ConfigException($"{where} must be a number, got '{raw}'");
-            default:
-                return raw;
-        }
-    }
-
-    /// <summary>Reads settings from a yaml file of <c>key: value</c> scalars (such as a run's args.yaml).</summary>
-    public void ApplyYaml(string path)
-    {
-        foreach (var (key, value) in FlatYaml.ReadScalars(path)) Set(key, value, $"{path}");
-    }
-
-    /// <summary>Reads settings from yaml text (such as the args stored inside a checkpoint).</summary>
-    public void ApplyYamlText(string yaml, string origin)
-    {
-        foreach (var (key, value) in FlatYaml.ReadScalarsFromText(yaml, origin)) Set(key, value, origin);
-    }
-
-    /// <summary>All settings in schema order as yaml, the format of a run's args.yaml.</summary>
-    public string ToYaml()
-    {
-        var sb = new StringBuilder();
-        foreach (var k in ConfigSchema.Keys) sb.Append(k.Name).Append(": ").Append(FormatValue(_values[k.Name])).Append('\n');
-        return sb.ToString();
-    }
-
-    public static string FormatValue(object? v) => v switch
-    {
-        null => "null",
-        bool b => b ? "true" : "false",
-        double d => d.ToString("R", CultureInfo.InvariantCulture),
-        int i => i.ToString(CultureInfo.InvariantCulture),
-        string s => FlatYaml.QuoteIfNeeded(s),
-        _ => v.ToString() ?? "null",
-    };
-
-    /// <summary>Settings whose values differ between two configs, in schema order.</summary>
-    public IReadOnlyList<(ConfigKey Key, object? Mine, object? Theirs)> Differences(ForgeConfig other)
-    {
-        var list = new List<(ConfigKey, object?, object?)>();
-        foreach (var k in ConfigSchema.Keys)
-            if (!Equals(_values[k.Name], other._values[k.Name])) list.Add((k, _values[k.Name], other._values[k.Name]));
-        return list;
-    }
-
-    /// <summary>Checks ranges and combinations; throws <see cref="ConfigException"/> naming the setting.</summary>
-    public void Validate()
-    {
-        if (Epochs < 1) throw new ConfigException($"'epochs' must be >= 1, got {Epochs}");
-        if (Batch < 1) throw new ConfigException($"'batch' must be >= 1, got {Batch}");
-        if (ImgSize < 32 || ImgSize % 32 != 0) throw new ConfigException($"'imgsz' must be a multiple of 32 and >= 32, got {ImgSize}");
-        if (Workers < 0) throw new ConfigException($"'workers' must be >= 0, got {Workers}");
-        if (NProc < 1) throw new ConfigException($"'nproc' must be >= 1, got {NProc}");
-        if (SavePeriodSteps < 0) throw new ConfigException($"'save_period_steps' must be >= 0, got {SavePeriodSteps}");
-        if (BucketMb <= 0) throw new ConfigException($"'bucket_mb' must be positive, got {BucketMb}");
-        if (Iou <= 0 || Iou > 1) throw new ConfigException($"'iou' must be in (0, 1], got {Iou}");
-        if (Conf is { } c && (c < 0 || c > 1)) throw new ConfigException($"'conf' must be in [0, 1], got {c}");
-        var opt = Optimizer.ToLowerInvariant();
-        if (opt is not ("auto" or "sgd" or "adamw")) throw new ConfigException($"'optimizer' must be SGD, AdamW or auto, got '{Optimizer}'");
-        if (GetFloat("perspective") != 0) throw new ConfigException("'perspective' other than 0 is not supported; use degrees/shear/scale/translate");
-        if (!(Device == "cpu" || Device == "cuda" || Device.StartsWith("cuda:", StringComparison.Ordinal)))
-            throw new ConfigException($"'device' must be cpu, cuda or cuda:N, got '{Device}'");
-    }
+    // distributed data-parallel
+    [Setting("nproc", "processes (ranks) to start on this machine; >1 launches Open MPI's mpirun", Min = 1)]
+    public int NProc { get; private set; } = 1;
+    [Setting("nnodes", "machines taking part (torchrun-style; multi-node runs go through mpirun with hostfile=)", Min = 1)]
+    public int NNodes { get; private set; } = 1;
+    [Setting("node_rank", "this machine's index among nnodes (torchrun-style)", Min = 0)]
+    public int NodeRank { get; private set; }
+    [Setting("master_addr", "the first machine's host name (torchrun-style)")]
+    public string? MasterAddr { get; private set; }
+    [Setting("hostfile", "Open MPI hostfile for multi-node runs (one 'host slots=N' line per machine)")]
+    public string? HostFile { get; private set; }
+    [Setting("sync_bn", "synchronise BatchNorm statistics across ranks")]
+    public bool SyncBn { get; private set; }
+    [Setting("bucket_mb", "gradient all-reduce bucket size in MB", Min = 0, MinExclusive = true)]
+    public double BucketMb { get; private set; } = 25.0;
 }

@@ -1,11 +1,11 @@
 namespace Forge.Data.Loading;
 
-/// <summary>Batch loader settings.</summary>
+/// <summary>Batch loader settings. Batch size and workers come from the caller's settings (batch, workers): no defaults here.</summary>
 public sealed record LoaderOptions
 {
-    public int BatchSize { get; init; } = 16;
+    public required int BatchSize { get; init; }
     /// <summary>Threads building samples; 0 builds them on the consuming thread.</summary>
-    public int Workers { get; init; } = 2;
+    public required int Workers { get; init; }
     /// <summary>How many batches (the one being consumed excluded) may be built ahead of the consumer.</summary>
     public int Prefetch { get; init; } = 2;
     /// <summary>Seeds every sample's augmentation together with the epoch and sample index.</summary>

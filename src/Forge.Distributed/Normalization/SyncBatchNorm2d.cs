@@ -103,8 +103,7 @@ public sealed class SyncBatchNorm2d : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var (mean, variance, count) = GlobalStatistics(input);
         if (tracking) UpdateRunningStatistics(mean, variance, count);
-        var dtype = input.dtype;
-        var result = SyncBatchNormFunction.apply(input, weight, bias, mean.to(dtype), variance.to(dtype), Eps, comm, count);
+        var result = SyncBatchNormFunction.apply(input, weight, bias, mean, variance, Eps, comm, count);
         return result.MoveToOuterDisposeScope();
     }
 

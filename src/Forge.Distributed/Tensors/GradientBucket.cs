@@ -4,8 +4,8 @@ using static TorchSharp.torch;
 namespace Forge.Distributed;
 
 /// <summary>
-/// One contiguous float32 buffer holding the gradients of a run of parameters, followed by one "had a gradient" slot per
-/// parameter. The slots travel in the same all-reduce, so after it every rank knows how many ranks produced each gradient
+/// One contiguous buffer (the parameters' dtype: float32, or float64 for exact equivalence tests) holding the gradients of a
+/// run of parameters, followed by one "had a gradient" slot per parameter. The slots travel in the same all-reduce, so after it every rank knows how many ranks produced each gradient
 /// at no extra communication. Buffers and per-parameter views are made once and reused every step.
 /// </summary>
 internal sealed class GradientBucket : IDisposable
@@ -19,11 +19,14 @@ internal sealed class GradientBucket : IDisposable
     readonly Tensor? hostGradPart;
     readonly bool onCpu;
     readonly int gradElements;
+    readonly ScalarType dtype;
 
     public string[] Names { get; }
 
-    public GradientBucket(IReadOnlyList<(string Name, Tensor Parameter)> members, Device device)
+    public GradientBucket(IReadOnlyList<(string Name, Tensor Parameter)> members, Device device, ScalarType dtype)
     {
+        if (dtype is not (ScalarType.Float32 or ScalarType.Float64)) throw new NotSupportedException($"gradient buckets hold float32 or float64, not {dtype}");
+        this.dtype = dtype;
         Names = new string[members.Count];
         parameters = new Tensor[members.Count];
         views = new Tensor[members.Count];
@@ -39,7 +42,7 @@ internal sealed class GradientBucket : IDisposable
         int total = checked(gradElements + members.Count);
         onCpu = device.type == DeviceType.CPU;
         // The buffers live as long as the reducer: keep them out of any DisposeScope the caller has open.
-        deviceFlat = zeros(total, ScalarType.Float32, device).DetachFromDisposeScope();
+        deviceFlat = zeros(total, dtype, device).DetachFromDisposeScope();
         gradPart = deviceFlat.narrow(0, 0, gradElements).DetachFromDisposeScope();
         long offset = 0;
         for (int i = 0; i < members.Count; i++)
@@ -53,7 +56,7 @@ internal sealed class GradientBucket : IDisposable
         else
         {
             // Pinned so the device-to-host copies run at full bus speed.
-            using var plain = zeros(total, ScalarType.Float32);
+            using var plain = zeros(total, dtype);
             hostFlat = plain.pin_memory().DetachFromDisposeScope();
             hostGradPart = hostFlat.narrow(0, 0, gradElements).DetachFromDisposeScope();
         }
@@ -70,12 +73,26 @@ internal sealed class GradientBucket : IDisposable
             else views[i].copy_(g);
         }
         if (!onCpu) hostGradPart!.copy_(gradPart);
-        var slots = HostStaging.CpuSpan<float>(hostFlat).Slice(gradElements);
-        for (int i = 0; i < grads.Length; i++) slots[i] = grads[i] is null ? 0f : 1f;
+        for (int i = 0; i < grads.Length; i++) SetSlot(i, grads[i] is not null);
     }
 
-    /// <summary>The host memory the all-reduce works on: gradients then slots.</summary>
-    public Span<float> HostBuffer => HostStaging.CpuSpan<float>(hostFlat);
+    /// <summary>Sums the host buffer (gradients then slots) over the ranks of <paramref name="comm"/>, in place.</summary>
+    public void AllReduceOnHost(ICommunicator comm)
+    {
+        if (dtype == ScalarType.Float64) comm.AllReduceSum(HostStaging.CpuSpan<double>(hostFlat));
+        else comm.AllReduceSum(HostStaging.CpuSpan<float>(hostFlat));
+    }
+
+    void SetSlot(int i, bool had)
+    {
+        if (dtype == ScalarType.Float64) HostStaging.CpuSpan<double>(hostFlat)[gradElements + i] = had ? 1 : 0;
+        else HostStaging.CpuSpan<float>(hostFlat)[gradElements + i] = had ? 1 : 0;
+    }
+
+    /// <summary>How many ranks had a gradient for parameter <paramref name="i"/> (after the all-reduce).</summary>
+    double Slot(int i) => dtype == ScalarType.Float64
+        ? HostStaging.CpuSpan<double>(hostFlat)[gradElements + i]
+        : HostStaging.CpuSpan<float>(hostFlat)[gradElements + i];
 
     /// <summary>
     /// Divides the summed gradients by the world size and writes them back. A parameter without a local gradient gets the
@@ -92,7 +109,6 @@ internal sealed class GradientBucket : IDisposable
     /// <summary>Averaged gradients (in the device buffer) back to the parameters; slot counts (in the host buffer) decide the rest.</summary>
     void WriteBack(List<string>? unused)
     {
-        var slots = HostStaging.CpuSpan<float>(hostFlat).Slice(gradElements);
         for (int i = 0; i < parameters.Length; i++)
         {
             var g = grads[i];
@@ -102,7 +118,7 @@ internal sealed class GradientBucket : IDisposable
                 g.Dispose();
                 grads[i] = null;
             }
-            else if (slots[i] > 0f)
+            else if (Slot(i) > 0)
             {
                 using var averaged = views[i].clone();   // the parameter keeps its own reference
                 parameters[i].grad = averaged;
@@ -126,7 +142,7 @@ internal sealed class GradientBucket : IDisposable
             else { views[i].copy_(g); had[i] = 1f; }
         }
         using (var slotsOnDevice = deviceFlat.narrow(0, gradElements, parameters.Length))
-        using (var hadTensor = tensor(had))
+        using (var hadTensor = tensor(had).to(dtype))
             slotsOnDevice.copy_(hadTensor);
         device.AllReduceSum(deviceFlat);
         using (var slotsOnDevice = deviceFlat.narrow(0, gradElements, parameters.Length))

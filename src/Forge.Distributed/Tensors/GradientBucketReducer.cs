@@ -4,9 +4,9 @@ using static TorchSharp.torch;
 namespace Forge.Distributed;
 
 /// <summary>
-/// Averages gradients over ranks after <c>backward()</c>, the data-parallel step: gradients are packed into contiguous float32
-/// buckets (default 25 MB, PyTorch DDP's size), each bucket is summed with one all-reduce, divided by the world size and copied
-/// back. Buffers are allocated once. With one rank it does nothing (beyond the first-step unused-parameter report), so the
+/// Averages gradients over ranks after <c>backward()</c>, the data-parallel step: gradients are packed into contiguous buckets
+/// of the parameters' dtype (float32; float64 for exact tests), 25 MB by default (PyTorch DDP's size); each bucket is summed
+/// with one all-reduce, divided by the world size and copied back. Buffers are allocated once. With one rank it does nothing (beyond the first-step unused-parameter report), so the
 /// training loop calls it unconditionally.
 /// </summary>
 /// <remarks>
@@ -59,10 +59,11 @@ public sealed class GradientBucketReducer : IDisposable
         warn = warning ?? (message => Console.Error.WriteLine(message));
         var list = parameters.ToList();
         if (list.Count == 0) throw new ArgumentException("GradientBucketReducer needs at least one parameter.", nameof(parameters));
-        Device device = CheckParameters(list);
+        var (device, dtype) = CheckParameters(list);
         // Every rank must bucket the same parameters in the same order, or sums would mix unrelated gradients silently.
         TensorCollectives.RequireSameStructure(list, comm, nameof(GradientBucketReducer));
-        buckets = Partition(list, bucketBytes / sizeof(float)).Select(members => new GradientBucket(members, device)).ToArray();
+        long elementSize = dtype == ScalarType.Float64 ? sizeof(double) : sizeof(float);
+        buckets = Partition(list, Math.Max(1, bucketBytes / elementSize)).Select(members => new GradientBucket(members, device, dtype)).ToArray();
         BucketNames = buckets.Select(b => (IReadOnlyList<string>)b.Names).ToArray();
         worldSize = communicator.WorldSize;
     }
@@ -99,7 +100,7 @@ public sealed class GradientBucketReducer : IDisposable
                     continue;
                 }
                 b.Gather();
-                comm.AllReduceSum(b.HostBuffer);
+                b.AllReduceOnHost(comm);
                 b.Scatter(worldSize, check ? scratchUnused : null);
             }
         }
@@ -120,19 +121,21 @@ public sealed class GradientBucketReducer : IDisposable
              "(otherwise remove them: they still take space in every gradient all-reduce).");
     }
 
-    static Device CheckParameters(List<(string Name, Tensor Parameter)> list)
+    static (Device Device, ScalarType Dtype) CheckParameters(List<(string Name, Tensor Parameter)> list)
     {
         Device? device = null;
+        var dtype = list[0].Parameter.dtype;
         foreach (var (name, p) in list)
         {
-            if (p.dtype != ScalarType.Float32)
+            if (p.dtype is not (ScalarType.Float32 or ScalarType.Float64) || p.dtype != dtype)
                 throw new NotSupportedException(
-                    $"parameter '{name}' is {p.dtype}; the gradient reducer averages float32 gradients. Keep parameters in float32 (use autocast for mixed precision).");
+                    $"parameter '{name}' is {p.dtype} (the first is {dtype}); the gradient reducer averages float32 (or, for exact tests, float64) " +
+                    "gradients of one dtype. Keep parameters in float32 (use autocast for mixed precision).");
             device ??= p.device;
             if (p.device.type != device.type || p.device.index != device.index)
                 throw new NotSupportedException($"parameter '{name}' is on {p.device} but others are on {device}; data-parallel training uses one device per process.");
         }
-        return device!;
+        return (device!, dtype);
     }
 
     static List<List<(string, Tensor)>> Partition(List<(string Name, Tensor Parameter)> list, long capacity)

@@ -10,14 +10,9 @@ public static class TensorCollectives
     // Small tensors are packed into one message so start-up costs a few broadcasts, not one per tensor.
     const int PackBytes = 64 << 20;
 
-    /// <summary>All parameters then all buffers, with their module paths, in registration order (identical on every rank).</summary>
-    public static List<(string Name, Tensor Tensor)> StateTensors(nn.Module module)
-    {
-        var list = new List<(string, Tensor)>();
-        foreach (var (name, p) in module.named_parameters()) list.Add((name, p));
-        foreach (var (name, b) in module.named_buffers()) list.Add((name, b));
-        return list;
-    }
+    // Every parameter then every buffer, by module path, in registration order (identical on every rank): the module's state_dict.
+    static List<(string Name, Tensor Tensor)> StateTensors(nn.Module module) =>
+        module.state_dict().Select(kv => (kv.Key, kv.Value)).ToList();
 
     /// <summary>
     /// Copies every parameter and buffer of <paramref name="module"/> from <paramref name="root"/> to all ranks, so replicas start

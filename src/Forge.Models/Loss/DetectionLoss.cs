@@ -59,7 +59,7 @@ public sealed class DetectionLoss(YoloDetector model, LossGains? gains = null)
             predScores.detach().sigmoid(), predBoxes.detach() * strides, anchors * strides,
             targets.Labels, targets.Boxes, targets.Mask);
 
-        double scoreSum = Math.Max(normalization.SumAcrossRanks(assigned.Scores.sum().item<float>()), 1.0);
+        double scoreSum = Math.Max(normalization.SumAcrossRanks(assigned.Scores.sum().ToDouble()), 1.0);
         var lossCls = nn.functional.binary_cross_entropy_with_logits(predScores, assigned.Scores, reduction: nn.Reduction.None).sum() / scoreSum;
 
         // Box and DFL terms over foreground anchors only; weights are each anchor's target score mass.
@@ -89,7 +89,7 @@ public sealed class DetectionLoss(YoloDetector model, LossGains? gains = null)
         var cls = lossCls * gains.Cls;
         var dfl = lossDfl * gains.Dfl;
         var total = (box + cls + dfl) * ((double)normalization.GlobalImages * normalization.WorldSize);
-        var items = new LossItems(box.item<float>(), cls.item<float>(), dfl.item<float>());
+        var items = new LossItems(box.ToSingle(), cls.ToSingle(), dfl.ToSingle());
         return (total.MoveToOuterDisposeScope(), items);
     }
 
@@ -99,10 +99,10 @@ public sealed class DetectionLoss(YoloDetector model, LossGains? gains = null)
         long b = predDist.shape[0], a = predDist.shape[1];
         // Compare the device by type and index: Tensor.device is a new object on every call, so comparing references
         // rebuilt (and leaked) this tensor on every batch.
-        if (binWeights is null || binWeights.device_type != predDist.device_type || binWeights.device_index != predDist.device_index)
+        if (binWeights is null || binWeights.device_type != predDist.device_type || binWeights.device_index != predDist.device_index || binWeights.dtype != predDist.dtype)
         {
             binWeights?.Dispose();
-            binWeights = arange(regMax, dtype: ScalarType.Float32, device: predDist.device).DetachFromDisposeScope();
+            binWeights = arange(regMax, dtype: predDist.dtype, device: predDist.device).DetachFromDisposeScope();
         }
         using var scope = NewDisposeScope();
         var distances = predDist.view(b, a, 4, regMax).softmax(3).matmul(binWeights);  // (b, A, 4)

@@ -121,7 +121,7 @@ public sealed class TaskAlignedAssigner(int numClasses, int topK = 10, double al
     {
         using var scope = NewDisposeScope();
         var fg = maskPos.sum([-2]);                                                  // (b, A)
-        if (fg.max().item<float>() > 1)
+        if (fg.max().ToDouble() > 1)
         {
             var multi = (fg.unsqueeze(1) > 1).expand(-1, n, -1);
             var best = overlaps.argmax(1);                                          // (b, A)

@@ -24,7 +24,7 @@ public sealed class Checkpoint : IDisposable
 
     public void AddModule(string prefix, nn.Module module)
     {
-        foreach (var (n, t) in ModelEma.StateOf(module)) Tensors[prefix + n] = t;
+        foreach (var (n, t) in module.state_dict()) Tensors[prefix + n] = t;
     }
 
     /// <summary>Tensors of one section, with the prefix removed.</summary>

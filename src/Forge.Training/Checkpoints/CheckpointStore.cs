@@ -1,10 +1,10 @@
-using System.Text.RegularExpressions;
 using Forge.Core.Serialization;
+using Forge.Training.Reporting;
 
 namespace Forge.Training.Checkpoints;
 
 /// <summary>
-/// The checkpoint files of a run's weights folder and how they rotate, so that a crash at any moment leaves at least one
+/// The checkpoint files of a run's weights folder (named by <see cref="RunFolder"/>) and how they rotate, so that a crash at any moment leaves at least one
 /// complete, verified checkpoint:
 /// <list type="bullet">
 /// <item><c>last.safetensors</c>: the newest save; before it is replaced the previous one becomes <c>last.prev.safetensors</c>.</item>
@@ -14,13 +14,12 @@ namespace Forge.Training.Checkpoints;
 /// Files are written whole to a temporary file, flushed and renamed (see <see cref="AtomicFile"/>). Writes may run on a
 /// background thread: the caller pays only for the in-memory snapshot; <see cref="Flush"/> waits for them.
 /// </summary>
-public sealed partial class CheckpointStore(string weightsDir, int keep = 0, bool background = true) : IDisposable
+public sealed class CheckpointStore(RunFolder run, int keep = 0, bool background = true) : IDisposable
 {
-    public string WeightsDir { get; } = Path.GetFullPath(weightsDir);
-    public string Last => Path.Combine(WeightsDir, "last.safetensors");
-    public string Previous => Path.Combine(WeightsDir, "last.prev.safetensors");
-    public string Best => Path.Combine(WeightsDir, "best.safetensors");
-    public string Epoch(int epoch) => Path.Combine(WeightsDir, $"epoch{epoch}.safetensors");
+    public string WeightsDir => run.WeightsDir;
+    public string Last => run.LastCheckpoint;
+    public string Previous => run.PreviousCheckpoint;
+    public string Best => run.BestCheckpoint;
 
     Task pending = Task.CompletedTask;
     Exception? failure;
@@ -50,7 +49,7 @@ public sealed partial class CheckpointStore(string weightsDir, int keep = 0, boo
             if (best) AtomicFile.Write(Best, snapshot.WriteTo);
             if (epochSnapshot is { } e)
             {
-                AtomicFile.Write(Epoch(e), snapshot.WriteTo);
+                AtomicFile.Write(run.EpochCheckpoint(e), snapshot.WriteTo);
                 Prune();
             }
         }
@@ -83,18 +82,7 @@ public sealed partial class CheckpointStore(string weightsDir, int keep = 0, boo
     void Prune()
     {
         if (keep <= 0) return;
-        foreach (var (_, path) in EpochSnapshots().Skip(keep)) File.Delete(path);
-    }
-
-    /// <summary>Epoch snapshots, newest first.</summary>
-    public List<(int Epoch, string Path)> EpochSnapshots()
-    {
-        if (!Directory.Exists(WeightsDir)) return new();
-        return Directory.EnumerateFiles(WeightsDir, "epoch*.safetensors")
-            .Select(p => (Match: EpochName().Match(Path.GetFileName(p)), Path: p))
-            .Where(x => x.Match.Success)
-            .Select(x => (int.Parse(x.Match.Groups[1].Value), x.Path))
-            .OrderByDescending(x => x.Item1).ToList();
+        foreach (var (_, path) in run.EpochCheckpoints().Skip(keep)) File.Delete(path);
     }
 
     /// <summary>Files to resume from, newest first: last, its predecessor, then epoch snapshots.</summary>
@@ -103,7 +91,7 @@ public sealed partial class CheckpointStore(string weightsDir, int keep = 0, boo
         var list = new List<string>();
         if (File.Exists(Last)) list.Add(Last);
         if (File.Exists(Previous)) list.Add(Previous);
-        list.AddRange(EpochSnapshots().Select(e => e.Path));
+        list.AddRange(run.EpochCheckpoints().Select(e => e.Path));
         return list;
     }
 
@@ -143,7 +131,4 @@ public sealed partial class CheckpointStore(string weightsDir, int keep = 0, boo
         try { pending.Wait(); } catch (AggregateException) { }
         ReleaseWritten();
     }
-
-    [GeneratedRegex(@"^epoch(\d+)\.safetensors$")]
-    private static partial Regex EpochName();
 }

@@ -22,9 +22,9 @@ public static class TrainingCheckpoint
     public const string RngTensor = "rng.torch";
 
     /// <summary>Snapshots the run; <paramref name="pendingGradients"/> stores accumulated but not yet applied gradients.</summary>
-    public static CheckpointSnapshot Snapshot(YoloDetector model, ModelEma ema, Optimizer optimizer, TrainingState state, ForgeConfig cfg,
-        string[] names, DetectionMetrics? metrics, DataFingerprint fingerprint, bool pendingGradients)
+    public static CheckpointSnapshot Snapshot(TrainingParts parts, TrainingState state, RunDescription run, DetectionMetrics? metrics, bool pendingGradients)
     {
+        var (model, ema, optimizer) = parts;
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var ckpt = new Checkpoint();
@@ -40,9 +40,9 @@ public static class TrainingCheckpoint
         state.OptimizerSteps = optimizer.StepCount;
         state.EmaUpdates = ema.Updates;
         state.Groups = optimizer.Groups.Select(g => new TrainingState.ParamGroupState(g.Name, g.Lr, g.InitialLr, g.Momentum, g.WeightDecay)).ToList();
-        new CheckpointInfo(state.Epoch, state.BestFitness, metrics, cfg, names, model.Architecture).WriteTo(ckpt);
+        new CheckpointInfo(state.Epoch, state.BestFitness, metrics, run.Config, run.Names, model.Architecture).WriteTo(ckpt);
         ckpt.Metadata["train_state"] = state.ToJson();
-        ckpt.SetJson("data_fingerprint", fingerprint);
+        ckpt.SetJson("data_fingerprint", run.Fingerprint);
         return ckpt.Snapshot();
     }
 
@@ -53,8 +53,9 @@ public static class TrainingCheckpoint
         TrainingState.FromJson(ckpt.Get("train_state") ?? throw new InvalidDataException($"{source}: holds weights only, no training state to resume from"), source);
 
     /// <summary>Puts a run back: every tensor copied into the live model, EMA and optimizer; LR, momentum and counters restored.</summary>
-    public static TrainingState Restore(Checkpoint ckpt, string source, YoloDetector model, ModelEma ema, Optimizer optimizer)
+    public static TrainingState Restore(Checkpoint ckpt, string source, TrainingParts parts)
     {
+        var (model, ema, optimizer) = parts;
         var state = ReadState(ckpt, source);
         RequireAll(ModelFactory.LoadMatching(model, ckpt.Section(TrainModelPrefix)), source, "training model");
         RequireAll(ModelFactory.LoadMatching(ema.Model, ckpt.Section(Checkpoint.ModelPrefix)), source, "EMA model");
@@ -63,9 +64,10 @@ public static class TrainingCheckpoint
             throw new InvalidDataException($"{source}: the run used the {state.OptimizerKind} optimizer, this one is {optimizer.Kind}");
         if (state.Groups.Count != optimizer.Groups.Count)
             throw new InvalidDataException($"{source}: {state.Groups.Count} parameter groups saved, the optimizer has {optimizer.Groups.Count}");
-        for (int i = 0; i < state.Groups.Count; i++)
+        foreach (var s in state.Groups)
         {
-            var (g, s) = (optimizer.Groups[i], state.Groups[i]);
+            var g = optimizer.Groups.FirstOrDefault(g => g.Name == s.Name)
+                    ?? throw new InvalidDataException($"{source}: parameter group '{s.Name}' was saved, the optimizer has {string.Join(", ", optimizer.Groups.Select(g => g.Name))}");
             g.Lr = s.Lr; g.InitialLr = s.InitialLr; g.Momentum = s.Momentum; g.WeightDecay = s.WeightDecay;
         }
         optimizer.LoadState(ckpt.Section(OptimizerPrefix), state.OptimizerSteps);
@@ -91,6 +93,12 @@ public static class TrainingCheckpoint
             throw new InvalidDataException($"{source}: the {what} in the checkpoint does not fit this model: {report.Describe()}");
     }
 }
+
+/// <summary>The live objects a checkpoint captures and restores: the training model, its EMA and the optimizer.</summary>
+public sealed record TrainingParts(YoloDetector Model, ModelEma Ema, Optimizer Optimizer);
+
+/// <summary>What a checkpoint records about its run beside the tensors: the settings, class names and data fingerprint.</summary>
+public sealed record RunDescription(ForgeConfig Config, string[] Names, DataFingerprint Fingerprint);
 
 /// <summary>Identifies the data a run trained on, so resuming on different data is noticed.</summary>
 public sealed record DataFingerprint(string Train, string? Val, int TrainImages, int ValImages);

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Forge.Training.Optimization;
@@ -14,6 +15,6 @@ public static class GradientClipping
         var total = stack(grads.Select(g => g.norm()).ToArray()).norm();
         var coef = (maxNorm / (total + 1e-6)).clamp_(max: 1.0);
         foreach (var g in grads) g.mul_(coef);
-        return total.item<float>();
+        return total.ToDouble();
     }
 }

@@ -19,14 +19,13 @@ public sealed class LearningRateSchedule(int epochs, double lrf, bool cosine, do
         foreach (var g in optimizer.Groups) g.Lr = g.InitialLr * f;
     }
 
-    /// <summary>Warm-up at iteration <paramref name="iteration"/> of <paramref name="warmupIterations"/> (group 0 is the bias group); momentum ramps for SGD only.</summary>
+    /// <summary>Warm-up at iteration <paramref name="iteration"/> of <paramref name="warmupIterations"/>: the bias group's LR falls from warmup_bias_lr, the others rise from 0; momentum ramps for SGD only.</summary>
     public void ApplyWarmup(Optimizer optimizer, long iteration, long warmupIterations, int epoch)
     {
         double f = Factor(epoch);
-        for (int j = 0; j < optimizer.Groups.Count; j++)
+        foreach (var g in optimizer.Groups)
         {
-            var g = optimizer.Groups[j];
-            g.Lr = Interpolate(iteration, warmupIterations, j == 0 ? warmupBiasLr : 0.0, g.InitialLr * f);
+            g.Lr = Interpolate(iteration, warmupIterations, g.Name == ParamGroup.Bias ? warmupBiasLr : 0.0, g.InitialLr * f);
             // Only SGD has a momentum to ramp: Ultralytics' Adam groups carry betas, which warm-up leaves unchanged.
             if (optimizer is Sgd) g.Momentum = Interpolate(iteration, warmupIterations, warmupMomentum, momentum);
         }

@@ -12,6 +12,11 @@ public abstract class Optimizer : IDisposable
     protected Optimizer(IReadOnlyList<ParamGroup> groups) => Groups = groups;
 
     public IReadOnlyList<ParamGroup> Groups { get; }
+
+    /// <summary>The group called <paramref name="name"/> (<see cref="ParamGroup.Bias"/>, <see cref="ParamGroup.Weight"/>, ...).</summary>
+    /// <exception cref="KeyNotFoundException">No group has that name.</exception>
+    public ParamGroup Group(string name) =>
+        Groups.FirstOrDefault(g => g.Name == name) ?? throw new KeyNotFoundException($"{Kind} has no parameter group '{name}' (groups: {string.Join(", ", Groups.Select(g => g.Name))})");
     /// <summary>Optimizer steps taken (also Adam's bias-correction step).</summary>
     public long StepCount { get; protected set; }
     public abstract string Kind { get; }

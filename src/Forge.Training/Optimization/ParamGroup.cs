@@ -5,6 +5,9 @@ namespace Forge.Training.Optimization;
 /// <summary>A set of parameters sharing hyper-parameters. Learning rate and momentum change every iteration during warm-up.</summary>
 public sealed class ParamGroup(string name, IReadOnlyList<(string Name, Tensor Param)> parameters, double weightDecay)
 {
+    /// <summary>Group names of <see cref="SplitForDetection"/>, in Ultralytics' order (results.csv's lr/pg0, pg1, pg2).</summary>
+    public const string Bias = "bias", Weight = "weight", Norm = "norm";
+
     public string Name { get; } = name;
     public IReadOnlyList<(string Name, Tensor Param)> Parameters { get; } = parameters;
     public double WeightDecay { get; set; } = weightDecay;
@@ -30,6 +33,6 @@ public sealed class ParamGroup(string name, IReadOnlyList<(string Name, Tensor P
             else if (name.Contains(".bn.", StringComparison.Ordinal)) norm.Add((name, p));
             else weights.Add((name, p));
         }
-        return [new ParamGroup("bias", bias, 0), new ParamGroup("weight", weights, weightDecay), new ParamGroup("norm", norm, 0)];
+        return [new ParamGroup(Bias, bias, 0), new ParamGroup(Weight, weights, weightDecay), new ParamGroup(Norm, norm, 0)];
     }
 }

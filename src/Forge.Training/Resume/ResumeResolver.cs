@@ -1,5 +1,6 @@
 using System.Text;
 using Forge.Core.Config;
+using Forge.Training.Reporting;
 
 namespace Forge.Training.Resume;
 
@@ -13,29 +14,20 @@ public static class ResumeResolver
     // Settings that belong to this invocation, not to the run: never compared.
     static readonly HashSet<string> InvocationKeys = new(StringComparer.Ordinal) { "resume", "resume_force", "project", "name", "exist_ok" };
 
-    /// <summary>The run folder resume= points at: "true" = newest run in project with a last checkpoint; a run folder; its weights folder; a checkpoint file.</summary>
-    public static string FindRunFolder(string resume, string project)
+    /// <summary>The run resume= points at: "true" = newest run in project with a last checkpoint; a run folder; its weights folder; a checkpoint file.</summary>
+    public static RunFolder FindRunFolder(string resume, string project)
     {
         if (resume.Equals("true", StringComparison.OrdinalIgnoreCase) || resume == "1")
         {
             var newest = Directory.Exists(project)
-                ? Directory.EnumerateDirectories(project)
-                    .Where(d => File.Exists(Path.Combine(d, "weights", "last.safetensors")) || File.Exists(Path.Combine(d, "weights", "last.prev.safetensors")))
-                    .OrderByDescending(d => File.GetLastWriteTimeUtc(Path.Combine(d, "args.yaml")))
+                ? Directory.EnumerateDirectories(project).Select(d => new RunFolder(d))
+                    .Where(r => r.HasLastCheckpoint)
+                    .OrderByDescending(r => File.GetLastWriteTimeUtc(r.ArgsYaml))
                     .FirstOrDefault()
                 : null;
             return newest ?? throw new FileNotFoundException($"resume=true: no run with weights/last.safetensors under {Path.GetFullPath(project)}; give resume=path/to/run");
         }
-        if (File.Exists(resume))
-        {
-            var dir = Path.GetDirectoryName(Path.GetFullPath(resume))!;
-            return Path.GetFileName(dir) == "weights" ? Path.GetDirectoryName(dir)! : dir;
-        }
-        if (Directory.Exists(resume))
-        {
-            var full = Path.GetFullPath(resume);
-            return Path.GetFileName(full) == "weights" ? Path.GetDirectoryName(full)! : full;
-        }
+        if (File.Exists(resume) || Directory.Exists(resume)) return RunFolder.Of(resume);
         throw new FileNotFoundException($"resume={resume}: no such run folder or checkpoint", resume);
     }
 

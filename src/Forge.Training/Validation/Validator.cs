@@ -53,7 +53,7 @@ public sealed class Validator
         var mine = ValidationBatches.Shard(globalBatches, this.comm.Rank, this.comm.WorldSize);
         shardImages = mine.Sum(b => b.Size);
         var dataset = new DetectionDataset(index, imgsz, augment: false, cacheImages: cacheImages);
-        loader = new BatchLoader(dataset, new LoaderOptions { Workers = workers, Prefetch = 2 }, mine);
+        loader = new BatchLoader(dataset, new LoaderOptions { BatchSize = batch, Workers = workers, Prefetch = 2 }, mine);
     }
 
     public int ImageCount => index.Count;

@@ -158,28 +158,54 @@ public class ForgeConfigArgumentTests
         c.ApplyArguments(["imgsz=100"]);   // parses: it is an integer
         Assert.Equal(100, c.ImgSize);
         var e = Assert.Throws<ConfigException>(c.Validate);
-        Assert.Contains("'imgsz'", e.Message);
-        Assert.Contains("100", e.Message);
+        Assert.Equal("imgsz=100: must be a multiple of 32 and >= 32", e.Message);
     }
 
     [Theory]
-    [InlineData("epochs=0", "'epochs'")]
-    [InlineData("batch=0", "'batch'")]
-    [InlineData("imgsz=16", "'imgsz'")]
-    [InlineData("workers=-1", "'workers'")]
-    [InlineData("iou=0", "'iou'")]
-    [InlineData("iou=1.5", "'iou'")]
-    [InlineData("conf=1.5", "'conf'")]
-    [InlineData("conf=-0.1", "'conf'")]
-    [InlineData("optimizer=Adam", "'optimizer'")]
-    [InlineData("perspective=0.001", "'perspective'")]
-    [InlineData("device=gpu", "'device'")]
-    public void ValidateNamesTheOffendingKey(string arg, string key)
+    [InlineData("epochs=0", "must be >= 1")]
+    [InlineData("batch=0", "must be >= 1")]
+    [InlineData("imgsz=16", "must be a multiple of 32 and >= 32")]
+    [InlineData("workers=-1", "must be >= 0")]
+    [InlineData("iou=0", "must be in (0, 1]")]
+    [InlineData("iou=1.5", "must be in (0, 1]")]
+    [InlineData("conf=1.5", "must be in [0, 1]")]
+    [InlineData("conf=-0.1", "must be in [0, 1]")]
+    [InlineData("optimizer=Adam", "must be one of SGD, AdamW, auto")]
+    [InlineData("perspective=0.002", "must be in [0, 0.001]")]
+    [InlineData("vid_stride=0", "must be >= 1")]
+    [InlineData("ap_method=voc", "must be one of ultralytics, coco")]
+    [InlineData("device=gpu", "must be cpu, cuda or cuda:N")]
+    [InlineData("hsv_h=2", "must be in [0, 1]")]
+    [InlineData("degrees=200", "must be in [0, 180]")]
+    [InlineData("lr0=1.5", "must be in [0, 1]")]
+    [InlineData("max_norm=0", "must be > 0")]
+    public void ValidateNamesTheUsersKeyAndValue(string arg, string problem)
     {
         var c = new ForgeConfig();
         c.ApplyArguments([arg]);
         var e = Assert.Throws<ConfigException>(c.Validate);
-        Assert.Contains(key, e.Message);
+        Assert.Equal($"{arg}: {problem}", e.Message);
+    }
+
+    [Fact]
+    public void ValidateListsEveryProblemAtOnce()
+    {
+        var c = new ForgeConfig();
+        c.ApplyArguments(["epochs=0", "hsv_v=-1"]);
+        var e = Assert.Throws<ConfigException>(c.Validate);
+        Assert.Contains("epochs=0: must be >= 1", e.Message);
+        Assert.Contains("hsv_v=-1: must be in [0, 1]", e.Message);
+    }
+
+    [Fact]
+    public void AugmentationSettingsArriveAsTheRecordThePipelineTakes()
+    {
+        var c = new ForgeConfig();
+        var before = c.Augment;
+        c.ApplyArguments(["hsv_h=0.5", "mosaic=0"]);
+        Assert.Equal(new AugmentOptions { HsvH = 0.5, Mosaic = 0 }, c.Augment);
+        Assert.Equal(new AugmentOptions(), before);   // a record handed out earlier is never changed
+        Assert.Equal(0.5, c["hsv_h"]);
     }
 
     [Theory]

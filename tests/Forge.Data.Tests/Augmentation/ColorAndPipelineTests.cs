@@ -93,6 +93,16 @@ public class ColorAndPipelineTests
         var transform = new TrainTransform(64, new AugmentOptions { Perspective = 0.001, Mosaic = 0 });
         using var sample = transform.Apply(source, 2, DeterministicRandom.ForSample(5, 0, 2), mosaicEnabled: true);
         Assert.Equal((64, 64), (sample.Image.Width, sample.Image.Height));
-        Assert.Throws<ArgumentException>(() => new TrainTransform(64, new AugmentOptions { Perspective = 0.002 }));
+        var e = Assert.Throws<ConfigException>(() => new TrainTransform(64, new AugmentOptions { Perspective = 0.002 }));
+        Assert.Equal("perspective=0.002: must be in [0, 0.001]", e.Message);
+    }
+
+    [Fact]
+    public void OutOfRangeOptionsAreAllNamedByTheUsersKeys()
+    {
+        var e = Assert.Throws<ConfigException>(() => new AugmentOptions { HsvH = 2, FlipLr = -0.5 }.Validate());
+        Assert.Contains("hsv_h=2: must be in [0, 1]", e.Message);
+        Assert.Contains("fliplr=-0.5: must be in [0, 1]", e.Message);
+        Assert.DoesNotContain("HsvH", e.Message);
     }
 }

@@ -53,7 +53,7 @@ public sealed class CheckpointTests : IDisposable
 
         using var ckpt = Checkpoint.Load(path);
         var section = ckpt.Section(Checkpoint.ModelPrefix);
-        var state = ModelEma.StateOf(model);
+        var state = model.state_dict();
         Assert.Equal(state.Keys.Order(), section.Keys.Order());
         foreach (var (name, t) in state) Assert.True(BitwiseEqual(t, section[name]), name);
         Assert.Equal(ScalarType.Int64, section["model.0.bn.num_batches_tracked"].dtype);
@@ -110,7 +110,7 @@ public sealed class CheckpointTests : IDisposable
         using var model = new YoloDetector(ModelScale.N, 2);
         var path = SaveDetector(model);
         var (records, meta) = SafeTensorsFile.Deserialize(File.ReadAllBytes(path), path);
-        Assert.Equal(ModelEma.StateOf(model).Count, records.Count);
+        Assert.Equal(model.state_dict().Count, records.Count);
         // Section prefix + the detector's own name.
         var w = records.Single(r => r.Name == "model.model.0.conv.weight");
         Assert.Equal("F32", w.DType);
@@ -148,15 +148,15 @@ public sealed class CheckpointTests : IDisposable
         using var source = SeededWeights.Reset(new YoloDetector(ModelScale.N, 2), seed: 9);
         var path = Path.Combine(dir, "yolov8n-plain.safetensors");
         File.WriteAllBytes(path, SafeTensorsFile.Serialize(
-            ModelEma.StateOf(source).Select(kv => TensorRecords.FromTensor(kv.Key, kv.Value)).ToList()));
+            source.state_dict().Select(kv => TensorRecords.FromTensor(kv.Key, kv.Value)).ToList()));
 
         using var ckpt = Checkpoint.Load(path);
         using var target = new YoloDetector(ModelScale.N, 2);
         var report = ModelFactory.LoadMatching(target, ckpt.Section(Checkpoint.ModelPrefix));
         Assert.Empty(report.Missing);
         Assert.Empty(report.Skipped);
-        var expected = ModelEma.StateOf(source);
-        foreach (var (name, t) in ModelEma.StateOf(target)) Assert.True(BitwiseEqual(expected[name], t), name);
+        var expected = source.state_dict();
+        foreach (var (name, t) in target.state_dict()) Assert.True(BitwiseEqual(expected[name], t), name);
     }
 
     [Fact]

@@ -19,8 +19,8 @@ public sealed class ModelFactoryTests : IDisposable
     {
         using var source = SeededWeights.Reset(new YoloDetector(ModelScale.N, 2), seed: 1);
         using var target = SeededWeights.Reset(new YoloDetector(ModelScale.N, 3), seed: 2);
-        var sourceState = ModelEma.StateOf(source);
-        var targetBefore = ModelEma.StateOf(target).ToDictionary(kv => kv.Key, kv => kv.Value.clone());
+        var sourceState = source.state_dict();
+        var targetBefore = target.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone());
 
         var report = ModelFactory.LoadMatching(target, sourceState);
 
@@ -32,7 +32,7 @@ public sealed class ModelFactoryTests : IDisposable
         Assert.Empty(report.Missing);
         Assert.Equal(sourceState.Count - 6, report.Loaded.Count);
 
-        var targetAfter = ModelEma.StateOf(target);
+        var targetAfter = target.state_dict();
         foreach (var name in report.Loaded) Assert.True(BitwiseEqual(sourceState[name], targetAfter[name]), name);
         foreach (var name in classHead) Assert.True(BitwiseEqual(targetBefore[name], targetAfter[name]), name);
 
@@ -46,12 +46,12 @@ public sealed class ModelFactoryTests : IDisposable
     {
         using var source = new YoloDetector(ModelScale.N, 2);
         using var target = new YoloDetector(ModelScale.N, 2);
-        var partial = ModelEma.StateOf(source).Where(kv => !kv.Key.StartsWith("model.22.", StringComparison.Ordinal))
+        var partial = source.state_dict().Where(kv => !kv.Key.StartsWith("model.22.", StringComparison.Ordinal))
                                                .ToDictionary(kv => kv.Key, kv => kv.Value);
         var report = ModelFactory.LoadMatching(target, partial);
         Assert.Equal(partial.Count, report.Loaded.Count);
         Assert.Empty(report.Skipped);
-        Assert.Equal(ModelEma.StateOf(target).Keys.Count(k => k.StartsWith("model.22.", StringComparison.Ordinal)), report.Missing.Count);
+        Assert.Equal(target.state_dict().Keys.Count(k => k.StartsWith("model.22.", StringComparison.Ordinal)), report.Missing.Count);
         Assert.All(report.Missing, m => Assert.StartsWith("model.22.", m));
         Assert.Contains("model.22.dfl.conv.weight", report.Missing);
     }
@@ -60,11 +60,11 @@ public sealed class ModelFactoryTests : IDisposable
     public void LoadMatchingConvertsDtype()
     {
         using var model = new YoloDetector(ModelScale.N, 2);
-        var state = ModelEma.StateOf(model);
+        var state = model.state_dict();
         var doubles = state.ToDictionary(kv => kv.Key, kv => kv.Value.dtype == ScalarType.Float32 ? kv.Value.to(ScalarType.Float64) + 1 : kv.Value);
         using var target = new YoloDetector(ModelScale.N, 2);
         ModelFactory.LoadMatching(target, doubles);
-        var w = ModelEma.StateOf(target)["model.0.conv.weight"];
+        var w = target.state_dict()["model.0.conv.weight"];
         Assert.Equal(ScalarType.Float32, w.dtype);
         Assert.True(MaxAbsDiff(w, state["model.0.conv.weight"] + 1) < 1e-6);
     }
@@ -113,8 +113,8 @@ public sealed class ModelFactoryTests : IDisposable
             Assert.Equal(["cat", "dog"], names);
             Assert.Equal(2, loaded.NumClasses);
             Assert.Equal(ModelScale.N, loaded.Scale);
-            var expected = ModelEma.StateOf(model);
-            foreach (var (name, t) in ModelEma.StateOf(loaded)) Assert.True(BitwiseEqual(expected[name], t), name);
+            var expected = model.state_dict();
+            foreach (var (name, t) in loaded.state_dict()) Assert.True(BitwiseEqual(expected[name], t), name);
         }
     }
 

@@ -48,9 +48,9 @@ public class LearningRateScheduleTests
     {
         var groups = new List<ParamGroup>
         {
-            new("bias", [("b", Leaf(zeros(2)))], 0),
-            new("weight", [("w", Leaf(zeros(2)))], 0.0005),
-            new("norm", [("n", Leaf(zeros(2)))], 0),
+            new(ParamGroup.Bias, [("b", Leaf(zeros(2)))], 0),
+            new(ParamGroup.Weight, [("w", Leaf(zeros(2)))], 0.0005),
+            new(ParamGroup.Norm, [("n", Leaf(zeros(2)))], 0),
         };
         foreach (var g in groups) { g.InitialLr = lr0; g.Lr = lr0; g.Momentum = momentum; }
         return new Sgd(groups);
@@ -60,12 +60,12 @@ public class LearningRateScheduleTests
     public void ApplyEpochScalesEveryGroupsInitialLr()
     {
         using var opt = ThreeGroupSgd(0.02, 0.937);
-        opt.Groups[1].InitialLr = 0.04;
+        opt.Group(ParamGroup.Weight).InitialLr = 0.04;
         Linear().ApplyEpoch(opt, 5);
-        Assert.Equal(0.02 * 0.505, opt.Groups[0].Lr, 15);
-        Assert.Equal(0.04 * 0.505, opt.Groups[1].Lr, 15);
-        Assert.Equal(0.02 * 0.505, opt.Groups[2].Lr, 15);
-        Assert.Equal(0.937, opt.Groups[0].Momentum);   // momentum is only touched by warm-up
+        Assert.Equal(0.02 * 0.505, opt.Group(ParamGroup.Bias).Lr, 15);
+        Assert.Equal(0.04 * 0.505, opt.Group(ParamGroup.Weight).Lr, 15);
+        Assert.Equal(0.02 * 0.505, opt.Group(ParamGroup.Norm).Lr, 15);
+        Assert.Equal(0.937, opt.Group(ParamGroup.Bias).Momentum);   // momentum is only touched by warm-up
     }
 
     [Theory]
@@ -79,9 +79,9 @@ public class LearningRateScheduleTests
     {
         using var opt = ThreeGroupSgd(0.01, 0.937);
         Linear().ApplyWarmup(opt, iteration, 100, epoch: 0);
-        Assert.Equal(biasLr, opt.Groups[0].Lr, 12);
-        Assert.Equal(otherLr, opt.Groups[1].Lr, 12);
-        Assert.Equal(otherLr, opt.Groups[2].Lr, 12);
+        Assert.Equal(biasLr, opt.Group(ParamGroup.Bias).Lr, 12);
+        Assert.Equal(otherLr, opt.Group(ParamGroup.Weight).Lr, 12);
+        Assert.Equal(otherLr, opt.Group(ParamGroup.Norm).Lr, 12);
         Assert.All(opt.Groups, g => Assert.Equal(momentum, g.Momentum, 12));
     }
 
@@ -91,23 +91,23 @@ public class LearningRateScheduleTests
         // In epoch 1 of 10 the target is lr0 * lf(1) = 0.01 * (0.9 * 0.99 + 0.01) = 0.00901.
         using var opt = ThreeGroupSgd(0.01, 0.937);
         Linear().ApplyWarmup(opt, 150, 200, epoch: 1);
-        Assert.Equal(0.1 + (0.00901 - 0.1) * 0.75, opt.Groups[0].Lr, 12);
-        Assert.Equal(0.00901 * 0.75, opt.Groups[1].Lr, 12);
+        Assert.Equal(0.1 + (0.00901 - 0.1) * 0.75, opt.Group(ParamGroup.Bias).Lr, 12);
+        Assert.Equal(0.00901 * 0.75, opt.Group(ParamGroup.Weight).Lr, 12);
         Linear().ApplyWarmup(opt, 200, 200, epoch: 1);
-        Assert.Equal(0.00901, opt.Groups[0].Lr, 12);
+        Assert.Equal(0.00901, opt.Group(ParamGroup.Bias).Lr, 12);
     }
 
     [Fact]
     public void WarmupLeavesAdamBetaAlone()
     {
         // Ultralytics' AdamW groups have betas, not a "momentum" entry, so warm-up ramps only their learning rates.
-        var groups = new List<ParamGroup> { new("bias", [("b", Leaf(zeros(2)))], 0), new("weight", [("w", Leaf(zeros(2)))], 0) };
+        var groups = new List<ParamGroup> { new(ParamGroup.Bias, [("b", Leaf(zeros(2)))], 0), new(ParamGroup.Weight, [("w", Leaf(zeros(2)))], 0) };
         foreach (var g in groups) { g.InitialLr = 0.001; g.Momentum = 0.9; }
         using var opt = new AdamW(groups);
         Linear().ApplyWarmup(opt, 10, 100, epoch: 0);
         Assert.All(opt.Groups, g => Assert.Equal(0.9, g.Momentum));
-        Assert.Equal(0.1 + (0.001 - 0.1) * 0.1, opt.Groups[0].Lr, 12);
-        Assert.Equal(0.0001, opt.Groups[1].Lr, 12);
+        Assert.Equal(0.1 + (0.001 - 0.1) * 0.1, opt.Group(ParamGroup.Bias).Lr, 12);
+        Assert.Equal(0.0001, opt.Group(ParamGroup.Weight).Lr, 12);
     }
 
     [Theory]

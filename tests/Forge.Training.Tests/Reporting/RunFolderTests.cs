@@ -48,7 +48,24 @@ public sealed class RunFolderTests : IDisposable
         Assert.True(Path.IsPathFullyQualified(f.Path));
         Assert.Equal(Path.Combine(f.Path, "weights", "last.safetensors"), f.LastCheckpoint);
         Assert.Equal(Path.Combine(f.Path, "weights", "best.safetensors"), f.BestCheckpoint);
+        Assert.Equal(Path.Combine(f.Path, "weights", "last.prev.safetensors"), f.PreviousCheckpoint);
+        Assert.Equal(Path.Combine(f.Path, "weights", "epoch3.safetensors"), f.EpochCheckpoint(3));
         Assert.Equal(Path.Combine(f.Path, "args.yaml"), f.ArgsYaml);
         Assert.Equal(Path.Combine(f.Path, "results.csv"), f.ResultsCsv);
+    }
+
+    [Fact]
+    public void OfFindsTheRunFromItsFolderItsWeightsFolderOrACheckpoint()
+    {
+        var run = RunFolder.Create(project, "exp", existOk: false);
+        Directory.CreateDirectory(run.WeightsDir);
+        File.WriteAllText(run.LastCheckpoint, "x");
+        File.WriteAllText(run.EpochCheckpoint(2), "x");
+        File.WriteAllText(run.EpochCheckpoint(10), "x");
+        Assert.Equal(run.Path, RunFolder.Of(run.Path).Path);
+        Assert.Equal(run.Path, RunFolder.Of(run.WeightsDir).Path);
+        Assert.Equal(run.Path, RunFolder.Of(run.LastCheckpoint).Path);
+        Assert.True(run.HasLastCheckpoint);
+        Assert.Equal([10, 2], run.EpochCheckpoints().Select(e => e.Epoch));
     }
 }

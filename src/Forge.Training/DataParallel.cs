@@ -1,0 +1,137 @@
+using Forge.Distributed;
+using Forge.Models.Layers;
+using Forge.Models.Loss;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Forge.Training;
+
+/// <summary>
+/// Everything data-parallel training adds to the training loop, behind one object (PyTorch's DDP wrapper): one GPU per rank,
+/// SyncBatchNorm, rank 0's weights broadcast and verified, gradients averaged across ranks in buckets (NCCL for CUDA tensors,
+/// MPI otherwise), the loss normaliser summed, and one agreement per step on the losses and on stopping. With one process the
+/// same calls are local, so the loop has no single-process branch.
+/// </summary>
+public sealed class DataParallel(ICommunicator comm, CudaGradientPath cudaGradients = CudaGradientPath.Nccl) : IDisposable
+{
+    NcclAllReduce? nccl;
+    GradientBucketReducer? reducer;
+
+    public bool IsMain => comm.IsMain;
+    public int Rank => comm.Rank;
+    public int WorldSize => comm.WorldSize;
+    public ICommunicator Communicator => comm;
+
+    /// <summary>"ranks=2 (mpi)" for the start-up line.</summary>
+    public string Describe() => $"ranks={comm.WorldSize} ({comm.Backend})";
+
+    /// <summary>
+    /// The training device for the device= setting, and the tensor library's intra-op threads (threads=, else this machine's
+    /// cores shared by its ranks). With several ranks on CUDA each rank sees only its local GPU, as cuda:0 (before CUDA starts).
+    /// </summary>
+    public Device SelectDevice(string setting, int threads)
+    {
+        bool multiGpu = setting.StartsWith("cuda", StringComparison.Ordinal) && comm.WorldSize > 1;
+        if (multiGpu) CudaVisibility.PinLocalRank(comm.LocalRank);
+        var device = DeviceSelector.Resolve(multiGpu ? "cuda:0" : setting);
+        DeviceSelector.ConfigureThreads(threads, comm.LocalSize);
+        return device;
+    }
+
+    /// <summary>Rank 0's value on every rank (rank 0 computes it, for example by creating the run folder).</summary>
+    public string FromMain(Func<string> valueOnMain)
+    {
+        string? value = comm.IsMain ? valueOnMain() : null;
+        if (comm.WorldSize == 1) return value!;
+        var all = comm.AllGatherBytes(comm.IsMain ? System.Text.Encoding.UTF8.GetBytes(value!) : []);
+        return System.Text.Encoding.UTF8.GetString(all[0]);
+    }
+
+    /// <summary>
+    /// sync_bn=true on several ranks: BatchNorm statistics over the global batch. Replaces BatchNorm tensors, so call it before
+    /// anything holds the model's parameters (optimizer, EMA, <see cref="AttachGradientReducer"/>).
+    /// </summary>
+    public void SynchronizeBatchNorm(nn.Module model, bool syncBn, TextWriter log)
+    {
+        if (!syncBn || comm.WorldSize == 1) return;
+        log.WriteLine($"sync_bn: {BatchNormReplacement.Replace(model, bn => new SyncBatchNorm2d(bn, comm))} BatchNorm layers synchronise their statistics across {comm.WorldSize} ranks");
+    }
+
+    /// <summary>The all-reduce of the model's gradients in buckets of <paramref name="bucketMb"/> MB; names unused parameters once.</summary>
+    public void AttachGradientReducer(nn.Module model, double bucketMb, Device device, TextWriter log)
+    {
+        if (device.type == DeviceType.CUDA && comm.WorldSize > 1 && cudaGradients == CudaGradientPath.Nccl) nccl = new NcclAllReduce(comm);
+        reducer = GradientBucketReducer.ForModule(model, comm, (long)(bucketMb * 1024 * 1024),
+            warning: m => log.WriteLine("WARNING: " + m), deviceAllReduce: nccl);
+    }
+
+    /// <summary>
+    /// Every rank starts from identical weights: a fresh run takes rank 0's (the EMA copies them), a resumed one loaded the same
+    /// file everywhere. Either way a checksum of every parameter and buffer is compared across ranks.
+    /// </summary>
+    public void StartIdentical(nn.Module model, ModelEma ema, bool resumed)
+    {
+        if (!resumed)
+        {
+            TensorCollectives.BroadcastModuleState(model, comm);
+            ema.CopyFrom();
+        }
+        TensorCollectives.VerifyIdenticalState(model, comm);
+    }
+
+    /// <summary>Averages the accumulated gradients over ranks (after backward, before the optimizer step).</summary>
+    public void AverageGradients() => reducer!.ReduceAndAverage();
+
+    /// <summary>Before saving mid-accumulation: averaged gradients are what every rank count continues from.</summary>
+    public void AverageGradientsForSave()
+    {
+        if (comm.WorldSize > 1) reducer!.ReduceAndAverage();
+    }
+
+    /// <summary>The loss normaliser of a global batch of <paramref name="globalImages"/> images, summed over ranks.</summary>
+    public LossNormalization LossNormalization(int globalImages) => new(globalImages, comm.WorldSize, SumAcrossRanks);
+
+    double SumAcrossRanks(double local)
+    {
+        if (comm.WorldSize == 1) return local;
+        Span<double> v = [local];
+        comm.AllReduceSum(v);
+        return v[0];
+    }
+
+    /// <summary>
+    /// One all-reduce per step: the loss terms summed over ranks (each rank's share adds up to the global value) and whether any
+    /// rank was asked to stop. A rank that learns of another's request records it on <paramref name="stop"/>.
+    /// </summary>
+    public StepLosses AgreeOnStep(LossItems? local, StopSignal stop)
+    {
+        Span<double> v = [local?.Box ?? 0, local?.Cls ?? 0, local?.Dfl ?? 0, stop.Requested ? 1 : 0];
+        comm.AllReduceSum(v);
+        bool stopAll = v[3] > 0;
+        if (stopAll && !stop.Requested) stop.Request("another rank");
+        return new StepLosses(v[0], v[1], v[2], stopAll);
+    }
+
+    /// <summary>True on every rank when any rank was asked to stop (a signal during validation or saving).</summary>
+    public bool AgreeToStop(StopSignal stop)
+    {
+        Span<double> flag = [stop.Requested ? 1 : 0];
+        comm.AllReduceSum(flag);
+        if (flag[0] > 0 && !stop.Requested) stop.Request("another rank");
+        return flag[0] > 0;
+    }
+
+    public void Barrier() => comm.Barrier();
+
+    public void Dispose()
+    {
+        reducer?.Dispose();
+        nccl?.Dispose();
+    }
+}
+
+/// <summary>A step's loss terms summed over ranks, and whether the job stops after it.</summary>
+public readonly record struct StepLosses(double Box, double Cls, double Dfl, bool Stop)
+{
+    public bool IsFinite => double.IsFinite(Box + Cls + Dfl);
+}

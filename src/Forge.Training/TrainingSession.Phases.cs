@@ -1,0 +1,210 @@
+using System.Diagnostics;
+using Forge.Models.Loss;
+using Forge.Reporting;
+using Forge.Training.Checkpoints;
+using Forge.Training.Optimization;
+using Forge.Training.Validation;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Forge.Training;
+
+// The phases of the training loop, in the order the Trainer calls them: epoch, step (warm-up, forward/backward, optimizer
+// step), save, end of epoch, and the end of the run (final validation, or the report of an interrupted one).
+public sealed partial class TrainingSession
+{
+    readonly Stopwatch epochClock = new();
+    ValidationResult? lastValidation;
+
+    /// <summary>Opens the epoch the state is in, at the step it stands at. Mosaic is closed for the last close_mosaic epochs.</summary>
+    public TrainingEpoch BeginEpoch()
+    {
+        int epoch = State.Epoch;
+        epochClock.Restart();
+        bool mosaic = epoch < cfg.Epochs - cfg.CloseMosaic;
+        if (cfg.CloseMosaic > 0 && epoch == cfg.Epochs - cfg.CloseMosaic && State.StepInEpoch == 0) log.WriteLine("Closing dataloader mosaic");
+        model.train();
+        return new TrainingEpoch(State, data, mosaic, cfg.Epochs, cfg.ImgSize, options.SampleTrace, ddp.Rank, log);
+    }
+
+    /// <summary>During warm-up: the LR and momentum ramps, and the accumulation count growing towards nbs/batch.</summary>
+    public void Warmup(TrainStep step)
+    {
+        if (step.Iteration > nominal.WarmupIterations) return;
+        State.Accumulate = LearningRateSchedule.WarmupAccumulation(step.Iteration, nominal.WarmupIterations, cfg.NominalBatch, cfg.Batch);
+        schedule.ApplyWarmup(optimizer, step.Iteration, nominal.WarmupIterations, step.Epoch);
+    }
+
+    /// <summary>
+    /// Forward and backward over this rank's images; gradients add up in each parameter's .grad until the optimizer step.
+    /// Returns this rank's share of the loss terms, or null when the rank has no images in this step (it still joins the
+    /// collective that sums the loss normaliser).
+    /// </summary>
+    public LossItems? ForwardBackward(TrainStep step)
+    {
+        var normalization = ddp.LossNormalization(step.GlobalImages);
+        if (step.Batch is not { } batch)
+        {
+            normalization.SumAcrossRanks(0);
+            return null;
+        }
+        if (step.Epoch == 0 && step.Step < 3 && cfg.Plots && ddp.IsMain) RunPlots.WriteTrainBatch(Run.Path, batch, data.Names, step.Step, log);
+        int height = batch.Height, width = batch.Width;
+        using var scope = NewDisposeScope();
+        var images = BatchTensors.Images(batch, device, options.Dtype);   // (B, 3, H, W) in [0, 1]
+        using var targets = BatchTensors.Targets(batch, device);
+        batch.Dispose();   // the pixels are copied: the loader reuses the array
+        var raw = model.forward(images);
+        var (total, items) = loss.Compute(raw, targets, height, width, normalization);
+        total.backward();
+        return items;
+    }
+
+    /// <exception cref="InvalidOperationException">The summed loss is NaN or infinite.</exception>
+    public void RequireFinite(TrainStep step, StepLosses losses)
+    {
+        if (!losses.IsFinite)
+            throw new InvalidOperationException($"epoch {step.Epoch + 1}, step {step.Step}: the loss is not finite (box {losses.Box}, cls {losses.Cls}, dfl {losses.Dfl}); lower lr0 or check the labels");
+    }
+
+    /// <summary>
+    /// Once the nominal batch is accumulated: gradients averaged over ranks, clipped to max_norm, the optimizer step, gradients
+    /// zeroed, the EMA updated. Returns whether it stepped.
+    /// </summary>
+    public bool OptimizerStepIfDue(TrainStep step)
+    {
+        if (step.Iteration - State.LastOptimizerStep < State.Accumulate) return false;
+        ddp.AverageGradients();
+        GradientClipping.ClipByTotalNorm(model.parameters(), cfg.MaxNorm);
+        optimizer.Step();
+        optimizer.ZeroGrad();
+        ema.Update();
+        State.LastOptimizerStep = step.Iteration;
+        return true;
+    }
+
+    /// <summary>save_period_steps: also save 'last' every N optimizer steps (not on an epoch's last step, which the epoch end saves).</summary>
+    public bool PeriodicSaveDue(bool stepped) =>
+        stepped && cfg.SavePeriodSteps > 0 && optimizer.StepCount % cfg.SavePeriodSteps == 0 && State.StepInEpoch < data.StepsPerEpoch;
+
+    /// <summary>
+    /// Saves 'last' (and 'best', and the epoch snapshot <paramref name="snapshotEpoch"/>) unless save=false. Every rank gets here
+    /// (a save is never skipped because one rank is ahead); gradients accumulated since the last optimizer step are averaged
+    /// across ranks first and stored, so a resumed run, on any number of ranks, continues the accumulation exactly. Rank 0 writes.
+    /// </summary>
+    public void Save(bool best = false, int? snapshotEpoch = null)
+    {
+        if (!cfg.Save) return;
+        long lastIteration = (long)data.StepsPerEpoch * State.Epoch + State.StepInEpoch - 1;
+        bool pending = State.LastOptimizerStep < lastIteration;
+        if (pending) ddp.AverageGradientsForSave();
+        ddp.Barrier();
+        if (!ddp.IsMain) return;
+        State.SavedByRank = ddp.Rank;
+        store.Save(TrainingCheckpoint.Snapshot(Parts, State, Description, lastValidation?.Metrics, pending), best, snapshotEpoch);
+    }
+
+    /// <summary>
+    /// The end of an epoch: next epoch's LR, validation of the EMA (every epoch with val=true, always the last), fitness and
+    /// early stopping, the results row, the save, and (every rank agreeing) whether a signal arrived meanwhile.
+    /// </summary>
+    public EpochOutcome EndEpoch()
+    {
+        int epoch = State.Epoch;
+        var lrs = optimizer.Groups.Select(g => g.Lr).ToArray();   // the epoch's own, before the schedule moves on
+        schedule.ApplyEpoch(optimizer, epoch + 1);
+        var mean = State.EpochLossSum.Select(v => v / Math.Max(1, State.EpochSteps)).ToArray();
+        if (validator is not null && (cfg.Val || epoch + 1 == cfg.Epochs))
+        {
+            lastValidation = validator.Run(ema.Model, loss, ddp.IsMain ? log : null, $"{"",11}{"Validating",-44}");
+            Validator.PrintTable(log, lastValidation.Metrics, data.Names, perClass: false);
+        }
+        bool stoppedEarly = stopper.Step(epoch, lastValidation?.Fitness ?? -mean.Sum());   // without validation, lower loss is better
+        // Memory stays flat: release managed garbage and the native handles finalizers hold, once an epoch; then record the
+        // epoch (its memory figure is what the process keeps between epochs), before the save that makes it durable.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        if (ddp.IsMain) results.Append(ResultsRow(epoch, mean, lrs));
+        AdvanceEpoch(stoppedEarly);
+        Save(best: stopper.IsBest(epoch), snapshotEpoch: cfg.SavePeriod > 0 && (epoch + 1) % cfg.SavePeriod == 0 ? epoch + 1 : null);
+        if (stoppedEarly)
+        {
+            log.WriteLine($"Stopping training early as no improvement observed in the last {cfg.Patience} epochs. Best results observed at epoch {stopper.BestEpoch + 1}.");
+            return EpochOutcome.StoppedEarly;
+        }
+        return ddp.AgreeToStop(options.Stop) ? EpochOutcome.Interrupted : EpochOutcome.Continue;
+    }
+
+    /// <summary>The epoch's results.csv row, by column name in Ultralytics' column order (lr/pgN follows the group order).</summary>
+    List<KeyValuePair<string, double>> ResultsRow(int epoch, double[] trainLoss, double[] lrs)
+    {
+        var (m, v) = (lastValidation?.Metrics, lastValidation?.Loss);
+        var row = new List<KeyValuePair<string, double>>
+        {
+            new(ResultsTable.EpochColumn, epoch + 1),
+            new("train/box_loss", trainLoss[0]), new("train/cls_loss", trainLoss[1]), new("train/dfl_loss", trainLoss[2]),
+            new("metrics/precision(B)", m?.Precision ?? double.NaN), new("metrics/recall(B)", m?.Recall ?? double.NaN),
+            new("metrics/mAP50(B)", m?.Map50 ?? double.NaN), new("metrics/mAP50-95(B)", m?.Map50To95 ?? double.NaN),
+            new("val/box_loss", v?.Box ?? double.NaN), new("val/cls_loss", v?.Cls ?? double.NaN), new("val/dfl_loss", v?.Dfl ?? double.NaN),
+        };
+        row.AddRange(lrs.Select((lr, i) => new KeyValuePair<string, double>($"lr/pg{i}", lr)));
+        row.Add(new("time/epoch_s", epochClock.Elapsed.TotalSeconds));
+        row.Add(new("mem/rss_mb", ProcessMemory.ResidentMegabytes()));
+        return row;
+    }
+
+    void AdvanceEpoch(bool stoppedEarly)
+    {
+        State.Epoch++;
+        State.StepInEpoch = 0;
+        State.EpochLossSum = new double[3];
+        State.EpochSteps = 0;
+        State.BestFitness = stopper.BestFitness;
+        State.BestEpoch = stopper.BestEpoch;
+        State.Finished = stoppedEarly || State.Epoch >= cfg.Epochs;
+    }
+
+    /// <summary>Waits for checkpoint writes (a failed write fails the run) and for every rank.</summary>
+    public void FinishSaving()
+    {
+        store.Flush();
+        ddp.Barrier();
+    }
+
+    /// <summary>After a signal: where the state was saved and how to resume.</summary>
+    public TrainResult Interrupted(TimeSpan elapsed)
+    {
+        string where = $"epoch {State.Epoch + 1}, step {State.StepInEpoch}/{data.StepsPerEpoch}";
+        if (cfg.Save)
+        {
+            log.WriteLine($"\nStopped by {options.Stop.Reason} at {where}; state saved to {store.Last}.");
+            log.WriteLine($"Resume with: ./forge train resume={Run.Path}");
+        }
+        else log.WriteLine($"\nStopped by {options.Stop.Reason} at {where}; nothing saved (save=false).");
+        return new TrainResult(Run.Path, store.Last, store.Best, lastValidation, State.Epoch, false, elapsed, Interrupted: true);
+    }
+
+    /// <summary>The end of a run: the best weights validated as saved (per class with verbose=true), plots, the result.</summary>
+    public TrainResult FinalValidation(TimeSpan elapsed, bool stoppedEarly)
+    {
+        log.WriteLine($"\n{State.Epoch} epochs completed in {elapsed.TotalHours:0.000} hours.");
+        ValidationResult? final = null;
+        if (cfg.Save) log.WriteLine($"Saved {store.Last}\nSaved {store.Best}");
+        if (validator is not null && cfg.Save && File.Exists(store.Best))
+        {
+            log.WriteLine($"\nValidating {store.Best}...");
+            var (best, _) = ModelFactory.FromCheckpoint(store.Best);
+            using (best)
+            {
+                best.to(device);
+                final = validator.Run(best, null, ddp.IsMain ? log : null, $"{"",11}{"Validating",-44}");
+            }
+            Validator.PrintTable(log, final.Metrics, data.Names, perClass: cfg.Verbose);
+            log.WriteLine($"Speed: {final.PreprocessMsPerImage:0.0}ms preprocess, {final.InferenceMsPerImage:0.0}ms inference, {final.PostprocessMsPerImage:0.0}ms postprocess per image");
+            if (cfg.Plots && ddp.IsMain) RunPlots.WriteValidationPlots(Run.Path, final.Metrics, final.Confusion, data.Names, log);
+        }
+        if (cfg.Plots && ddp.IsMain) RunPlots.WriteResultsPlot(Run.Path, log);
+        log.WriteLine($"Results saved to {Run.Path}");
+        return new TrainResult(Run.Path, store.Last, store.Best, final ?? lastValidation, State.Epoch, stoppedEarly, elapsed);
+    }
+}

@@ -1,0 +1,92 @@
+using Forge.Core.Config;
+using Forge.Training.Checkpoints;
+using Xunit.Abstractions;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Forge.Training.Tests.Integration;
+
+/// <summary>
+/// Settings that act on the tensor library or the model rather than on the loop: freeze=, deterministic=, amp=. They change
+/// process-wide libtorch state, so they run in the serial integration collection.
+/// </summary>
+[Collection(IntegrationCollection.Name)]
+public sealed class FreezeAndTensorLibraryTests(ITestOutputHelper output) : IDisposable
+{
+    readonly TempDirectory temp = new();
+
+    public void Dispose() => temp.Dispose();
+
+    [Fact]
+    public void FreezeKeepsTheFirstLayersParametersExactlyWhileTheRestTrain()
+    {
+        string data = TinyDatasets.Shapes(temp.Combine("shapes"));
+        string weights = ConfidentWeights.Write(temp.Combine("start.safetensors"), numClasses: 6);
+        var cfg = TinyRun.Config(data, temp.Combine("runs"), "frozen").With("model", weights).With("freeze", 2).With("epochs", 1).With("nbs", 4)
+            .With("optimizer", "SGD").With("lr0", 0.01).With("warmup_epochs", 0.0).With("plots", false).With("val", false);
+        var (result, log) = TinyRun.Train(cfg);
+        output.WriteLine(log);
+        Assert.Contains("freeze=2:", log);
+
+        using var start = Checkpoint.Load(weights);
+        using var end = Checkpoint.Load(result.LastCheckpoint);
+        var before = start.Section(Checkpoint.ModelPrefix);
+        var after = end.Section(TrainingCheckpoint.TrainModelPrefix);
+        var parameters = after.Keys.Where(k => k.EndsWith(".weight", StringComparison.Ordinal) || k.EndsWith(".bias", StringComparison.Ordinal)).ToList();
+        bool Same(string k) => before[k].eq(after[k]).all().item<bool>();
+        var frozen = parameters.Where(k => k.StartsWith("model.0.", StringComparison.Ordinal) || k.StartsWith("model.1.", StringComparison.Ordinal)).ToList();
+        Assert.Equal(6, frozen.Count);   // conv.weight, bn.weight, bn.bias of model.0 and model.1
+        Assert.All(frozen, k => Assert.True(Same(k), $"{k} changed although frozen"));
+        Assert.False(Same("model.2.cv1.conv.weight"), "model.2 did not train");
+    }
+
+    [Fact]
+    public void FreezingEveryLayerIsRefusedByName()
+    {
+        string data = TinyDatasets.Shapes(temp.Combine("shapes"));
+        var e = Assert.Throws<ConfigException>(() => TinyRun.Train(TinyRun.Config(data, temp.Combine("runs"), "all").With("freeze", 1000)));
+        Assert.Contains("freeze=1000", e.Message);
+    }
+
+    [Fact]
+    public void DeterministicSwitchesLibtorchsDeterministicModeOnAndOff()
+    {
+        try
+        {
+            // With deterministic algorithms on, libtorch fills new uninitialised memory with NaN so that reading it is
+            // reproducible (torch.utils.deterministic.fill_uninitialized_memory); 64 MB comes fresh from the OS (zeros) otherwise.
+            TensorLibrary.SetDeterministic(true, CPU, TextWriter.Null);
+            Assert.True(TensorLibrary.DeterministicAlgorithms);
+            using (var t = empty(16L << 20)) Assert.True(t.isnan().all().item<bool>(), "deterministic=true: empty() is not NaN-filled");
+            TensorLibrary.SetDeterministic(false, CPU, TextWriter.Null);
+            Assert.False(TensorLibrary.DeterministicAlgorithms);
+            using (var t = empty(16L << 20)) Assert.False(t.isnan().all().item<bool>(), "deterministic=false: empty() is still NaN-filled");
+        }
+        finally
+        {
+            TensorLibrary.SetDeterministic(true, CPU, TextWriter.Null);
+        }
+    }
+
+    [Fact]
+    public void AmpIsOffOnCpuAndRefusedOnCuda()
+    {
+        var cfg = new ForgeConfig();
+        Assert.True(cfg.Amp);   // Ultralytics' default
+        Assert.False(TensorLibrary.Configure(cfg, CPU, TextWriter.Null));
+        Assert.Contains("amp=off (cpu)", TensorLibrary.Describe(amp: false, CPU));
+        var e = Assert.Throws<ConfigException>(() => TensorLibrary.Configure(cfg, new Device(DeviceType.CUDA, 0), TextWriter.Null));
+        Assert.Contains("amp=true", e.Message);
+        Assert.Contains("amp=false", e.Message);
+    }
+
+    [Fact]
+    public void TheStartLineReportsDeterministicAndAmp()
+    {
+        string data = TinyDatasets.Shapes(temp.Combine("shapes"));
+        var (_, log) = TinyRun.Train(TinyRun.Config(data, temp.Combine("runs"), "nondet").With("deterministic", false).With("epochs", 1).With("val", false).With("plots", false));
+        Assert.Contains("deterministic=false  amp=off (cpu)", log);
+        Assert.False(TensorLibrary.DeterministicAlgorithms);
+        TensorLibrary.SetDeterministic(true, CPU, TextWriter.Null);
+    }
+}
