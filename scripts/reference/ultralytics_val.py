@@ -20,7 +20,7 @@ import yaml
 from ultralytics import YOLO
 from ultralytics.nn.tasks import DetectionModel
 
-DTYPES = {"F32": np.float32, "F16": np.float16, "F64": np.float64, "I64": np.int64, "I32": np.int32, "BF16": None}
+DTYPES = {"F32": np.float32, "F16": np.float16, "F64": np.float64, "I64": np.int64, "I32": np.int32, "U8": np.uint8, "I8": np.int8}
 
 
 def read_safetensors(path):
@@ -30,8 +30,8 @@ def read_safetensors(path):
     body = raw[8 + n:]
     out = {}
     for name, info in header.items():
-        if name == "__metadata__":
-            continue
+        if name == "__metadata__" or not name.startswith("model."):
+            continue   # a Forge checkpoint's training state (optimizer, EMA bookkeeping) is not needed
         a, b = info["data_offsets"]
         dt = DTYPES[info["dtype"]]
         out[name] = torch.from_numpy(np.frombuffer(body[a:b], dtype=dt).reshape(info["shape"]).copy())
