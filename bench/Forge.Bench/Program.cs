@@ -17,5 +17,6 @@ IBenchmark[] benchmarks =
     new OnnxValBenchmark(),
     new KillRestartBenchmark(),
     new TrainEpochBenchmark(),
+    new AugmentBenchmark(),
 ];
 return new BenchRunner(benchmarks).Run(args, Console.Out, Console.Error);
