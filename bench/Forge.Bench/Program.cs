@@ -15,5 +15,8 @@ IBenchmark[] benchmarks =
     new OnnxParityBenchmark(),
     new OnnxSpeedBenchmark(),
     new OnnxValBenchmark(),
+    new KillRestartBenchmark(),
+    new TrainEpochBenchmark(),
+    new AugmentBenchmark(),
 ];
 return new BenchRunner(benchmarks).Run(args, Console.Out, Console.Error);

@@ -89,6 +89,25 @@ public class YoloDetector : nn.Module<Tensor, Tensor>
         return sb.ToString();
     }
 
+    /// <summary>
+    /// Folds every BatchNorm into its convolution (<see cref="ConvBnAct.FuseForInference"/>) for eval-mode forwards until
+    /// the returned handle is disposed. Take it after the weights are final for the pass (the EMA changes every step).
+    /// </summary>
+    public IDisposable FuseForInference()
+    {
+        var blocks = modules().OfType<ConvBnAct>().ToList();
+        foreach (var block in blocks) block.FuseForInference();
+        return new FusedBlocks(blocks);
+    }
+
+    sealed class FusedBlocks(List<ConvBnAct> blocks) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var block in blocks) block.ReleaseFused();
+        }
+    }
+
     /// <summary>Anchor grid for an input size on the model's device, built once per size.</summary>
     public AnchorGrid Anchors(int height, int width, Device device)
     {

@@ -47,6 +47,70 @@ public sealed class DataParallel(ICommunicator comm, CudaGradientPath cudaGradie
         return System.Text.Encoding.UTF8.GetString(all[0]);
     }
 
+    /// <summary>Rank 0's value on every rank (true/false), for decisions only rank 0 can make from its disk.</summary>
+    public bool FromMain(bool valueOnMain)
+    {
+        if (comm.WorldSize == 1) return valueOnMain;
+        Span<long> v = [comm.IsMain && valueOnMain ? 1 : 0];
+        comm.Broadcast(v, 0);
+        return v[0] != 0;
+    }
+
+    /// <summary>
+    /// Rank 0's bytes on every rank (a checkpoint rank 0 read from its disk: nothing is read from another machine's disk). Sent in
+    /// chunks of at most 1 GiB, as MPI counts are 32-bit.
+    /// </summary>
+    public byte[] BroadcastBytes(byte[]? onMain)
+    {
+        if (comm.WorldSize == 1) return onMain ?? throw new ArgumentNullException(nameof(onMain));
+        Span<long> length = [comm.IsMain ? onMain!.Length : 0];
+        comm.Broadcast(length, 0);
+        var buffer = comm.IsMain ? onMain! : new byte[length[0]];
+        const int Chunk = 1 << 30;
+        for (long offset = 0; offset < length[0]; offset += Chunk)
+            comm.Broadcast(buffer.AsSpan((int)offset, (int)Math.Min(Chunk, length[0] - offset)), 0);
+        return buffer;
+    }
+
+    /// <summary>This machine's host name, as messages name a rank's machine.</summary>
+    public static string Host => Environment.MachineName;
+
+    /// <summary>
+    /// Opens something every rank needs from its own machine (the dataset) and checks that every rank sees the same thing:
+    /// each rank reports its host and either <paramref name="identity"/> of what it opened or why it could not. On a mismatch
+    /// or a failure every rank throws the same error, naming each machine (host and rank) that differs from rank 0.
+    /// </summary>
+    /// <exception cref="Forge.Core.Config.ConfigException">A rank could not open it, or it differs from rank 0's.</exception>
+    public T OpenOnEveryRank<T>(string what, Func<T> open, Func<T, string> identity)
+    {
+        if (comm.WorldSize == 1) return open();
+        T? value = default;
+        string report;
+        try
+        {
+            value = open();
+            report = "ok\n" + identity(value);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            report = "error\n" + e.Message;
+        }
+        var all = comm.AllGatherBytes(System.Text.Encoding.UTF8.GetBytes(Host + "\n" + report))
+            .Select(b => System.Text.Encoding.UTF8.GetString(b).Split('\n', 3)).ToArray();
+        var problems = new List<string>();
+        for (int r = 0; r < all.Length; r++)
+        {
+            var (host, status, detail) = (all[r][0], all[r][1], all[r][2]);
+            if (status == "error") problems.Add($"rank {r} on {host} cannot open {what}: {detail}");
+            else if (r > 0 && all[0][1] == "ok" && detail != all[0][2])
+                problems.Add($"rank {r} on {host} sees {what} as {detail}, rank 0 on {all[0][0]} as {all[0][2]}");
+        }
+        if (problems.Count > 0)
+            throw new Forge.Core.Config.ConfigException($"{what} must be the same on every machine (each one needs it at the same path): " +
+                                                        string.Join("; ", problems));
+        return value!;
+    }
+
     /// <summary>
     /// sync_bn=true on several ranks: BatchNorm statistics over the global batch. Replaces BatchNorm tensors, so call it before
     /// anything holds the model's parameters (optimizer, EMA, <see cref="AttachGradientReducer"/>).

@@ -1,4 +1,5 @@
 using Forge.Models;
+using Forge.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -51,9 +52,11 @@ public sealed class ModelEma : IDisposable
         using var scope = NewDisposeScope();
         Updates++;
         double d = CurrentDecay;
+        using var decay = HeldScalars.Of(d);          // held: HeldScalars explains why none may be implicit
+        using var oneMinusDecay = HeldScalars.Of(1 - d);
         foreach (var (e, s) in pairs)
         {
-            if (torch.is_floating_point(e)) e.mul_(d).add_(s.detach(), alpha: 1 - d);
+            if (torch.is_floating_point(e)) e.mul_(decay).add_(s.detach(), oneMinusDecay);
             else e.copy_(s);   // integer buffers (BatchNorm's num_batches_tracked) follow the model
         }
     }

@@ -1,5 +1,6 @@
 using Forge.Models;
 using Forge.Models.Graph;
+using Forge.Training.Checkpoints;
 using Forge.Training.Weights;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -106,6 +107,21 @@ public static class ModelFactory
             log.WriteLine($"Transferred weights from {model}: {report.Describe()}");
         }
         return built;
+    }
+
+    /// <summary>The detector and class names of a Forge checkpoint already in memory (rank 0's best weights received by every
+    /// rank for the final validation); <paramref name="path"/> names it in errors. A user-defined model's yaml comes from the
+    /// checkpoint's metadata.</summary>
+    /// <exception cref="InvalidDataException">No architecture in the metadata, or weights that do not fit it.</exception>
+    public static (YoloDetector Model, string[] Names) FromCheckpoint(Checkpoint ckpt, string path)
+    {
+        var (scale, nc) = PretrainedWeights.ArchitectureOf(ckpt, path);
+        var model = new YoloDetector(scale, nc);
+        var report = LoadMatching(model, ckpt.Section(Checkpoint.ModelPrefix));
+        if (report.Missing.Count > 0 || report.Skipped.Count > 0)
+            throw new InvalidDataException($"{path}: weights do not fit {ckpt.Get("architecture")}: {report.Describe()}");
+        var names = ckpt.GetJson<string[]>("names") ?? Enumerable.Range(0, nc).Select(i => i.ToString()).ToArray();
+        return (model, names);
     }
 
     public sealed record TransferReport(List<string> Loaded, List<string> Skipped, List<string> Missing)

@@ -39,15 +39,21 @@ public sealed record TrainerOptions
     /// check that resuming, on any number of ranks, sees every sample of an epoch exactly once.</summary>
     public string? SampleTrace { get; init; }
     public CudaGradientPath CudaGradients { get; init; } = CudaGradientPath.Nccl;
+    /// <summary>Where rank 0 prints <see cref="Supervision.SupervisorProtocol"/> lines for a self-healing launcher (null: not supervised).</summary>
+    public TextWriter? Supervisor { get; init; }
+    /// <summary>Called on rank 0 after each epoch's results row, with the epoch's phase times and memory (benchmarks, dashboards).</summary>
+    public Action<EpochReport>? EpochEnded { get; init; }
 
     /// <summary>
     /// These options with the command line's environment hooks applied: FORGE_STOP_AT_STEP=N (<see cref="StopAtIteration"/>),
-    /// FORGE_SAMPLE_TRACE=prefix (<see cref="SampleTrace"/>) and FORGE_DDP_BACKEND=mpi (<see cref="CudaGradients"/>).
+    /// FORGE_SAMPLE_TRACE=prefix (<see cref="SampleTrace"/>), FORGE_DDP_BACKEND=mpi (<see cref="CudaGradients"/>) and
+    /// FORGE_SUPERVISED=1 (<see cref="Supervisor"/>: the log, set by the launcher under max_restarts).
     /// </summary>
     public TrainerOptions WithEnvironmentHooks() => this with
     {
         StopAtIteration = long.TryParse(Environment.GetEnvironmentVariable("FORGE_STOP_AT_STEP"), out var n) && n > 0 ? n : StopAtIteration,
         SampleTrace = Environment.GetEnvironmentVariable("FORGE_SAMPLE_TRACE") is { Length: > 0 } trace ? trace : SampleTrace,
         CudaGradients = Environment.GetEnvironmentVariable("FORGE_DDP_BACKEND") == "mpi" ? CudaGradientPath.Mpi : CudaGradients,
+        Supervisor = Supervision.SupervisorProtocol.Enabled ? Log : Supervisor,
     };
 }

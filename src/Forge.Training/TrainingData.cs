@@ -38,7 +38,11 @@ public sealed class TrainingData
         epochOrder = new ShuffleSampler(Train.Count, cfg.Seed);
         var whole = new GlobalBatchShardSampler(epochOrder, cfg.Batch, ddp.Rank, ddp.WorldSize);
         (StepsPerEpoch, RankBatch) = (whole.GlobalSteps, whole.RankBatch);
-        dataset = new DetectionDataset(Train, cfg.ImgSize, augment: true, cfg.Augment, cacheImages: cfg.Cache);
+        dataset = new DetectionDataset(Train, cfg.ImgSize, augment: true, cfg.Augment, cacheImages: cfg.Cache)
+        {
+            // Mosaic's extra images come from Ultralytics' buffer of recently loaded images, replayed from the global order.
+            MosaicBuffer = new MosaicBuffer(epochOrder, MosaicBuffer.CapacityFor(Train.Count, cfg.Batch)),
+        };
         loaderOptions = new LoaderOptions { BatchSize = RankBatch, Workers = cfg.Workers, Prefetch = Math.Max(2, cfg.Workers), Seed = cfg.Seed };
     }
 

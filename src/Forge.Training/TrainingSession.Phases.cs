@@ -3,6 +3,7 @@ using Forge.Models.Loss;
 using Forge.Reporting;
 using Forge.Training.Checkpoints;
 using Forge.Training.Optimization;
+using Forge.Training.Supervision;
 using Forge.Training.Validation;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -80,6 +81,7 @@ public sealed partial class TrainingSession
         optimizer.ZeroGrad();
         ema.Update();
         State.LastOptimizerStep = step.Iteration;
+        supervisor?.WriteLine(SupervisorProtocol.StepLine(optimizer.StepCount));
         return true;
     }
 
@@ -101,7 +103,9 @@ public sealed partial class TrainingSession
         ddp.Barrier();
         if (!ddp.IsMain) return;
         State.SavedByRank = ddp.Rank;
-        store.Save(TrainingCheckpoint.Snapshot(Parts, State, Description, lastValidation?.Metrics, pending), best, snapshotEpoch);
+        string? saved = supervisor is null ? null : SupervisorProtocol.SavedLine(State.Epoch, State.StepInEpoch, optimizer.StepCount);
+        store.Save(TrainingCheckpoint.Snapshot(Parts, State, Description, lastValidation?.Metrics, pending), best, snapshotEpoch,
+                   onWritten: saved is null ? null : () => supervisor!.WriteLine(saved));
     }
 
     /// <summary>
@@ -114,17 +118,27 @@ public sealed partial class TrainingSession
         var lrs = optimizer.Groups.Select(g => g.Lr).ToArray();   // the epoch's own, before the schedule moves on
         schedule.ApplyEpoch(optimizer, epoch + 1);
         var mean = State.EpochLossSum.Select(v => v / Math.Max(1, State.EpochSteps)).ToArray();
-        if (validator is not null && (cfg.Val || epoch + 1 == cfg.Epochs))
+        double trainSeconds = epochClock.Elapsed.TotalSeconds;
+        bool validates = validator is not null && (cfg.Val || epoch + 1 == cfg.Epochs);
+        if (validates)
         {
-            lastValidation = validator.Run(ema.Model, loss, ddp.IsMain ? log : null, $"{"",11}{"Validating",-44}");
+            lastValidation = validator!.Run(ema.Model, loss, ddp.IsMain ? log : null, $"{"",11}{"Validating",-44}");
             Validator.PrintTable(log, lastValidation.Metrics, data.Names, perClass: false);
         }
+        double valSeconds = epochClock.Elapsed.TotalSeconds - trainSeconds;
         bool stoppedEarly = stopper.Step(epoch, lastValidation?.Fitness ?? -mean.Sum());   // without validation, lower loss is better
         // Memory stays flat: release managed garbage and the native handles finalizers hold, once an epoch; then record the
         // epoch (its memory figure is what the process keeps between epochs), before the save that makes it durable.
         GC.Collect();
         GC.WaitForPendingFinalizers();
-        if (ddp.IsMain) results.Append(ResultsRow(epoch, mean, lrs));
+        if (ddp.IsMain)
+        {
+            var row = ResultsRow(epoch, mean, lrs);
+            results.Append(row);
+            options.EpochEnded?.Invoke(new EpochReport(epoch + 1, trainSeconds, data.Train.Count, valSeconds, validates ? data.Val?.Count ?? 0 : 0,
+                row.Single(c => c.Key == "mem/rss_mb").Value,
+                validates ? lastValidation?.Metrics.Map50 : null, validates ? lastValidation?.Metrics.Map50To95 : null));
+        }
         AdvanceEpoch(stoppedEarly);
         Save(best: stopper.IsBest(epoch), snapshotEpoch: cfg.SavePeriod > 0 && (epoch + 1) % cfg.SavePeriod == 0 ? epoch + 1 : null);
         if (stoppedEarly)
@@ -171,6 +185,15 @@ public sealed partial class TrainingSession
         ddp.Barrier();
     }
 
+    /// <summary>With several ranks: which machine validated how many images ("rank 1 on node1: 2 images").</summary>
+    void LogValidatingRanks(Validator validator)
+    {
+        if (ddp.WorldSize == 1) return;
+        var shares = ddp.Communicator.AllGatherBytes(System.Text.Encoding.UTF8.GetBytes($"{DataParallel.Host} {validator.ShardSize}"))
+            .Select(b => System.Text.Encoding.UTF8.GetString(b).Split(' ')).ToArray();
+        log.WriteLine($"Validated on {shares.Length} ranks: " + string.Join(", ", shares.Select((s, r) => $"rank {r} on {s[0]}: {s[1]} images")));
+    }
+
     /// <summary>After a signal: where the state was saved and how to resume.</summary>
     public TrainResult Interrupted(TimeSpan elapsed)
     {
@@ -190,15 +213,18 @@ public sealed partial class TrainingSession
         log.WriteLine($"\n{State.Epoch} epochs completed in {elapsed.TotalHours:0.000} hours.");
         ValidationResult? final = null;
         if (cfg.Save) log.WriteLine($"Saved {store.Last}\nSaved {store.Best}");
-        if (validator is not null && cfg.Save && File.Exists(store.Best))
+        // Rank 0 reads best.safetensors and sends its bytes: every rank validates the weights as saved, from no other disk.
+        if (validator is not null && ddp.FromMain(cfg.Save && File.Exists(store.Best)))
         {
             log.WriteLine($"\nValidating {store.Best}...");
-            var (best, _) = ModelFactory.FromCheckpoint(store.Best);
-            using (best)
+            var bytes = ddp.BroadcastBytes(ddp.IsMain ? File.ReadAllBytes(store.Best) : null);
+            using (var checkpoint = Checkpoint.FromBytes(bytes, store.Best))
+            using (var best = ModelFactory.FromCheckpoint(checkpoint, store.Best).Model)
             {
                 best.to(device);
                 final = validator.Run(best, null, ddp.IsMain ? log : null, $"{"",11}{"Validating",-44}");
             }
+            LogValidatingRanks(validator);
             Validator.PrintTable(log, final.Metrics, data.Names, perClass: cfg.Verbose);
             log.WriteLine($"Speed: {final.PreprocessMsPerImage:0.0}ms preprocess, {final.InferenceMsPerImage:0.0}ms inference, {final.PostprocessMsPerImage:0.0}ms postprocess per image");
             if (cfg.Plots && ddp.IsMain) RunPlots.WriteValidationPlots(Run.Path, final.Metrics, final.Confusion, data.Names, log);

@@ -6,6 +6,7 @@ using Forge.Training.Checkpoints;
 using Forge.Training.Optimization;
 using Forge.Training.Reporting;
 using Forge.Training.Resume;
+using Forge.Training.Supervision;
 using Forge.Training.Validation;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -40,6 +41,8 @@ public sealed partial class TrainingSession : IDisposable
     readonly CheckpointStore store;
     readonly EarlyStopping stopper;
     readonly NominalBatch nominal;
+    /// <summary>Rank 0 under a self-healing launcher: where the run, optimizer steps and saves are announced.</summary>
+    readonly TextWriter? supervisor;
 
     public RunFolder Run { get; }
     public TrainingState State { get; }
@@ -54,12 +57,16 @@ public sealed partial class TrainingSession : IDisposable
         bool amp = TensorLibrary.Configure(cfg, device, log);
         log.WriteLine($"Forge {ForgeInfo.Version}  device={cfg.Device}  {ddp.Describe()}  threads/rank={get_num_threads()}  " +
                       $"{TensorLibrary.Describe(amp, device)}  run={plan.Run.Path}");
-        return new TrainingSession(plan, options, ddp, log, device, new TrainingData(plan.Data, cfg, ddp, log));
+        // Every machine reads the dataset from its own disk; one that cannot, or sees other data than rank 0, stops the job at start.
+        var data = ddp.OpenOnEveryRank($"the dataset (data={cfg.Data})",
+            () => new TrainingData(plan.Data ?? DatasetResolver.Load(cfg.Data), cfg, ddp, log), d => d.Fingerprint.Describe());
+        return new TrainingSession(plan, options, ddp, log, device, data);
     }
 
     TrainingSession(RunPlan plan, TrainerOptions options, DataParallel ddp, TextWriter log, Device device, TrainingData data)
     {
         (cfg, this.options, this.ddp, this.log, this.device, this.data, Run) = (plan.Config, options, ddp, log, device, data, plan.Run);
+        supervisor = ddp.IsMain ? options.Supervisor : null;
         try
         {
             model = BuildModel(plan.Resuming);
@@ -85,6 +92,7 @@ public sealed partial class TrainingSession : IDisposable
             throw;
         }
         LogStart();
+        supervisor?.WriteLine(SupervisorProtocol.RunLine(Run.Path, optimizer.StepCount));
     }
 
     /// <summary>A detector of this run's classes, on the training device, in the training dtype.</summary>
@@ -161,7 +169,7 @@ public sealed partial class TrainingSession : IDisposable
             state = TrainingCheckpoint.Restore(checkpoint, source, Parts);
             CheckResumable(state, savedData, source);
         }
-        results.LoadExisting(state.Epoch + 1);
+        if (ddp.IsMain) results.LoadExisting(state.Epoch + 1);   // rank 0's file: only rank 0 writes the run folder
         log.WriteLine($"Resuming {Run.Path} from {source}: epoch {state.Epoch + 1}/{cfg.Epochs}, step {state.StepInEpoch}/{data.StepsPerEpoch}" +
                       (state.WorldSize != ddp.WorldSize ? $" (saved by {state.WorldSize} ranks, continuing on {ddp.WorldSize})" : ""));
         state.WorldSize = ddp.WorldSize;

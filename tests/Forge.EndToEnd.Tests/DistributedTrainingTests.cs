@@ -127,7 +127,7 @@ public class DistributedTrainingTests(ITestOutputHelper output) : IDisposable
         while (victim == 0 && deadline.Elapsed < TimeSpan.FromSeconds(120) && !job.HasExited)
         {
             Thread.Sleep(250);
-            if (job.Output.Contains("Epoch", StringComparison.Ordinal)) victim = FindRank(1);
+            if (job.Output.Contains("Epoch", StringComparison.Ordinal)) victim = RankProcess.Find(1, data.Root);
         }
         Assert.True(victim != 0, $"rank 1 never started training:\n{job.Output}");
         Thread.Sleep(1000);   // mid-epoch
@@ -178,23 +178,6 @@ public class DistributedTrainingTests(ITestOutputHelper output) : IDisposable
         var meta = CheckpointComparison.Metadata(path);
         using var doc = System.Text.Json.JsonDocument.Parse(meta["train_state"]);
         return doc.RootElement.GetProperty(key).ToString();
-    }
-
-    /// <summary>PID of the forge process that Open MPI started as the given rank.</summary>
-    static int FindRank(int rank)
-    {
-        foreach (var dir in Directory.GetDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), out int pid)) continue;
-            try
-            {
-                var env = File.ReadAllText(Path.Combine(dir, "environ")).Split('\0');
-                if (env.Contains($"OMPI_COMM_WORLD_RANK={rank}") && File.ReadAllText(Path.Combine(dir, "cmdline")).Contains("forge.dll")) return pid;
-            }
-            catch (IOException) { }
-            catch (UnauthorizedAccessException) { }
-        }
-        return 0;
     }
 
     [DllImport("libc")] static extern int kill(int pid, int sig);

@@ -1,3 +1,4 @@
+using Forge.Cli.Launch;
 using TorchSharp;
 using Forge.Core.Config;
 using Forge.Distributed;
@@ -40,7 +41,7 @@ public static class DemoCommand
         cfg.ApplyArguments(args[1..]);
         // nproc=N: the same demo as a data-parallel job; every rank trains, rank 0 reports and predicts.
         var launch = LaunchEnvironment.Current();
-        if (cfg.NProc > 1 && !launch.IsMpiLaunch) return MpiLauncher.Relaunch(args, cfg, stdout, stderr);
+        if (MpiLauncher.Needed(cfg) && !launch.IsMpiLaunch) return MpiLauncher.Relaunch(args, cfg, stdout, stderr);
         using var comm = Communicator.FromEnvironment(launch);
         if (comm.IsMain) stdout.WriteLine("== Forge demo: train on the embedded 'shapes' dataset, validate, predict ==");
         using var stop = new StopSignal();

@@ -1,5 +1,6 @@
 using Forge.Core.Config;
 using Forge.Distributed;
+using Forge.Cli.Launch;
 using Forge.Training;
 
 namespace Forge.Cli.Commands;
@@ -9,7 +10,7 @@ public static class TrainCommand
     public static int Run(ForgeConfig cfg, string[] args, TextWriter stdout, TextWriter stderr)
     {
         var launch = LaunchEnvironment.Current();
-        if (cfg.NProc > 1 && !launch.IsMpiLaunch) return MpiLauncher.Relaunch(args, cfg, stdout, stderr);
+        if (MpiLauncher.Needed(cfg) && !launch.IsMpiLaunch) return MpiLauncher.Relaunch(args, cfg, stdout, stderr);
         using var comm = Communicator.FromEnvironment(launch);
         using var stop = new StopSignal();
         var result = TrainAsRank(cfg, stdout, comm, stop);
@@ -33,7 +34,8 @@ public static class TrainCommand
         catch (Exception e) when (comm.WorldSize > 1)
         {
             // Other ranks may wait in a collective for this one: take the whole job down now rather than hang.
-            comm.Abort(1, $"rank {comm.Rank}: {e.GetType().Name}: {e.Message}");
+            // Exit code 2 for a usage error, as a single process: a self-healing launcher does not restart what would fail again.
+            comm.Abort(e is ConfigException or ArgumentException ? 2 : 1, $"({Environment.MachineName}) {e.GetType().Name}: {e.Message}");
             throw;   // not reached
         }
     }

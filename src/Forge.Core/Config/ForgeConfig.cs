@@ -148,6 +148,11 @@ public sealed partial class ForgeConfig
     public string? MasterAddr { get; private set; }
     [Setting("hostfile", "Open MPI hostfile for multi-node runs (one 'host slots=N' line per machine)")]
     public string? HostFile { get; private set; }
+    [Setting("max_restarts", "restart a failed multi-process job (a rank died, was killed or threw) from its newest checkpoint " +
+                             "up to N times (torchrun's name; 0 = never). Usage errors and SIGTERM/Ctrl-C are not restarted", Min = 0)]
+    public int MaxRestarts { get; private set; }
+    [Setting("min_nproc", "fewest ranks a restart may continue on when machines of hostfile= are unreachable (0 = all of them)", Min = 0)]
+    public int MinNProc { get; private set; }
     [Setting("sync_bn", "synchronise BatchNorm statistics across ranks")]
     public bool SyncBn { get; private set; }
     [Setting("bucket_mb", "gradient all-reduce bucket size in MB", Min = 0, MinExclusive = true)]

@@ -8,7 +8,7 @@ namespace Forge.Data.Augmentation;
 /// The per-sample training pipeline of Ultralytics v8 (v8_transforms): mosaic (probability Mosaic) + affine with border
 /// -s/2, or load + letterbox (scale up allowed) + affine; then MixUp (probability MixUp, only while mosaic is enabled),
 /// HSV, up-down flip, left-right flip. Every random choice, including mosaic's extra images, comes from the sample's own
-/// <see cref="DeterministicRandom"/>, so a sample is reproducible from (seed, epoch, index) alone.
+/// <see cref="DeterministicRandom"/>, so a sample is reproducible from (seed, epoch, index) and the mosaic buffer alone.
 /// </summary>
 public sealed class TrainTransform
 {
@@ -28,15 +28,19 @@ public sealed class TrainTransform
 
     /// <summary>
     /// Builds the augmented s x s sample for item <paramref name="index"/> (the caller disposes it);
-    /// <paramref name="mosaicEnabled"/> false is Ultralytics' close_mosaic phase.
+    /// <paramref name="mosaicEnabled"/> false is Ultralytics' close_mosaic phase. Mosaic's three extra images are drawn
+    /// uniformly, with replacement, from <paramref name="mosaicPool"/> (Ultralytics' buffer of recently loaded images, see
+    /// <see cref="MosaicBuffer"/>), or from the whole source when the pool is empty.
     /// </summary>
-    public LabeledImage Apply(ILabeledImageSource source, int index, DeterministicRandom rng, bool mosaicEnabled)
+    public LabeledImage Apply(ILabeledImageSource source, int index, DeterministicRandom rng, bool mosaicEnabled,
+        ArraySegment<int> mosaicPool = default)
     {
-        var sample = Geometric(source, index, rng, mosaicEnabled);
+        var sample = Geometric(source, index, rng, mosaicEnabled, mosaicPool);
         if (mosaicEnabled && Options.MixUp > 0 && rng.Chance(Options.MixUp))
         {
             using var first = sample;
-            using var other = Geometric(source, rng.NextInt(source.Count), rng, mosaicEnabled);
+            // MixUp's partner comes from the whole dataset (MixUp.get_indexes: random.randint), its mosaic from the same pool.
+            using var other = Geometric(source, rng.NextInt(source.Count), rng, mosaicEnabled, mosaicPool);
             sample = MixUp.Blend(first, other, rng.NextBeta(32.0, 32.0));
         }
         try
@@ -54,7 +58,7 @@ public sealed class TrainTransform
         }
     }
 
-    LabeledImage Geometric(ILabeledImageSource source, int index, DeterministicRandom rng, bool mosaicEnabled)
+    LabeledImage Geometric(ILabeledImageSource source, int index, DeterministicRandom rng, bool mosaicEnabled, ArraySegment<int> pool)
     {
         int s = ImageSize;
         if (mosaicEnabled && Options.Mosaic > 0 && rng.Chance(Options.Mosaic))
@@ -63,7 +67,8 @@ public sealed class TrainTransform
             try
             {
                 tiles[0] = source.Load(index);
-                for (int i = 1; i < 4; i++) tiles[i] = source.Load(rng.NextInt(source.Count));
+                for (int i = 1; i < 4; i++)
+                    tiles[i] = source.Load(pool.Count > 0 ? pool[rng.NextInt(pool.Count)] : rng.NextInt(source.Count));
                 var canvas = t_canvas is { IsDisposed: false } c && c.Width == 2 * s ? c : t_canvas = new Mat(2 * s, 2 * s, MatType.CV_8UC3);
                 using var mosaic = Mosaic4.Apply(tiles, s, rng, canvas);
                 return RandomAffine.Apply(mosaic, Options, rng, border: -s / 2);

@@ -17,12 +17,32 @@ public sealed class DetectionDataset : ILabeledImageSource
 {
     readonly Mat?[]? _cache;
     readonly TrainTransform? _train;
+    MosaicBuffer? _mosaicBuffer;
 
     public DatasetIndex Index { get; }
     public int ImageSize { get; }
     public bool Augment { get; }
     public AugmentOptions Options { get; }
     public int Count => Index.Count;
+    /// <summary>
+    /// Where mosaic takes its extra images from: Ultralytics' buffer of recently loaded images (the trainer sets it from the
+    /// global epoch order); null draws them uniformly from the whole dataset. Setting it (without cacheImages) also keeps the
+    /// last Capacity + 32 loaded images in memory (<see cref="RecentImages"/>), as Ultralytics keeps its buffer's images,
+    /// so a mosaic usually decodes only its own image.
+    /// </summary>
+    public MosaicBuffer? MosaicBuffer
+    {
+        get => _mosaicBuffer;
+        set
+        {
+            _mosaicBuffer = value;
+            bool cached = _cache is not null || Index.CacheImageSize == ImageSize;
+            RecentImages = value is null || cached ? null : new RecentImageCache(value.Capacity + 32);
+        }
+    }
+
+    /// <summary>The images kept for the mosaic buffer (null without one, or when every image is cached anyway).</summary>
+    public RecentImageCache? RecentImages { get; private set; }
 
     /// <param name="cacheImages">Keep loaded images in memory after first use (unless the index already caches them at this size).</param>
     public DetectionDataset(DatasetIndex index, int imgsz, bool augment, AugmentOptions? aug = null, bool cacheImages = false)
@@ -60,6 +80,8 @@ public sealed class DetectionDataset : ILabeledImageSource
     {
         if (Index.CacheImageSize == ImageSize && item.CachedImage is { } fromIndex) return (fromIndex, true);
         if (_cache is not null && Volatile.Read(ref _cache[index]) is { } cached) return (cached, true);
+        var recent = RecentImages;
+        if (recent?.TryGet(index) is { } kept) return (kept, false);
         var image = LongSideResize.Apply(ImageFile.Read(item.ImagePath), ImageSize);
         var (expectW, expectH) = LongSideResize.SizeFor(item.Width, item.Height, ImageSize);
         if (image.Width != expectW || image.Height != expectH)
@@ -67,6 +89,7 @@ public sealed class DetectionDataset : ILabeledImageSource
             image.Dispose();
             throw new InvalidDataException($"{item.ImagePath}: the image changed since the dataset was indexed (it was {item.Width}x{item.Height})");
         }
+        recent?.Add(index, image);
         if (_cache is null) return (image, false);
         // Two threads may race to fill the same slot; both computed the same pixels, so the first one stays and the other is dropped.
         var winner = Interlocked.CompareExchange(ref _cache[index], image, null);
@@ -88,7 +111,8 @@ public sealed class DetectionDataset : ILabeledImageSource
         if (_train is not null)
         {
             float loadScale = (float)((double)ImageSize / Math.Max(item.Width, item.Height));
-            var sample = _train.Apply(this, index, DeterministicRandom.ForSample(seed, epoch, index), mosaicEnabled);
+            var pool = mosaicEnabled && MosaicBuffer is { } buffer ? buffer.After(epoch, index) : default;
+            var sample = _train.Apply(this, index, DeterministicRandom.ForSample(seed, epoch, index), mosaicEnabled, pool);
             return new LabeledSample(sample, new ImageInfo(item.ImagePath, item.Width, item.Height, loadScale, 0, 0));
         }
         using var loaded = Load(index);

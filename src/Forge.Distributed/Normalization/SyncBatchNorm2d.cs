@@ -1,3 +1,4 @@
+using Forge.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -120,10 +121,11 @@ public sealed class SyncBatchNorm2d : nn.Module<Tensor, Tensor>
             // (var_mean would do the same in one call but is several times slower on CPU for this reduction.)
             var x = input.detach();
             var localMean = x.mean(ReduceDims, keepdim: true);
-            var squaredDeviations = x.sub(localMean).pow_(2).sum(ReduceDims);
+            // Scalars explicit and held throughout (HeldScalars): square(), add_(t), mul(n) would each make an unheld one.
+            var squaredDeviations = x.sub(localMean).pow_(HeldScalars.Two).sum(ReduceDims);
             var mean64 = localMean.flatten().to(ScalarType.Float64);
-            sum = mean64.mul(localCount);
-            sumOfSquares = mean64.square().mul_(localCount).add_(squaredDeviations.to(ScalarType.Float64));
+            sum = mean64.Times(localCount);
+            sumOfSquares = mean64.pow(HeldScalars.Two).MulInPlace(localCount).AddInPlace(squaredDeviations.to(ScalarType.Float64));
         }
         else
         {
@@ -131,7 +133,7 @@ public sealed class SyncBatchNorm2d : nn.Module<Tensor, Tensor>
             sum = zeros(channels, ScalarType.Float64, input.device);
             sumOfSquares = zeros(channels, ScalarType.Float64, input.device);
         }
-        var packed = cat(new[] { sum, sumOfSquares, full(1, (double)localCount, ScalarType.Float64, input.device) });
+        var packed = cat(new[] { sum, sumOfSquares, HeldScalars.Full([1], localCount, ScalarType.Float64, input.device) });
         TensorCollectives.AllReduceSum(packed, comm);
 
         double count = packed[2 * channels].item<double>();
@@ -139,8 +141,8 @@ public sealed class SyncBatchNorm2d : nn.Module<Tensor, Tensor>
             throw new InvalidOperationException(
                 $"SyncBatchNorm2d needs more than 1 value per channel when training, got {count} over all {comm.WorldSize} rank(s) " +
                 $"(input {string.Join("x", input.shape)} on rank {comm.Rank}); use a larger batch or image size.");
-        var mean = packed.narrow(0, 0, channels).div(count);
-        var variance = packed.narrow(0, channels, channels).div(count).sub_(mean.square()).clamp_min_(0);
+        var mean = packed.narrow(0, 0, channels).Over(count);
+        var variance = packed.narrow(0, channels, channels).Over(count).sub_(mean.pow(HeldScalars.Two)).clamp_min_(HeldScalars.Zero);
         return (mean, variance, count);
     }
 
@@ -150,7 +152,7 @@ public sealed class SyncBatchNorm2d : nn.Module<Tensor, Tensor>
         double factor = Momentum ?? 0.0;
         if (num_batches_tracked is not null)
         {
-            num_batches_tracked.add_(1);
+            num_batches_tracked.add_(HeldScalars.One, HeldScalars.One);
             if (Momentum is null)
             {
                 using var tracked = num_batches_tracked.to(ScalarType.Float64);
@@ -158,8 +160,8 @@ public sealed class SyncBatchNorm2d : nn.Module<Tensor, Tensor>
             }
         }
         // PyTorch's convention: the running variance is the unbiased estimate of the whole batch.
-        using var unbiased = variance.mul(count / (count - 1));
-        running_mean!.mul_(1 - factor).add_(mean.to(running_mean.dtype), alpha: factor);
-        running_var!.mul_(1 - factor).add_(unbiased.to(running_var.dtype), alpha: factor);
+        using var unbiased = variance.Times(count / (count - 1));
+        running_mean!.MulInPlace(1 - factor).AddInPlace(mean.to(running_mean.dtype), factor);
+        running_var!.MulInPlace(1 - factor).AddInPlace(unbiased.to(running_var.dtype), factor);
     }
 }

@@ -1,3 +1,4 @@
+using Forge.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -30,12 +31,12 @@ internal sealed class SyncBatchNormFunction : autograd.SingleTensorFunction<Sync
         // itself saved, float32 two-rank runs ended 26 to 85 times further from float64 than a single process does (BatchNorm
         // biases after three steps, measured by DistributedTrainingTests); with copies made here, as close as one process.
         var mean = globalMean.to(input.dtype, copy: true);
-        var invstd = globalVariance.add(eps).rsqrt_().to(input.dtype);
+        var invstd = globalVariance.Plus(eps).rsqrt_().to(input.dtype);   // held Scalars throughout (HeldScalars)
         // (x - mean) * invstd * w + b, the normalisation a training-mode BatchNorm applies, with the global statistics.
         long[] perChannel = { 1, input.shape[1], 1, 1 };
         var scale = weight is null ? invstd : invstd.mul(weight);
         var output = input.sub(mean.view(perChannel)).mul_(scale.view(perChannel));
-        if (bias is not null) output.add_(bias.view(perChannel));
+        if (bias is not null) output.AddInPlace(bias.view(perChannel));
         ctx.save_for_backward(new List<Tensor> { input, weight!, mean, invstd });
         ctx.save_data("comm", vars[6]);
         ctx.save_data("count", vars[7]);
@@ -71,15 +72,15 @@ internal sealed class SyncBatchNormFunction : autograd.SingleTensorFunction<Sync
         {
             var packed = cat(new[] { sumDy, sumDyCentered }).to(ScalarType.Float64);
             TensorCollectives.AllReduceSum(packed, comm);
-            packed.div_(count);
+            packed.DivInPlace(count);
             var meanDy = packed.narrow(0, 0, channels).to(input.dtype);
             var meanDyCentered = packed.narrow(0, channels, channels).to(input.dtype);
             // dx = w*invstd * (dy - mean(dy) - xhat*mean(dy*xhat)), with xhat = (x-mean)*invstd and means over all ranks,
             // regrouped per channel as (x-mean)*a + dy*s + c so it takes three passes over the activation.
             var scale = weight is null ? invstd : invstd.mul(weight);
-            var slope = invstd.square().mul_(meanDyCentered).mul_(scale).neg_();
+            var slope = invstd.pow(HeldScalars.Two).mul_(meanDyCentered).mul_(scale).neg_();
             var offset = scale.mul(meanDy).neg_();
-            gradInput = centered.mul_(slope.view(perChannel)).add_(offset.view(perChannel)).addcmul_(gradOutput, scale.view(perChannel), 1);
+            gradInput = centered.mul_(slope.view(perChannel)).AddInPlace(offset.view(perChannel)).addcmul_(gradOutput, scale.view(perChannel), HeldScalars.One);
         }
 
         // One entry per apply() argument: input, weight, bias, then no gradient for the statistics and settings.

@@ -1,3 +1,4 @@
+using Forge.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -65,7 +66,7 @@ public sealed class GradientBucketReducer : IDisposable
         long elementSize = dtype == ScalarType.Float64 ? sizeof(double) : sizeof(float);
         buckets = Partition(list, Math.Max(1, bucketBytes / elementSize)).Select(members => new GradientBucket(members, device, dtype)).ToArray();
         BucketNames = buckets.Select(b => (IReadOnlyList<string>)b.Names).ToArray();
-        worldSize = communicator.WorldSize;
+        worldSize = HeldScalars.Of((long)communicator.WorldSize);   // a field: held until Dispose (HeldScalars)
     }
 
     /// <summary>A reducer over all parameters of <paramref name="module"/> that require gradients, in registration order.</summary>

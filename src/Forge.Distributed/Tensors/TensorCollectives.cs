@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Forge.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -108,7 +109,7 @@ public static class TensorCollectives
         if (!torch.is_floating_point(tensor)) throw new NotSupportedException($"AllReduceMean needs a floating-point tensor, not {tensor.dtype}.");
         AllReduceSum(tensor, comm);
         using var _ = no_grad();
-        tensor.div_(comm.WorldSize);
+        tensor.DivInPlace(comm.WorldSize);   // a held Scalar (HeldScalars)
     }
 
     /// <summary>

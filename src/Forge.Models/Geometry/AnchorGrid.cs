@@ -1,3 +1,4 @@
+using Forge.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -24,11 +25,11 @@ public sealed class AnchorGrid : IDisposable
         foreach (int s in strides)
         {
             int h = (int)Math.Ceiling(imageHeight / (double)s), w = (int)Math.Ceiling(imageWidth / (double)s);
-            var sx = arange(w, dtype: ScalarType.Float32, device: device) + 0.5f;
-            var sy = arange(h, dtype: ScalarType.Float32, device: device) + 0.5f;
+            var sx = HeldScalars.Arange(w, ScalarType.Float32, device).Plus(0.5);   // held Scalars (HeldScalars)
+            var sy = HeldScalars.Arange(h, ScalarType.Float32, device).Plus(0.5);
             var grid = meshgrid([sy, sx], indexing: "ij");
             points.Add(stack([grid[1], grid[0]], -1).view(-1, 2));
-            strideParts.Add(full(h * w, 1, s, dtype: ScalarType.Float32, device: device));
+            strideParts.Add(HeldScalars.Full([h * w, 1], s, ScalarType.Float32, device));
             Count += h * w;
         }
         // Cached for the life of the model: never owned by whatever dispose scope the first caller had open.

@@ -1,3 +1,4 @@
+using Forge.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -16,21 +17,22 @@ public static class BoxTensorOps
         using var scope = NewDisposeScope();
         var (ax1, ay1, ax2, ay2) = Split(a);
         var (bx1, by1, bx2, by2) = Split(b);
-        var w1 = ax2 - ax1; var h1 = ay2 - ay1 + eps;
-        var w2 = bx2 - bx1; var h2 = by2 - by1 + eps;
+        // Scalars are explicit and held (HeldScalars): a + b, t + eps, t.pow(2), t / 4 would each make an implicit one.
+        var w1 = ax2 - ax1; var h1 = (ay2 - ay1).Plus(eps);
+        var w2 = bx2 - bx1; var h2 = (by2 - by1).Plus(eps);
 
-        var inter = (minimum(ax2, bx2) - maximum(ax1, bx1)).clamp_(min: 0) * (minimum(ay2, by2) - maximum(ay1, by1)).clamp_(min: 0);
-        var union = w1 * h1 + w2 * h2 - inter + eps;
+        var inter = (minimum(ax2, bx2) - maximum(ax1, bx1)).clamp_(HeldScalars.Zero) * (minimum(ay2, by2) - maximum(ay1, by1)).clamp_(HeldScalars.Zero);
+        var union = ((w1 * h1).Plus(w2 * h2) - inter).Plus(eps);
         var iou = inter / union;
 
         var cw = maximum(ax2, bx2) - minimum(ax1, bx1);          // enclosing box
         var ch = maximum(ay2, by2) - minimum(ay1, by1);
-        var c2 = cw.pow(2) + ch.pow(2) + eps;
-        var rho2 = ((bx1 + bx2 - ax1 - ax2).pow(2) + (by1 + by2 - ay1 - ay2).pow(2)) / 4;
-        var v = (4 / (Math.PI * Math.PI)) * (atan(w2 / h2) - atan(w1 / h1)).pow(2);
+        var c2 = cw.pow(HeldScalars.Two).Plus(ch.pow(HeldScalars.Two)).Plus(eps);
+        var rho2 = (bx1.Plus(bx2) - ax1 - ax2).pow(HeldScalars.Two).Plus((by1.Plus(by2) - ay1 - ay2).pow(HeldScalars.Two)).Over(4);
+        var v = (atan(w2 / h2) - atan(w1 / h1)).pow(HeldScalars.Two).Times(4 / (Math.PI * Math.PI));
         Tensor alpha;
-        using (no_grad()) alpha = v / (v - iou + (1 + eps));
-        return (iou - (rho2 / c2 + v * alpha)).MoveToOuterDisposeScope();
+        using (no_grad()) alpha = v / (v - iou).Plus(1 + eps);
+        return (iou - (rho2 / c2).Plus(v * alpha)).MoveToOuterDisposeScope();
     }
 
     /// <summary>Plain IoU of corner boxes (broadcast), trailing dimension of 1 kept.</summary>
@@ -39,8 +41,8 @@ public static class BoxTensorOps
         using var scope = NewDisposeScope();
         var (ax1, ay1, ax2, ay2) = Split(a);
         var (bx1, by1, bx2, by2) = Split(b);
-        var inter = (minimum(ax2, bx2) - maximum(ax1, bx1)).clamp_(min: 0) * (minimum(ay2, by2) - maximum(ay1, by1)).clamp_(min: 0);
-        var union = (ax2 - ax1) * (ay2 - ay1 + eps) + (bx2 - bx1) * (by2 - by1 + eps) - inter + eps;
+        var inter = (minimum(ax2, bx2) - maximum(ax1, bx1)).clamp_(HeldScalars.Zero) * (minimum(ay2, by2) - maximum(ay1, by1)).clamp_(HeldScalars.Zero);
+        var union = (((ax2 - ax1) * (ay2 - ay1).Plus(eps)).Plus((bx2 - bx1) * (by2 - by1).Plus(eps)) - inter).Plus(eps);
         return (inter / union).MoveToOuterDisposeScope();
     }
 
@@ -50,8 +52,8 @@ public static class BoxTensorOps
         using var scope = NewDisposeScope();
         var parts = distance.chunk(2, dim);
         var x1y1 = anchorPoints - parts[0];
-        var x2y2 = anchorPoints + parts[1];
-        Tensor result = centreForm ? cat([(x1y1 + x2y2) / 2, x2y2 - x1y1], dim) : cat([x1y1, x2y2], dim);
+        var x2y2 = anchorPoints.Plus(parts[1]);
+        Tensor result = centreForm ? cat([x1y1.Plus(x2y2).Over(2), x2y2 - x1y1], dim) : cat([x1y1, x2y2], dim);
         return result.MoveToOuterDisposeScope();
     }
 
@@ -60,7 +62,7 @@ public static class BoxTensorOps
     {
         using var scope = NewDisposeScope();
         var parts = boxes.chunk(2, -1);
-        return cat([anchorPoints - parts[0], parts[1] - anchorPoints], -1).clamp_(0, maxDistance - 0.01).MoveToOuterDisposeScope();
+        return cat([anchorPoints - parts[0], parts[1] - anchorPoints], -1).ClampInPlace(0, maxDistance - 0.01).MoveToOuterDisposeScope();
     }
 
     static (Tensor, Tensor, Tensor, Tensor) Split(Tensor boxes)

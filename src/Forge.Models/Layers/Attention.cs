@@ -1,3 +1,4 @@
+using Forge.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -46,8 +47,8 @@ public sealed class Attention : nn.Module<Tensor, Tensor>
         long b = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3], n = h * w;
         var parts = qkv.forward(x).view(b, NumHeads, KeyDim * 2 + HeadDim, n).split([KeyDim, KeyDim, HeadDim], 2);
         Tensor q = parts[0], k = parts[1], v = parts[2];
-        var attn = (q.transpose(-2, -1).matmul(k) * Scale).softmax(-1);
-        var y = v.matmul(attn.transpose(-2, -1)).view(b, c, h, w) + pe.forward(v.reshape(b, c, h, w));
+        var attn = q.transpose(-2, -1).matmul(k).Times(Scale).softmax(-1);
+        var y = v.matmul(attn.transpose(-2, -1)).view(b, c, h, w).Plus(pe.forward(v.reshape(b, c, h, w)));
         return proj.forward(y).MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using Forge.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -34,6 +35,6 @@ public sealed class Bottleneck : nn.Module<Tensor, Tensor>
         using var a = cv1.forward(x);
         var b = cv2.forward(a);
         if (!add) return b;
-        using (b) return x + b;
+        using (b) return x.Plus(b);   // not x + b: TorchSharp's + makes an unheld Scalar (HeldScalars)
     }
 }

@@ -1,3 +1,4 @@
+using Forge.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -17,6 +18,11 @@ public sealed class ConvBnAct : nn.Module<Tensor, Tensor>
     // Typed as any Tensor->Tensor module so distributed training can swap in a synchronised BatchNorm (ReplaceNorm).
     nn.Module<Tensor, Tensor> bn;
     readonly bool act;
+    readonly long[] stride, padding;
+    readonly long groups;
+    readonly long[] dilation;
+    // Inference only: the BatchNorm folded into the convolution (FuseForInference); null when not fused.
+    Tensor? fusedWeight, fusedBias;
 
     public long InChannels { get; }
     public long OutChannels { get; }
@@ -44,6 +50,10 @@ public sealed class ConvBnAct : nn.Module<Tensor, Tensor>
         bn = nn.BatchNorm2d(outChannels, eps: 1e-3, momentum: 0.03);
         act = activation;
         InChannels = inChannels;
+        this.stride = [stride, stride];
+        this.padding = [pad, pad];
+        this.dilation = [dilation, dilation];
+        this.groups = groups;
         OutChannels = outChannels;
         Kernel = kernel;
         Stride = stride;
@@ -68,11 +78,47 @@ public sealed class ConvBnAct : nn.Module<Tensor, Tensor>
         return previous;
     }
 
+    /// <summary>
+    /// Folds the BatchNorm's running statistics and affine parameters into one convolution weight and bias, used by
+    /// <see cref="forward"/> in eval mode until <see cref="ReleaseFused"/>: y = conv(x, w * s) + (beta - mean * s), with
+    /// s = gamma / sqrt(var + eps) per output channel (Ultralytics' fuse_conv_and_bn). Same outputs up to float rounding,
+    /// one pass over the activation fewer. Weights changed after this call are not seen until it is called again.
+    /// A replaced normalisation layer (SyncBatchNorm2d) is not fused.
+    /// </summary>
+    public void FuseForInference()
+    {
+        ReleaseFused();
+        if (bn is not BatchNorm norm || norm.running_mean is null || norm.running_var is null) return;
+        using var _ = no_grad();
+        using var scope = NewDisposeScope();
+        var scale = norm.running_var.Plus(norm.eps).rsqrt_();
+        if (norm.weight is not null) scale = scale * norm.weight;
+        var shift = norm.bias is null ? -norm.running_mean * scale : norm.bias - norm.running_mean * scale;
+        fusedWeight = (conv.weight! * scale.view(-1, 1, 1, 1)).DetachFromDisposeScope();
+        fusedBias = shift.detach().clone().DetachFromDisposeScope();
+    }
+
+    /// <summary>Drops the folded weights of <see cref="FuseForInference"/>; eval mode runs conv and BatchNorm again.</summary>
+    public void ReleaseFused()
+    {
+        fusedWeight?.Dispose();
+        fusedBias?.Dispose();
+        fusedWeight = fusedBias = null;
+    }
+
     public override Tensor forward(Tensor x)
     {
+        if (!training && fusedWeight is not null)
+        {
+            var z = nn.functional.conv2d(x, fusedWeight, fusedBias, stride, padding, dilation, groups: groups);
+            return act ? z.silu_() : z;   // z is this call's own tensor: activated in place
+        }
         using var c = conv.forward(x);
-        if (!act) return bn.forward(c);
-        using var y = bn.forward(c);
+        if (!act) return Normalize(c);
+        using var y = Normalize(c);
         return nn.functional.silu(y);
     }
+
+    // TorchSharp's BatchNorm.forward counts batches with an unheld Scalar (HeldBatchNorm); a replacement layer is Forge's own.
+    Tensor Normalize(Tensor c) => bn is BatchNorm batchNorm ? HeldBatchNorm.Forward(batchNorm, c) : bn.forward(c);
 }

@@ -1,3 +1,4 @@
+using Forge.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -72,9 +73,9 @@ public sealed class DetectHead : nn.Module<Tensor[], Tensor>
         {
             var boxOut = (Conv2d)cv2[i][2];
             var clsOut = (Conv2d)cv3[i][2];
-            boxOut.bias!.fill_(1.0);
+            boxOut.bias!.FillInPlace(1.0);
             double cells = Math.Pow(referenceImageSize / (double)Strides[i], 2);
-            clsOut.bias!.fill_(Math.Log(5.0 / NumClasses / cells));
+            clsOut.bias!.FillInPlace(Math.Log(5.0 / NumClasses / cells));
         }
     }
 

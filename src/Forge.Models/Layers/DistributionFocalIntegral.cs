@@ -1,3 +1,4 @@
+using Forge.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -19,7 +20,7 @@ public sealed class DistributionFocalIntegral : nn.Module<Tensor, Tensor>
         conv = nn.Conv2d(regMax, 1, 1, bias: false);
         using (no_grad())
         using (NewDisposeScope())   // arange's own handle as well as the view of it
-            conv.weight!.copy_(arange(regMax, dtype: ScalarType.Float32).view(1, regMax, 1, 1));
+            conv.weight!.copy_(HeldScalars.Arange(regMax, ScalarType.Float32).view(1, regMax, 1, 1));
         conv.weight!.requires_grad = false;
         RegisterComponents();
     }

@@ -1,3 +1,4 @@
+using Forge.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -30,8 +31,8 @@ public sealed class PsaBlock : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var y = add ? x + attn.forward(x) : attn.forward(x);
-        y = add ? y + ffn.forward(y) : ffn.forward(y);
+        var y = add ? x.Plus(attn.forward(x)) : attn.forward(x);
+        y = add ? y.Plus(ffn.forward(y)) : ffn.forward(y);
         return y.MoveToOuterDisposeScope();
     }
 }

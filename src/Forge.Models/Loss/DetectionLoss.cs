@@ -1,4 +1,5 @@
 using Forge.Models.Geometry;
+using Forge.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -60,7 +61,7 @@ public sealed class DetectionLoss(YoloDetector model, LossGains? gains = null)
             targets.Labels, targets.Boxes, targets.Mask);
 
         double scoreSum = Math.Max(normalization.SumAcrossRanks(assigned.Scores.sum().ToDouble()), 1.0);
-        var lossCls = nn.functional.binary_cross_entropy_with_logits(predScores, assigned.Scores, reduction: nn.Reduction.None).sum() / scoreSum;
+        var lossCls = nn.functional.binary_cross_entropy_with_logits(predScores, assigned.Scores, reduction: nn.Reduction.None).sum().Over(scoreSum);
 
         // Box and DFL terms over foreground anchors only; weights are each anchor's target score mass.
         var fg = assigned.ForegroundMask;
@@ -72,12 +73,12 @@ public sealed class DetectionLoss(YoloDetector model, LossGains? gains = null)
             var fgPred = predBoxes[fg];
             var fgTarget = targetBoxes[fg];
             var ciou = BoxTensorOps.CompleteIoU(fgPred, fgTarget);                      // (F, 1)
-            lossBox = ((1.0 - ciou) * weight).sum() / scoreSum;
+            lossBox = (ciou.SubtractedFrom(1.0) * weight).sum().Over(scoreSum);
 
             var fgAnchors = anchors.unsqueeze(0).expand(batch, -1, -1)[fg];            // (F, 2)
             var targetDist = BoxTensorOps.BoxToDistance(fgAnchors, fgTarget, regMax - 1);   // (F, 4)
             var fgLogits = predDist[fg].view(-1, 4, regMax);
-            lossDfl = (DistributionFocalLoss.Compute(fgLogits, targetDist) * weight).sum() / scoreSum;
+            lossDfl = (DistributionFocalLoss.Compute(fgLogits, targetDist) * weight).sum().Over(scoreSum);
         }
         else
         {
@@ -85,10 +86,11 @@ public sealed class DetectionLoss(YoloDetector model, LossGains? gains = null)
             lossDfl = zeros(1, device: device).sum();
         }
 
-        var box = lossBox * gains.Box;
-        var cls = lossCls * gains.Cls;
-        var dfl = lossDfl * gains.Dfl;
-        var total = (box + cls + dfl) * ((double)normalization.GlobalImages * normalization.WorldSize);
+        // Scalars are explicit and held (HeldScalars): t * 7.5 or a + b would each make an implicit one.
+        var box = lossBox.Times(gains.Box);
+        var cls = lossCls.Times(gains.Cls);
+        var dfl = lossDfl.Times(gains.Dfl);
+        var total = box.Plus(cls).Plus(dfl).Times((double)normalization.GlobalImages * normalization.WorldSize);
         var items = new LossItems(box.ToSingle(), cls.ToSingle(), dfl.ToSingle());
         return (total.MoveToOuterDisposeScope(), items);
     }
@@ -102,7 +104,7 @@ public sealed class DetectionLoss(YoloDetector model, LossGains? gains = null)
         if (binWeights is null || binWeights.device_type != predDist.device_type || binWeights.device_index != predDist.device_index || binWeights.dtype != predDist.dtype)
         {
             binWeights?.Dispose();
-            binWeights = arange(regMax, dtype: predDist.dtype, device: predDist.device).DetachFromDisposeScope();
+            binWeights = HeldScalars.Arange(regMax, predDist.dtype, predDist.device).DetachFromDisposeScope();
         }
         using var scope = NewDisposeScope();
         var distances = predDist.view(b, a, 4, regMax).softmax(3).matmul(binWeights);  // (b, A, 4)

@@ -1,3 +1,4 @@
+using Forge.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -17,12 +18,12 @@ public static class DistributionFocalLoss
         using var scope = NewDisposeScope();
         long regMax = logits.shape[^1];
         var left = target.to(ScalarType.Int64);
-        var right = left + 1;
+        var right = left.Plus(1L);                       // held Scalars throughout (HeldScalars)
         var weightLeft = right.to(target.dtype) - target;
-        var weightRight = 1 - weightLeft;
+        var weightRight = weightLeft.SubtractedFrom(1);
         var flat = logits.reshape(-1, regMax);
         var ceLeft = nn.functional.cross_entropy(flat, left.flatten(), reduction: nn.Reduction.None).view(left.shape);
         var ceRight = nn.functional.cross_entropy(flat, right.flatten(), reduction: nn.Reduction.None).view(left.shape);
-        return (ceLeft * weightLeft + ceRight * weightRight).mean([-1], keepdim: true).MoveToOuterDisposeScope();
+        return (ceLeft * weightLeft).Plus(ceRight * weightRight).mean([-1], keepdim: true).MoveToOuterDisposeScope();
     }
 }

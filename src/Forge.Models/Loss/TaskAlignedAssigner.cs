@@ -1,4 +1,5 @@
 using Forge.Models.Geometry;
+using Forge.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -40,7 +41,7 @@ public sealed class TaskAlignedAssigner(int numClasses, int topK = 10, double al
         if (n == 0)
         {
             return new AssignedTargets(
-                full(b, a, NumClasses, dtype: ScalarType.Int64, device: dev),
+                HeldScalars.Full([b, a], NumClasses, ScalarType.Int64, dev),
                 zeros(b, a, 4, device: dev),
                 zeros(b, a, NumClasses, device: dev),
                 zeros(b, a, dtype: ScalarType.Bool, device: dev),
@@ -57,26 +58,27 @@ public sealed class TaskAlignedAssigner(int numClasses, int topK = 10, double al
         var (gtIndex, fgMask, resolvedPos) = ResolveMultipleBoxes(maskPos, overlaps, n);
 
         // Gather each anchor's target box and class from its assigned ground truth.
-        var flatIndex = gtIndex + arange(b, dtype: ScalarType.Int64, device: dev).unsqueeze(1) * n;   // (b, A)
+        // Scalars are explicit and held (HeldScalars): a + b, t * n, t > 0, clamp_(min: 0) would each make an implicit one.
+        var flatIndex = gtIndex.Plus(HeldScalars.Arange(b, ScalarType.Int64, dev).unsqueeze(1).Times(n));   // (b, A)
         var targetLabels = gtLabels.to(ScalarType.Int64).flatten().index_select(0, flatIndex.flatten()).view(b, a);
         var targetBoxes = gtBoxes.view(-1, 4).index_select(0, flatIndex.flatten()).view(b, a, 4);
-        targetLabels.clamp_(min: 0);
+        targetLabels.clamp_(HeldScalars.Zero);
         var oneHot = nn.functional.one_hot(targetLabels, NumClasses).to(ScalarType.Float32);
-        var fg = fgMask.unsqueeze(-1) > 0;
+        var fg = fgMask.unsqueeze(-1).gt(HeldScalars.Zero);
         var targetScores = where(fg, oneHot, zeros_like(oneHot));
 
         // Scale class targets by the alignment metric normalised so each box's best anchor reaches its best IoU.
         alignMetric = alignMetric * resolvedPos;
         var posAlign = alignMetric.amax([-1], keepdim: true);                      // (b, n, 1)
         var posOverlaps = (overlaps * resolvedPos).amax([-1], keepdim: true);       // (b, n, 1)
-        var norm = (alignMetric * posOverlaps / (posAlign + eps)).amax([-2]).unsqueeze(-1);   // (b, A, 1)
+        var norm = (alignMetric * posOverlaps / posAlign.Plus(eps)).amax([-2]).unsqueeze(-1);   // (b, A, 1)
         targetScores = targetScores * norm;
 
         return new AssignedTargets(
             targetLabels.MoveToOuterDisposeScope(),
             targetBoxes.MoveToOuterDisposeScope(),
             targetScores.MoveToOuterDisposeScope(),
-            (fgMask > 0).MoveToOuterDisposeScope(),
+            fgMask.gt(HeldScalars.Zero).MoveToOuterDisposeScope(),
             gtIndex.MoveToOuterDisposeScope());
     }
 
@@ -87,7 +89,8 @@ public sealed class TaskAlignedAssigner(int numClasses, int topK = 10, double al
         long b = gtBoxes.shape[0], n = gtBoxes.shape[1], a = anchorPoints.shape[0];
         var corners = gtBoxes.view(-1, 1, 4).chunk(2, 2);                            // lt, rb: (b*n, 1, 2)
         var deltas = cat([anchorPoints.unsqueeze(0) - corners[0], corners[1] - anchorPoints.unsqueeze(0)], 2);   // (b*n, A, 4)
-        return (deltas.amin([2]) > eps).view(b, n, a).to(ScalarType.Float32).MoveToOuterDisposeScope();
+        using var epsS = HeldScalars.Of(eps);
+        return deltas.amin([2]).gt(epsS).view(b, n, a).to(ScalarType.Float32).MoveToOuterDisposeScope();
     }
 
     (Tensor AlignMetric, Tensor Overlaps) BoxMetrics(Tensor predScores, Tensor predBoxes, Tensor gtLabels, Tensor gtBoxes, Tensor mask)
@@ -97,8 +100,8 @@ public sealed class TaskAlignedAssigner(int numClasses, int topK = 10, double al
         // Score of each box's own class at every anchor: (b, n, A).
         var classIndex = gtLabels.to(ScalarType.Int64).expand(-1, -1, a);
         var boxScores = predScores.permute(0, 2, 1).gather(1, classIndex) * mask;
-        var overlaps = BoxTensorOps.CompleteIoU(gtBoxes.unsqueeze(2), predBoxes.unsqueeze(1)).squeeze(-1).clamp_(min: 0) * mask;
-        var metric = boxScores.pow(Alpha) * overlaps.pow(Beta);
+        var overlaps = BoxTensorOps.CompleteIoU(gtBoxes.unsqueeze(2), predBoxes.unsqueeze(1)).squeeze(-1).clamp_(HeldScalars.Zero) * mask;
+        var metric = boxScores.Power(Alpha) * overlaps.Power(Beta);
         return (metric.MoveToOuterDisposeScope(), overlaps.MoveToOuterDisposeScope());
     }
 
@@ -108,11 +111,11 @@ public sealed class TaskAlignedAssigner(int numClasses, int topK = 10, double al
         using var scope = NewDisposeScope();
         int k = (int)Math.Min(TopK, metric.shape[2]);
         var (_, idx) = metric.topk(k, dim: -1, largest: true);                     // (b, n, k)
-        idx = idx.masked_fill(gtMask.expand(-1, -1, k) == 0, 0);
+        idx = idx.masked_fill(gtMask.expand(-1, -1, k).eq(HeldScalars.Zero), HeldScalars.Zero);
         var count = zeros_like(metric, dtype: ScalarType.Int32);
         count.scatter_add_(-1, idx, ones_like(idx, dtype: ScalarType.Int32));
         // Padding rows scattered k times into anchor 0: a count above 1 can only come from them.
-        count.masked_fill_(count > 1, 0);
+        count.masked_fill_(count.gt(HeldScalars.One), HeldScalars.Zero);
         return count.to(metric.dtype).MoveToOuterDisposeScope();
     }
 
@@ -123,7 +126,7 @@ public sealed class TaskAlignedAssigner(int numClasses, int topK = 10, double al
         var fg = maskPos.sum([-2]);                                                  // (b, A)
         if (fg.max().ToDouble() > 1)
         {
-            var multi = (fg.unsqueeze(1) > 1).expand(-1, n, -1);
+            var multi = fg.unsqueeze(1).gt(HeldScalars.One).expand(-1, n, -1);
             var best = overlaps.argmax(1);                                          // (b, A)
             var isBest = nn.functional.one_hot(best, n).permute(0, 2, 1).to(overlaps.dtype);
             maskPos = where(multi, isBest, maskPos);

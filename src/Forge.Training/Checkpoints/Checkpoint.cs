@@ -63,8 +63,16 @@ public sealed class Checkpoint : IDisposable
     public static Checkpoint Load(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"checkpoint not found: {path}", path);
-        var bytes = File.ReadAllBytes(path);
-        var (records, meta) = SafeTensorsFile.Deserialize(bytes, path);
+        return FromBytes(File.ReadAllBytes(path), path);
+    }
+
+    /// <summary>
+    /// A checkpoint from the bytes of its file, verified like <see cref="Load"/> (for example the bytes rank 0 read and broadcast,
+    /// so that no rank reads another machine's disk); <paramref name="source"/> names it in errors.
+    /// </summary>
+    public static Checkpoint FromBytes(byte[] bytes, string source)
+    {
+        var (records, meta) = SafeTensorsFile.Deserialize(bytes, source);
         var ckpt = new Checkpoint { ownsTensors = true };
         foreach (var (k, v) in meta) ckpt.Metadata[k] = v;
         if (ckpt.Get("format") is not { } fmt || !fmt.StartsWith("forge-checkpoint/", StringComparison.Ordinal))

@@ -33,8 +33,11 @@ public sealed class CheckpointStore(RunFolder run, int keep = 0, bool background
         while (written.TryDequeue(out var s)) s.Dispose();
     }
 
-    /// <summary>Queues a save of <paramref name="snapshot"/> as last (and best / an epoch snapshot when asked); the store disposes it once written.</summary>
-    public void Save(CheckpointSnapshot snapshot, bool best, int? epochSnapshot)
+    /// <summary>
+    /// Queues a save of <paramref name="snapshot"/> as last (and best / an epoch snapshot when asked); the store disposes it once
+    /// written. <paramref name="onWritten"/> runs once every file of this save is on disk (on the writer's thread).
+    /// </summary>
+    public void Save(CheckpointSnapshot snapshot, bool best, int? epochSnapshot, Action? onWritten = null)
     {
         // At most one write in flight: a save waits for the previous one (rarely: a write takes far less than an epoch),
         // so exactly one snapshot's copies are alive between saves and memory does not depend on timing.
@@ -52,6 +55,7 @@ public sealed class CheckpointStore(RunFolder run, int keep = 0, bool background
                 AtomicFile.Write(run.EpochCheckpoint(e), snapshot.WriteTo);
                 Prune();
             }
+            onWritten?.Invoke();
         }
         if (!background)
         {

@@ -1,3 +1,4 @@
+using Forge.Torch;
 using Forge.Core.Config;
 using Forge.Core.Metrics;
 using Forge.Models;
@@ -79,7 +80,7 @@ public static class TrainingCheckpoint
             {
                 if (!grads.TryGetValue(name, out var saved)) { p.grad?.zero_(); continue; }
                 // No gradient yet means none was accumulated since the last step on this process: make one to add into.
-                if (p.grad is null) (p.sum() * 0).backward();
+                if (p.grad is null) p.sum().Times(0L).backward();   // held Scalar (HeldScalars)
                 p.grad!.copy_(saved);
             }
         }
@@ -101,4 +102,9 @@ public sealed record TrainingParts(YoloDetector Model, ModelEma Ema, Optimizer O
 public sealed record RunDescription(ForgeConfig Config, string[] Names, DataFingerprint Fingerprint);
 
 /// <summary>Identifies the data a run trained on, so resuming on different data is noticed.</summary>
-public sealed record DataFingerprint(string Train, string? Val, int TrainImages, int ValImages);
+public sealed record DataFingerprint(string Train, string? Val, int TrainImages, int ValImages)
+{
+    /// <summary>"16 train images (sha256 1a2b3c4d5e6f), 4 val images (sha256 ...)", to compare datasets in messages.</summary>
+    public string Describe() => $"{TrainImages} train images (sha256 {Train[..Math.Min(12, Train.Length)]}), " +
+                                $"{ValImages} val images" + (Val is null ? "" : $" (sha256 {Val[..Math.Min(12, Val.Length)]})");
+}

@@ -1,3 +1,4 @@
+using Forge.Torch;
 using static TorchSharp.torch;
 
 namespace Forge.Training.Optimization;
@@ -16,17 +17,25 @@ public sealed class AdamW(IReadOnlyList<ParamGroup> groups, double beta2 = 0.999
         {
             double beta1 = g.Momentum;
             double bc1 = 1 - Math.Pow(beta1, t), bc2 = 1 - Math.Pow(beta2, t);
+            // Every Scalar is held for the whole group (HeldScalars explains why none may be implicit).
+            using var decay = HeldScalars.Of(1 - g.Lr * g.WeightDecay);
+            using var beta2S = HeldScalars.Of(beta2);
+            using var oneMinusBeta2 = HeldScalars.Of(1 - beta2);
+            using var sqrtBc2 = HeldScalars.Of(Math.Sqrt(bc2));
+            using var epsS = HeldScalars.Of(eps);
+            using var stepSize = HeldScalars.Of(-g.Lr / bc1);
+            using var lerpWeight = tensor(1 - beta1);
             foreach (var (name, p) in g.Parameters)
             {
                 var grad = p.grad;
                 if (grad is null) continue;
-                if (g.WeightDecay != 0) p.mul_(1 - g.Lr * g.WeightDecay);
+                if (g.WeightDecay != 0) p.mul_(decay);
                 var m = Buffer(name, "exp_avg", p);
                 var v = Buffer(name, "exp_avg_sq", p);
-                m.lerp_(grad, 1 - beta1);
-                v.mul_(beta2).addcmul_(grad, grad, value: 1 - beta2);
-                var denom = (v.sqrt() / Math.Sqrt(bc2)).add_(eps);
-                p.addcdiv_(m, denom, value: -g.Lr / bc1);
+                m.lerp_(grad, lerpWeight);
+                v.mul_(beta2S).addcmul_(grad, grad, oneMinusBeta2);
+                var denom = v.sqrt().div_(sqrtBc2).add_(epsS, HeldScalars.One);
+                p.addcdiv_(m, denom, stepSize);
             }
         }
         StepCount = t;

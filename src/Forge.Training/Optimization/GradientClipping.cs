@@ -1,3 +1,4 @@
+using Forge.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -13,7 +14,8 @@ public static class GradientClipping
         var grads = parameters.Select(p => p.grad).Where(g => g is not null).Select(g => g!).ToList();
         if (grads.Count == 0) return 0;
         var total = stack(grads.Select(g => g.norm()).ToArray()).norm();
-        var coef = (maxNorm / (total + 1e-6)).clamp_(max: 1.0);
+        // (total + 1e-6).reciprocal() * maxNorm is TorchSharp's own maxNorm / (total + 1e-6), with held Scalars.
+        var coef = total.Plus(1e-6).reciprocal().Times(maxNorm).ClampInPlace(max: 1.0);
         foreach (var g in grads) g.mul_(coef);
         return total.ToDouble();
     }

@@ -1,3 +1,4 @@
+using Forge.Torch;
 using static TorchSharp.torch;
 
 namespace Forge.Training.Optimization;
@@ -13,19 +14,23 @@ public sealed class Sgd(IReadOnlyList<ParamGroup> groups, bool nesterov = true) 
         using var scope = NewDisposeScope();
         foreach (var g in Groups)
         {
+            // Every Scalar is held for the whole group (HeldScalars explains why none may be implicit).
+            using var weightDecay = HeldScalars.Of(g.WeightDecay);
+            using var momentum = HeldScalars.Of(g.Momentum);
+            using var negativeLr = HeldScalars.Of(-g.Lr);
             foreach (var (name, p) in g.Parameters)
             {
                 var grad = p.grad;
                 if (grad is null) continue;
-                var d = g.WeightDecay != 0 ? grad.add(p, alpha: g.WeightDecay) : grad;
+                var d = g.WeightDecay != 0 ? grad.add(p, weightDecay) : grad;
                 if (g.Momentum != 0)
                 {
                     var buf = Buffer(name, "momentum_buffer", p);
                     // A fresh buffer is zero, so the first step stores the gradient itself, as PyTorch does.
-                    buf.mul_(g.Momentum).add_(d);
-                    d = nesterov ? d.add(buf, alpha: g.Momentum) : buf;
+                    buf.mul_(momentum).add_(d, HeldScalars.One);
+                    d = nesterov ? d.add(buf, momentum) : buf;
                 }
-                p.add_(d, alpha: -g.Lr);
+                p.add_(d, negativeLr);
             }
         }
         StepCount++;

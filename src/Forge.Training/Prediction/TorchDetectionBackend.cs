@@ -19,6 +19,7 @@ public sealed class TorchDetectionBackend(YoloDetector model, Device device) : I
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         model.eval();
+        using var fused = model.FuseForInference();   // BatchNorm folded into the convolutions for this batch
         var x = tensor(images, [batch, 3, height, width]).to(device);
         var decoded = model.Decode(model.forward(x), height, width).to(CPU).contiguous();
         anchors = (int)decoded.shape[2];

@@ -57,6 +57,8 @@ public sealed class Validator
     }
 
     public int ImageCount => index.Count;
+    /// <summary>Images this rank validates (its shard; all of them with one process).</summary>
+    public int ShardSize => shardImages;
 
     /// <summary>Validates <paramref name="model"/> (switched to eval mode for the pass and back afterwards). Collective: every rank calls it.</summary>
     /// <param name="loss">When given, the validation loss is computed too (as in training, on letterboxed targets).</param>
@@ -64,6 +66,7 @@ public sealed class Validator
     {
         bool wasTraining = model.training;
         model.eval();
+        using var fused = model.FuseForInference();   // BatchNorm folded into the convolutions for this pass
         var lossSum = new double[4];   // box, cls, dfl, batches
         try
         {
