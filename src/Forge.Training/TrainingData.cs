@@ -38,7 +38,7 @@ public sealed class TrainingData
         epochOrder = new ShuffleSampler(Train.Count, cfg.Seed);
         var whole = new GlobalBatchShardSampler(epochOrder, cfg.Batch, ddp.Rank, ddp.WorldSize);
         (StepsPerEpoch, RankBatch) = (whole.GlobalSteps, whole.RankBatch);
-        dataset = new DetectionDataset(Train, cfg.ImgSize, augment: true, cfg.Augment, cacheImages: cfg.Cache);
+        dataset = new DetectionDataset(Train, cfg.ImgSize, augment: true, cfg.Augment, cacheImages: cfg.CacheRam);
         loaderOptions = new LoaderOptions { BatchSize = RankBatch, Workers = cfg.Workers, Prefetch = Math.Max(2, cfg.Workers), Seed = cfg.Seed };
     }
 
@@ -52,12 +52,12 @@ public sealed class TrainingData
     /// <summary>The validator over the val split (each rank validates a disjoint shard), or null without one.</summary>
     public Validator? CreateValidator(Device device) => Val is null ? null
         : new Validator(Val, Names, cfg.ImgSize, Math.Max(1, cfg.Batch * 2 / ddp.WorldSize), cfg.Workers, device, cfg.ValidationNms(),
-                        cacheImages: cfg.Cache, comm: ddp.Communicator);
+                        cacheImages: cfg.CacheRam, comm: ddp.Communicator);
 
     DatasetIndex BuildIndex(IReadOnlyList<string> sources, string split, TextWriter log)
     {
         var issues = new DataIssueLog(log);
-        var index = DatasetIndex.Build(sources, Names.Length, issues, split, threads: 0, cacheImageSize: cfg.Cache ? cfg.ImgSize : 0);
+        var index = DatasetIndex.Build(sources, Names.Length, issues, split, threads: 0, cacheImageSize: cfg.CacheRam ? cfg.ImgSize : 0);
         log.WriteLine(issues.Summary().StartsWith(split, StringComparison.Ordinal) ? issues.Summary() : $"{split}: {issues.Summary()}");
         if (index.Count == 0) throw new InvalidDataException($"{split}: no usable images in {string.Join(", ", sources)}");
         return index;

@@ -9,7 +9,8 @@ namespace Forge.Training.Resume;
 /// <summary>
 /// What a training job is, decided once before anything is built: the settings (for resume=, the run's own with the user's
 /// harmless overrides on top), the dataset, the run folder and the checkpoint to continue from (none for a fresh run).
-/// The settings are validated and written to the run's args.yaml (rank 0).
+/// The settings are validated here; they reach the run's args.yaml only once the run really trains (<see cref="WriteArgs"/>), and
+/// a new run folder is removed again when the job fails before its first epoch (<see cref="DiscardNewRun"/>).
 /// </summary>
 public sealed class RunPlan : IDisposable
 {
@@ -20,6 +21,12 @@ public sealed class RunPlan : IDisposable
     public Checkpoint? ResumeFrom { get; private set; }
     public string? ResumePath { get; }
     public bool Resuming => ResumePath is not null;
+    /// <summary>Resuming with another data= than the run's: the run's own path, which the session reports once the fingerprints agree.</summary>
+    public string? DataMovedFrom { get; private init; }
+    /// <summary>resume= with more epochs than the run had: the run's own epoch count (a finished run then trains on).</summary>
+    public int? ExtendedFromEpochs { get; private init; }
+    /// <summary>The outermost folder this job created for a new run (the run folder, or runs/ when that was new too), or null.</summary>
+    public string? CreatedFolder { get; private init; }
 
     RunPlan(ForgeConfig config, DatasetSpec data, RunFolder run, Checkpoint? resumeFrom, string? resumePath)
     {
@@ -29,9 +36,25 @@ public sealed class RunPlan : IDisposable
     /// <summary>Decides the run for <paramref name="requested"/> settings; every rank calls it (rank 0 creates a new run folder).</summary>
     public static RunPlan Resolve(ForgeConfig requested, DataParallel ddp, TextWriter log)
     {
-        var plan = IsResume(requested.Resume) ? ForResume(requested, log) : ForNewRun(requested, ddp);
-        if (ddp.IsMain) AtomicFile.WriteText(plan.Run.ArgsYaml, plan.Config.ToYaml());
-        return plan;
+        return IsResume(requested.Resume) ? ForResume(requested, log) : ForNewRun(requested, ddp);
+    }
+
+    /// <summary>Writes the settings the run trains with to its args.yaml (rank 0), once it is certain to train.</summary>
+    public void WriteArgs(DataParallel ddp)
+    {
+        if (ddp.IsMain) AtomicFile.WriteText(Run.ArgsYaml, Config.ToYaml());
+    }
+
+    /// <summary>
+    /// After a failure before the first epoch: removes the run folder this job created (rank 0), so the next attempt gets the
+    /// same name instead of name2. Folders of resumed runs, and anything not created here, stay.
+    /// </summary>
+    public void DiscardNewRun(DataParallel ddp)
+    {
+        if (CreatedFolder is null || !ddp.IsMain || !Directory.Exists(CreatedFolder)) return;
+        try { Directory.Delete(CreatedFolder, recursive: true); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
     }
 
     static bool IsResume(string? resume) => !string.IsNullOrEmpty(resume) && !resume.Equals("false", StringComparison.OrdinalIgnoreCase);
@@ -41,9 +64,23 @@ public sealed class RunPlan : IDisposable
         var cfg = requested.Clone();
         cfg.Validate();
         var data = DatasetResolver.Load(cfg.Data);   // before the run folder: a wrong data= leaves no empty folder behind
-        var run = new RunFolder(ddp.FromMain(() => RunFolder.Create(cfg.Project, cfg.Name ?? "train", cfg.ExistOk).Path));
+        string? created = null;
+        var run = new RunFolder(ddp.FromMain(() =>
+        {
+            var folder = RunFolder.Create(cfg.Project, cfg.Name ?? "train", cfg.ExistOk, create: false);
+            created = OutermostMissing(folder.Path);
+            Directory.CreateDirectory(folder.Path);
+            return folder.Path;
+        }));
         cfg.Set("name", Path.GetFileName(run.Path), "run folder");
-        return new RunPlan(cfg, data, run, null, null);
+        return new RunPlan(cfg, data, run, null, null) { CreatedFolder = created };
+    }
+
+    static string? OutermostMissing(string path)
+    {
+        string? missing = null;
+        for (var p = Path.GetFullPath(path); !string.IsNullOrEmpty(p) && !Directory.Exists(p); p = Path.GetDirectoryName(p)) missing = p;
+        return missing;
     }
 
     static RunPlan ForResume(ForgeConfig requested, TextWriter log)
@@ -56,9 +93,13 @@ public sealed class RunPlan : IDisposable
         {
             var saved = CheckpointInfo.ReadTrainArgs(checkpoint, path)
                         ?? throw new InvalidDataException($"{path}: no training arguments stored; cannot resume");
+            ResumeResolver.RequireSavedData(saved, requested, path);
             var cfg = ResumeResolver.Merge(saved, requested, log);
             cfg.Validate();
-            return new RunPlan(cfg, DatasetResolver.Load(cfg.Data), run, checkpoint, path);
+            string? movedFrom = cfg.Data != saved.Data ? saved.Data : null;
+            return new RunPlan(cfg, DatasetResolver.Load(cfg.Data), run, checkpoint, path)             {
+                DataMovedFrom = movedFrom, ExtendedFromEpochs = cfg.Epochs > saved.Epochs ? saved.Epochs : null,
+            };
         }
         catch
         {
