@@ -15,7 +15,8 @@ namespace Forge.Training;
 /// </summary>
 public static class AutoBatch
 {
-    static readonly int[] Probes = [1, 2, 4];
+    static readonly int[] Probes = [1, 2, 4, 8];
+    const int Fallback = 16;   // Ultralytics' default when the memory cannot be measured
 
     /// <summary>Measures <paramref name="newModel"/>'s training step at <paramref name="imgsz"/> and returns the chosen batch, saying why on <paramref name="log"/>.</summary>
     /// <exception cref="InvalidOperationException">The memory cannot be measured here (no /proc, no CUDA runtime).</exception>
@@ -27,14 +28,21 @@ public static class AutoBatch
         using (var model = newModel())
         {
             model.to(device).train();
+            Step(model, Probes[^1], imgsz, device);   // first-use allocations (gradients, thread pools) out of the measurements
             foreach (int b in Probes) used.Add((b, memory.Measure(() => Step(model, b, imgsz, device))));
         }
         var (slope, intercept) = FitLine(used);
-        int batch = slope <= 0 ? 16 : (int)Math.Clamp(Math.Floor((free * fraction - intercept) / slope), 1, 1024);
+        string measured = string.Join(", ", used.Select(u => string.Create(CultureInfo.InvariantCulture, $"{u.Bytes / (1 << 20):0.0} MiB")));
+        if (slope <= 0)
+        {
+            log.WriteLine($"AutoBatch: WARNING: memory did not grow with the batch (measured at batch {string.Join(", ", Probes)}: {measured}); using batch={Fallback}");
+            return Fallback;
+        }
+        int batch = (int)Math.Clamp(Math.Floor((free * fraction - intercept) / slope), 1, 1024);
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"AutoBatch: {memory.Name} {Gib(free)} GiB free; a training image at imgsz={imgsz} needs {slope / (1 << 20):0.0} MiB " +
-            $"(measured at batch {string.Join(", ", Probes)}: {string.Join(", ", used.Select(u => $"{u.Bytes / (1 << 20):0} MiB"))}); " +
-            $"batch={batch} fills {fraction:P0} ({Gib(intercept + slope * batch)} GiB)"));
+            $"(measured at batch {string.Join(", ", Probes)}: {measured}); " +
+            $"batch={batch} fills {fraction * 100:0.#}% ({Gib(intercept + slope * batch)} GiB)"));
         return batch;
     }
 
@@ -77,7 +85,7 @@ public static class AutoBatch
         {
             // Large blocks from mmap return to the system when freed, so each measurement sees its own peak rather than
             // memory a previous one left in malloc's arenas; afterwards the threshold is glibc's largest dynamic one.
-            mallopt(MmapThreshold, 128 * 1024);
+            mallopt(MmapThreshold, 16 * 1024);
             try
             {
                 File.WriteAllText("/proc/self/clear_refs", "5");   // resets VmHWM to the current resident size
