@@ -16,6 +16,16 @@ public sealed class CommandLineErrorTests
     }
 
     [Fact]
+    public void An_Ultralytics_setting_Forge_does_not_support_says_so_with_what_to_do_instead()
+    {
+        var run = ForgeRun.Of("predict", "model=x.safetensors", "source=a.jpg", "show=true");
+        Assert.Equal(2, run.ExitCode);
+        Assert.StartsWith("forge: error: Ultralytics setting 'show' is not supported by Forge (command line): ", run.Stderr);
+        Assert.Contains("annotated images are saved", run.Stderr);
+        Assert.DoesNotContain("unknown setting", run.Stderr);
+    }
+
+    [Fact]
     public void An_image_size_that_is_not_a_multiple_of_32_names_imgsz()
     {
         using var temp = new TempDirectory("forge-cli-");
