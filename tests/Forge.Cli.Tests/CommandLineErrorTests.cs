@@ -38,10 +38,13 @@ public sealed class CommandLineErrorTests
     [Fact]
     public void A_value_of_the_wrong_type_names_the_setting()
     {
-        var run = ForgeRun.Of("train", "batch=many");
+        var run = ForgeRun.Of("train", "epochs=many");
         Assert.Equal(2, run.ExitCode);
-        Assert.Contains("'batch'", run.Stderr);
+        Assert.Contains("'epochs'", run.Stderr);
         Assert.Contains("must be an integer, got 'many'", run.Stderr);
+        // batch= is a number (16, -1 or 0.7 for auto batch): the message says so.
+        var batch = ForgeRun.Of("train", "batch=many");
+        Assert.Contains("'batch' (command line) must be a number, got 'many'", batch.Stderr);
     }
 
     [Fact]
