@@ -31,9 +31,9 @@ public sealed class TrainingData
     public TrainingData(DatasetSpec spec, ForgeConfig cfg, DataParallel ddp, TextWriter log)
     {
         (this.cfg, this.ddp) = (cfg, ddp);
-        Names = spec.Names;
-        Train = BuildIndex(spec.Train, "train", log);
-        Val = spec.Val.Count > 0 ? BuildIndex(spec.Val, "val", log) : null;
+        Names = DatasetSelection.Names(spec.Names, cfg);
+        Train = DatasetSelection.Apply(BuildIndex(spec.Train, spec.Names.Length, "train", log), cfg, training: true, log);
+        Val = spec.Val.Count > 0 ? DatasetSelection.Apply(BuildIndex(spec.Val, spec.Names.Length, "val", log), cfg, training: false, log) : null;
         Fingerprint = new DataFingerprint(Train.Fingerprint, Val?.Fingerprint, Train.Count, Val?.Count ?? 0);
         epochOrder = new ShuffleSampler(Train.Count, cfg.Seed);
         var whole = new GlobalBatchShardSampler(epochOrder, cfg.Batch, ddp.Rank, ddp.WorldSize);
@@ -54,10 +54,10 @@ public sealed class TrainingData
         : new Validator(Val, Names, cfg.ImgSize, Math.Max(1, cfg.Batch * 2 / ddp.WorldSize), cfg.Workers, device, cfg.ValidationNms(),
                         cacheImages: cfg.CacheRam, comm: ddp.Communicator);
 
-    DatasetIndex BuildIndex(IReadOnlyList<string> sources, string split, TextWriter log)
+    DatasetIndex BuildIndex(IReadOnlyList<string> sources, int numClasses, string split, TextWriter log)
     {
         var issues = new DataIssueLog(log);
-        var index = DatasetIndex.Build(sources, Names.Length, issues, split, threads: 0, cacheImageSize: cfg.CacheRam ? cfg.ImgSize : 0);
+        var index = DatasetIndex.Build(sources, numClasses, issues, split, threads: 0, cacheImageSize: cfg.CacheRam ? cfg.ImgSize : 0);
         log.WriteLine(issues.Summary().StartsWith(split, StringComparison.Ordinal) ? issues.Summary() : $"{split}: {issues.Summary()}");
         if (index.Count == 0) throw new InvalidDataException($"{split}: no usable images in {string.Join(", ", sources)}");
         return index;

@@ -39,8 +39,12 @@ public static class ValCommand
         // Like Ultralytics: dataset and image size default to those the weights were trained with.
         string data = cfg.IsSet("data") || weights.TrainArgs is null ? cfg.Data : weights.TrainArgs.Data;
         var spec = DatasetResolver.Load(data);
-        if (spec.NumClasses != model.NumClasses)
-            throw new InvalidDataException($"{cfg.Model} detects {model.NumClasses} classes, data={data} has {spec.NumClasses}");
+        // single_cls also defaults to the training run's (Ultralytics keeps imgsz, data and single_cls from the checkpoint).
+        if (!cfg.IsSet("single_cls") && weights.TrainArgs is { SingleCls: true }) cfg.With("single_cls", true);
+        int classes = cfg.SingleCls ? 1 : spec.NumClasses;
+        if (classes != model.NumClasses)
+            throw new InvalidDataException($"{cfg.Model} detects {model.NumClasses} classes, data={data} has {spec.NumClasses}" +
+                                           (cfg.SingleCls ? " (single_cls=true: 1)" : model.NumClasses == 1 ? "; weights trained with single_cls need single_cls=true" : ""));
         var sources = cfg.Split switch
         {
             "val" => spec.Val,
@@ -52,6 +56,7 @@ public static class ValCommand
         var issues = new DataIssueLog(stdout);
         var index = DatasetIndex.Build(sources, spec.NumClasses, issues, cfg.Split);
         stdout.WriteLine(issues.Summary());
+        index = DatasetSelection.Apply(index, cfg, training: false, stdout);
         if (comm.WorldSize > 1) stdout.WriteLine($"Validating data-parallel on {comm.WorldSize} ranks: each takes a shard, detections are gathered on every rank");
         var validator = new Validator(index, names, weights.ImageSize(cfg), cfg.Batch, cfg.Workers, weights.Device, cfg.ValidationNms(), comm: comm);
         var result = validator.Run(model, null, stdout, $"{"",11}{"Validating",-44}");

@@ -76,9 +76,11 @@ public sealed partial class ForgeConfig
     }
 
     /// <summary>NMS for validation (conf= or 0.001, every class above it per box, as Ultralytics' validator), with iou= and max_det=.
-    /// Class-agnostic with agnostic_nms=true or single_cls=true (as Ultralytics' DetectionValidator); classes= is not applied
-    /// here: validation filters the labels instead, so that metrics count only the chosen classes (<see cref="ClassIds"/>).</summary>
-    public NmsOptions ValidationNms() => new((float)(Conf ?? 0.001), (float)Iou, MaxDet, MultiLabel: true, ClassAgnostic: AgnosticNms || SingleCls);
+    /// Class-agnostic with agnostic_nms=true or single_cls=true (as Ultralytics' DetectionValidator). classes= keeps only those
+    /// classes' detections (validation keeps only their labels too, so metrics are about those classes alone); with single_cls
+    /// the model has one class, and classes= only selects labels.</summary>
+    public NmsOptions ValidationNms() => new((float)(Conf ?? 0.001), (float)Iou, MaxDet, MultiLabel: true, ClassAgnostic: AgnosticNms || SingleCls,
+                                            Classes: SingleCls ? null : ClassIds());
 
     /// <summary>NMS for prediction (conf= or 0.25, the best class per box), with iou=, max_det=, agnostic_nms= and classes=.</summary>
     public NmsOptions PredictionNms() => new((float)(Conf ?? 0.25), (float)Iou, MaxDet, ClassAgnostic: AgnosticNms, Classes: ClassIds());

@@ -9,7 +9,7 @@ namespace Forge.Data.Datasets;
 /// out), its labels parsed and cleaned, in sorted path order. Optionally keeps the decoded images in memory with the
 /// long side at the training size (Ultralytics cache=ram).
 /// </summary>
-public sealed class DatasetIndex
+public sealed partial class DatasetIndex
 {
     public string SplitName { get; }
     public int NumClasses { get; }

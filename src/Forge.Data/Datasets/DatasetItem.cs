@@ -24,4 +24,8 @@ public sealed class DatasetItem
     }
 
     public bool IsBackground => Labels.Length == 0;
+
+    /// <summary>The same image with labels mapped one by one: <paramref name="map"/> returns the label to keep (changed or not) or null to drop it.</summary>
+    public DatasetItem WithLabels(Func<ObjectLabel, ObjectLabel?> map) =>
+        new(ImagePath, LabelPath, Width, Height, Labels.Select(map).OfType<ObjectLabel>().ToArray(), CachedImage);
 }
