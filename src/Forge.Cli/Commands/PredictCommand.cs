@@ -12,7 +12,7 @@ public static class PredictCommand
         if (string.IsNullOrEmpty(cfg.Source)) throw new ConfigException("predict needs source=IMAGE or source=FOLDER");
         using var weights = TrainedWeights.Load(cfg, "predict");
         var run = RunFolder.Create(cfg.Project, cfg.Name ?? "predict", cfg.ExistOk);
-        var predictor = new Predictor(weights.Model, weights.Names, weights.ImageSize(cfg), weights.Device, cfg.PredictionNms());
+        var predictor = new Predictor(weights.Model, weights.Names, weights.ImageSize(cfg), weights.Device, cfg.PredictionNms(), PredictionStyle.From(cfg));
         var results = predictor.Run(cfg.Source!, run.Path, cfg.Save, cfg.SaveTxt, cfg.SaveJson, stdout);
         stdout.WriteLine($"{results.Count} images, {results.Sum(r => r.Detections.Count)} detections. Results saved to {run.Path}");
         return 0;

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using Forge.Core.Detection;
 using Forge.Data.Augmentation;
@@ -17,9 +15,10 @@ namespace Forge.Training.Prediction;
 /// Runs a detector on image files: letterbox to the model size, NMS (conf 0.25 / IoU 0.7 by default), boxes mapped back
 /// to the original pixels; optionally writes annotated images, YOLO-format .txt labels and one predictions.json.
 /// </summary>
-public sealed class Predictor(YoloDetector model, string[] names, int imgsz, Device device, NmsOptions? nms = null)
+public sealed class Predictor(YoloDetector model, string[] names, int imgsz, Device device, NmsOptions? nms = null, PredictionStyle? style = null)
 {
     readonly NmsOptions nms = nms ?? new NmsOptions(ConfThreshold: 0.25f, IouThreshold: 0.7f, MaxDetections: 300);
+    readonly PredictionStyle style = style ?? new PredictionStyle();
 
     /// <summary>Image files of a source: one image, or every image in a folder (sorted, not recursive).</summary>
     public static List<string> ExpandSource(string source)
@@ -79,7 +78,11 @@ public sealed class Predictor(YoloDetector model, string[] names, int imgsz, Dev
             if (saveImages)
             {
                 foreach (var d in pred.Detections)
-                    Drawing.BoxLabel(image, d.Box, $"{names[d.ClassId]} {d.Score:0.00}", Palette.ForClass(d.ClassId));
+                {
+                    string? label = style.Label(names[d.ClassId], d.Score);
+                    if (label is null) Drawing.Rectangle(image, d.Box, Palette.ForClass(d.ClassId), style.LineWidth ?? Math.Max(1, (int)MathF.Round((image.Width + image.Height) * 0.002f)));
+                    else Drawing.BoxLabel(image, d.Box, label, Palette.ForClass(d.ClassId), style.LineWidth ?? 0);
+                }
                 annotated = Path.Combine(outputDir, Path.GetFileNameWithoutExtension(path) + ".jpg");
                 ImageCodec.SaveJpeg(image, annotated);
             }
@@ -98,14 +101,10 @@ public sealed class Predictor(YoloDetector model, string[] names, int imgsz, Dev
         return string.Join(", ", p.Detections.GroupBy(d => d.ClassId).OrderBy(g => g.Key).Select(g => $"{g.Count()} {names[g.Key]}"));
     }
 
-    static void WriteYoloTxt(ImagePrediction p, string path)
+    void WriteYoloTxt(ImagePrediction p, string path)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var sb = new StringBuilder();
-        foreach (var d in p.Detections)
-            sb.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"{d.ClassId} {d.Box.CenterX / p.Width:0.######} {d.Box.CenterY / p.Height:0.######} {d.Box.Width / p.Width:0.######} {d.Box.Height / p.Height:0.######} {d.Score:0.#####}"));
-        File.WriteAllText(path, sb.ToString());
+        File.WriteAllText(path, style.LabelFile(p.Detections, p.Width, p.Height));
     }
 
     void WriteJson(List<ImagePrediction> results, string path)
