@@ -34,6 +34,13 @@ public sealed class TrainingData
         Names = DatasetSelection.Names(spec.Names, cfg);
         Train = DatasetSelection.Apply(BuildIndex(spec.Train, spec.Names.Length, "train", log), cfg, training: true, log);
         Val = spec.Val.Count > 0 ? DatasetSelection.Apply(BuildIndex(spec.Val, spec.Names.Length, "val", log), cfg, training: false, log) : null;
+        if (Val is { } val && !HasLabels(val))
+        {
+            // Ultralytics warns the same way: with no labels, P, R and mAP are not zero but undefined.
+            log.WriteLine($"WARNING: the val split has no labels ({val.Count} images, all backgrounds): metrics cannot be computed, so training " +
+                          "goes on without validation (best.safetensors = lowest training loss). Put YOLO label files in labels/ beside images/.");
+            Val = null;
+        }
         Fingerprint = new DataFingerprint(Train.Fingerprint, Val?.Fingerprint, Train.Count, Val?.Count ?? 0);
         epochOrder = new ShuffleSampler(Train.Count, cfg.Seed);
         var whole = new GlobalBatchShardSampler(epochOrder, cfg.Batch, ddp.Rank, ddp.WorldSize);
@@ -41,6 +48,9 @@ public sealed class TrainingData
         dataset = new DetectionDataset(Train, cfg.ImgSize, augment: true, cfg.Augment, cacheImages: cfg.CacheRam);
         loaderOptions = new LoaderOptions { BatchSize = RankBatch, Workers = cfg.Workers, Prefetch = Math.Max(2, cfg.Workers), Seed = cfg.Seed };
     }
+
+    /// <summary>True when some image of the split has a label (metrics need at least one).</summary>
+    public static bool HasLabels(DatasetIndex index) => index.BackgroundCount < index.Count;
 
     /// <summary>This rank's share of the global batches of <paramref name="epoch"/> from global step <paramref name="startStep"/> on.</summary>
     public (GlobalBatchShardSampler Shard, BatchLoader Loader) Epoch(int startStep)

@@ -51,4 +51,26 @@ public class DatasetSettingsTests : IDisposable
         Assert.True(valCode == 0, val);
         Assert.Matches(@"^\s+all\s+4\s+" + Labels(data.DataYaml, "val") + @"\s", val.Split('\n').First(l => l.TrimStart().StartsWith("all ", StringComparison.Ordinal)));
     }
+
+    [Fact]
+    public void AValSplitWithoutLabelsSaysMetricsCannotBeComputedInsteadOfZeros()
+    {
+        var (code, output) = Train("trained", "epochs=1");
+        Assert.True(code == 0, output);
+        string valLabels = Path.Combine(Path.GetDirectoryName(data.DataYaml)!, "labels", "val");
+        Directory.Move(valLabels, valLabels + "-hidden");
+        try
+        {
+            var (val, message) = ForgeProcess.Run(data.Root, ["val", $"model={data.Weights("trained", "best.safetensors")}", $"data={data.DataYaml}", "plots=false"]);
+            Assert.Equal(1, val);
+            Assert.Contains("no labels in the 'val' split", message);
+            Assert.Contains("metrics cannot be computed without labels", message);
+            Assert.DoesNotMatch(@"^\s+all\s", message);
+            var (train, log) = Train("unlabelled-val", "epochs=1");
+            Assert.True(train == 0, log);
+            Assert.Contains("WARNING: the val split has no labels (4 images, all backgrounds): metrics cannot be computed", log);
+            Assert.DoesNotContain("mAP50-95)", log);   // no metrics table of zeros
+        }
+        finally { Directory.Move(valLabels + "-hidden", valLabels); }
+    }
 }

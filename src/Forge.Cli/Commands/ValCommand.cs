@@ -57,6 +57,9 @@ public static class ValCommand
         var index = DatasetIndex.Build(sources, spec.NumClasses, issues, cfg.Split);
         stdout.WriteLine(issues.Summary());
         index = DatasetSelection.Apply(index, cfg, training: false, stdout);
+        if (!TrainingData.HasLabels(index))
+            throw new InvalidDataException($"no labels in the '{cfg.Split}' split of data={data} ({index.Count} images, all backgrounds): metrics cannot be " +
+                                           "computed without labels. Put YOLO label files in labels/ beside images/ (or use 'forge predict' to look at detections).");
         if (comm.WorldSize > 1) stdout.WriteLine($"Validating data-parallel on {comm.WorldSize} ranks: each takes a shard, detections are gathered on every rank");
         var validator = new Validator(index, names, weights.ImageSize(cfg), cfg.Batch, cfg.Workers, weights.Device, cfg.ValidationNms(), comm: comm);
         var result = validator.Run(model, null, stdout, $"{"",11}{"Validating",-44}");
