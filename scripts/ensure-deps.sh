@@ -8,6 +8,9 @@
 #  - Open MPI (only when asked with --mpi): openmpi-bin (mpirun and libmpi.so.40). Forge binds libmpi at run time and
 #    compiles nothing against it, so libopenmpi-dev (headers, mpicc) is not needed; leaving it out also keeps the install
 #    possible after libstdc++/libc6 came from trixie (bookworm's -dev packages would want bookworm's libc6-dev).
+#  - OpenCV's native library (OpenCvSharp4.official.runtime.linux-x64: all image and video I/O) links GTK 3, libdrm and
+#    libatomic (libgtk-3.so.0, libdrm.so.2, libatomic.so.1); measured on a fresh Debian 12 root: with libgtk-3-0, libdrm2
+#    and libatomic1 installed (no recommends) nothing is missing. GTK's package is libgtk-3-0t64 on Ubuntu 24.04 / Debian 13.
 # Not root, or no consent: prints the exact commands and exits 3.
 # Usage: scripts/ensure-deps.sh [--mpi] [--quiet] [--check]
 #   --check  detect only: print each missing piece on stdout, exit 0 when nothing is missing and 1 otherwise.
@@ -39,6 +42,10 @@ have_glibcxx() {
   done
   return 1
 }
+have_opencv_libs() {
+  local cache; cache=$(ldconfig_cache)
+  [[ $cache == *"libgtk-3.so.0 "* && $cache == *"libdrm.so.2 "* && $cache == *"libatomic.so.1 "* ]]
+}
 have_mpi() {
   command -v mpirun >/dev/null 2>&1 || return 1
   local cache; cache=$(ldconfig_cache)
@@ -47,6 +54,7 @@ have_mpi() {
 
 missing=()
 have_glibcxx || missing+=(glibcxx)
+have_opencv_libs || missing+=(opencv)
 if [ "$want_mpi" = 1 ] && ! have_mpi; then missing+=(mpi); fi
 if [ "$check_only" = 1 ]; then
   for m in ${missing[@]+"${missing[@]}"}; do echo "missing: $m"; done
@@ -78,6 +86,12 @@ CMDS
     echo "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libstdc++6"
   fi
 }
+opencv_cmds() {
+  local gtk=libgtk-3-0t64
+  case "$os_codename" in bookworm|bullseye|jammy|focal) gtk=libgtk-3-0 ;; esac
+  echo "apt-get update -qq"
+  echo "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $gtk libdrm2 libatomic1"
+}
 mpi_cmds() {
   echo "apt-get update -qq"
   echo "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openmpi-bin"
@@ -87,6 +101,7 @@ plan=""
 for m in "${missing[@]}"; do
   case "$m" in
     glibcxx) say "libstdc++ lacks GLIBCXX_3.4.32 (TorchSharp's libtorch needs GCC 13's C++ runtime)"; plan+="$(glibcxx_cmds)"$'\n' ;;
+    opencv) say "GTK 3, libdrm or libatomic is missing (OpenCV's native library, used for all image and video I/O, links them)"; plan+="$(opencv_cmds)"$'\n' ;;
     mpi) say "Open MPI is not installed (needed for the tests and for nproc>1 / distributed training)"; plan+="$(mpi_cmds)"$'\n' ;;
   esac
 done

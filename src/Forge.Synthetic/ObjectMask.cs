@@ -1,127 +1,149 @@
 using Forge.Core.Geometry;
-using Forge.Data.Imaging;
+using OpenCvSharp;
 
 namespace Forge.Synthetic;
 
 /// <summary>
-/// The antialiased coverage of one shape over its bounding rectangle. Pixels with coverage of at least one half are the
-/// shape's "solid" pixels: they define its tight box, its area for occlusion, and which object owns a pixel.
+/// One shape rasterised by OpenCV (cv2.fillPoly, antialiased, with 8 bits of sub-pixel precision) into an 8-bit coverage
+/// mask over its bounding rectangle. Pixels with coverage of at least one half (128) are the shape's "solid" pixels: they
+/// define its tight box, its area for occlusion, and which object owns a pixel.
 /// </summary>
-internal sealed class ObjectMask
+internal sealed class ObjectMask : IDisposable
 {
-    const float SolidCoverage = 0.5f;
+    const int SubPixelBits = 8;
+    const byte SolidCoverage = 128;
 
-    public int X0 { get; }
-    public int Y0 { get; }
-    public int Width { get; }
-    public int Height { get; }
-    public float[] Coverage { get; }
-    public int Solid { get; private set; }
-    public BoxF TightBox { get; private set; }
+    /// <summary>Where the mask sits in the image.</summary>
+    public Rect Area { get; }
+    /// <summary>Coverage 0..255 over <see cref="Area"/>.</summary>
+    public Mat Coverage { get; }
+    /// <summary>255 where coverage is at least one half, else 0.</summary>
+    public Mat Solid { get; }
+    public int SolidCount { get; }
+    public BoxF TightBox { get; }
 
-    ObjectMask(int x0, int y0, int width, int height)
+    ObjectMask(Rect area, Mat coverage)
     {
-        X0 = x0; Y0 = y0; Width = width; Height = height;
-        Coverage = new float[width * height];
+        Area = area;
+        Coverage = coverage;
+        Solid = new Mat();
+        Cv2.Threshold(coverage, Solid, SolidCoverage - 1, 255, ThresholdTypes.Binary);
+        SolidCount = Cv2.CountNonZero(Solid);
+        if (SolidCount == 0) return;
+        var r = Cv2.BoundingRect(Solid);
+        TightBox = new BoxF(area.X + r.X, area.Y + r.Y, area.X + r.X + r.Width, area.Y + r.Y + r.Height);
     }
 
     public static ObjectMask Rasterize(ReadOnlySpan<(float X, float Y)> outline, int imageWidth, int imageHeight)
     {
         float minX = float.MaxValue, minY = float.MaxValue, maxX = float.MinValue, maxY = float.MinValue;
         foreach (var (x, y) in outline) { minX = Math.Min(minX, x); maxX = Math.Max(maxX, x); minY = Math.Min(minY, y); maxY = Math.Max(maxY, y); }
-        int x0 = Math.Max(0, (int)MathF.Floor(minX)), y0 = Math.Max(0, (int)MathF.Floor(minY));
-        int x1 = Math.Min(imageWidth, (int)MathF.Ceiling(maxX)), y1 = Math.Min(imageHeight, (int)MathF.Ceiling(maxY));
-        var mask = new ObjectMask(x0, y0, Math.Max(1, x1 - x0), Math.Max(1, y1 - y0));
-        var sink = new Sink(mask);
-        PolygonRasterizer.Fill(outline, imageWidth, imageHeight, FillRule.NonZero, antialias: true, ref sink);
-        mask.Measure();
-        return mask;
-    }
-
-    struct Sink(ObjectMask mask) : ICoverageSink
-    {
-        public void Row(int y, int x0, ReadOnlySpan<float> coverage)
-        {
-            int row = (y - mask.Y0) * mask.Width;
-            for (int i = 0; i < coverage.Length; i++)
-            {
-                int x = x0 + i - mask.X0;
-                if ((uint)x < (uint)mask.Width) mask.Coverage[row + x] = Math.Min(1f, coverage[i]);
-            }
-        }
-    }
-
-    void Measure()
-    {
-        int minX = int.MaxValue, minY = int.MaxValue, maxX = -1, maxY = -1, solid = 0;
-        for (int y = 0; y < Height; y++)
-            for (int x = 0; x < Width; x++)
-            {
-                if (Coverage[y * Width + x] < SolidCoverage) continue;
-                solid++;
-                minX = Math.Min(minX, x); maxX = Math.Max(maxX, x); minY = Math.Min(minY, y); maxY = Math.Max(maxY, y);
-            }
-        Solid = solid;
-        TightBox = solid == 0 ? default : new BoxF(X0 + minX, Y0 + minY, X0 + maxX + 1, Y0 + maxY + 1);
+        int x0 = Math.Max(0, (int)MathF.Floor(minX) - 1), y0 = Math.Max(0, (int)MathF.Floor(minY) - 1);
+        int x1 = Math.Min(imageWidth, (int)MathF.Ceiling(maxX) + 1), y1 = Math.Min(imageHeight, (int)MathF.Ceiling(maxY) + 1);
+        var area = new Rect(x0, y0, Math.Max(1, x1 - x0), Math.Max(1, y1 - y0));
+        var coverage = new Mat(area.Height, area.Width, MatType.CV_8UC1, Scalar.All(0));
+        // OpenCV's pixel centres sit on integer coordinates; the outline's pixel (i, j) covers [i, i+1): shift by half a pixel.
+        var points = new Point[outline.Length];
+        float scale = 1 << SubPixelBits;
+        for (int i = 0; i < outline.Length; i++)
+            points[i] = new Point((int)MathF.Round((outline[i].X - 0.5f - x0) * scale), (int)MathF.Round((outline[i].Y - 0.5f - y0) * scale));
+        Cv2.FillPoly(coverage, [points], Scalar.All(255), LineTypes.AntiAlias, SubPixelBits);
+        return new ObjectMask(area, coverage);
     }
 
     /// <summary>Adds to covered[i] the solid pixels of this shape that object i currently shows (owner value i + 1).</summary>
-    public void CountCovered(byte[] owner, int imageWidth, Span<int> covered)
+    public void CountCovered(Mat owner, Span<int> covered)
     {
-        for (int y = 0; y < Height; y++)
+        using var ownerArea = new Mat(owner, Area);
+        using var same = new Mat();
+        using var both = new Mat();
+        for (int i = 0; i < covered.Length; i++)
         {
-            int maskRow = y * Width, imageRow = (Y0 + y) * imageWidth + X0;
-            for (int x = 0; x < Width; x++)
-            {
-                if (Coverage[maskRow + x] < SolidCoverage) continue;
-                int o = owner[imageRow + x];
-                if (o > 0 && o <= covered.Length) covered[o - 1]++;
-            }
+            Cv2.Compare(ownerArea, Scalar.All(i + 1), same, CmpTypes.EQ);
+            Cv2.BitwiseAnd(same, Solid, both);
+            covered[i] += Cv2.CountNonZero(both);
         }
     }
 
-    /// <summary>Mean image colour under the solid pixels in each quadrant of the tight box; returns how many quadrants had pixels.</summary>
-    public int QuadrantMeans(RgbImage image, Span<Rgb> means)
+    /// <summary>Mean image colour (B, G, R) under the solid pixels in each quadrant of the tight box; returns how many quadrants had pixels.</summary>
+    public int QuadrantMeans(Mat image, Span<Scalar> means)
     {
-        Span<long> sums = stackalloc long[12];
-        Span<int> counts = stackalloc int[4];
-        float midX = TightBox.CenterX - X0, midY = TightBox.CenterY - Y0;
-        for (int y = 0; y < Height; y++)
-            for (int x = 0; x < Width; x++)
-            {
-                if (Coverage[y * Width + x] < SolidCoverage) continue;
-                int q = (x + 0.5f < midX ? 0 : 1) + (y + 0.5f < midY ? 0 : 2);
-                int o = image.Offset(X0 + x, Y0 + y);
-                sums[3 * q] += image.Pixels[o]; sums[3 * q + 1] += image.Pixels[o + 1]; sums[3 * q + 2] += image.Pixels[o + 2];
-                counts[q]++;
-            }
+        using var imageArea = new Mat(image, Area);
+        int midX = (int)MathF.Round(TightBox.CenterX) - Area.X, midY = (int)MathF.Round(TightBox.CenterY) - Area.Y;
+        midX = Math.Clamp(midX, 0, Area.Width);
+        midY = Math.Clamp(midY, 0, Area.Height);
         int n = 0;
-        for (int q = 0; q < 4; q++)
-            if (counts[q] > 0)
-                means[n++] = new Rgb((byte)(sums[3 * q] / counts[q]), (byte)(sums[3 * q + 1] / counts[q]), (byte)(sums[3 * q + 2] / counts[q]));
+        foreach (var q in new[]
+                 {
+                     new Rect(0, 0, midX, midY), new Rect(midX, 0, Area.Width - midX, midY),
+                     new Rect(0, midY, midX, Area.Height - midY), new Rect(midX, midY, Area.Width - midX, Area.Height - midY),
+                 })
+        {
+            if (q.Width <= 0 || q.Height <= 0) continue;
+            using var mask = new Mat(Solid, q);
+            if (Cv2.CountNonZero(mask) == 0) continue;
+            using var pixels = new Mat(imageArea, q);
+            means[n++] = Cv2.Mean(pixels, mask);
+        }
         return n;
     }
 
     /// <summary>
-    /// Blends the colour in by coverage, with a gentle linear shading of +-<paramref name="shading"/> levels across the shape
-    /// (lit from one side), and marks solid pixels as owned by <paramref name="id"/>.
+    /// Blends the colour in by coverage (cv2.blendLinear) with a gentle linear shading of ±<paramref name="shading"/>
+    /// levels across the shape (lit from one side), and marks solid pixels as owned by <paramref name="id"/>.
     /// </summary>
-    public void Paint(RgbImage image, byte[] owner, byte id, Rgb color, float shading, float shadeAngle, float cx, float cy, float radius)
+    public void Paint(Mat image, Mat owner, byte id, Scalar bgr, float shading, float shadeAngle, float cx, float cy, float radius)
     {
+        int w = Area.Width, h = Area.Height;
+        // Shade = shading * clamp(((x + 0.5 - cx) dx + (y + 0.5 - cy) dy) / radius, -1, 1): a linear field from a row and a column.
         float dx = MathF.Cos(shadeAngle) / radius, dy = MathF.Sin(shadeAngle) / radius;
-        byte[] px = image.Pixels;
-        for (int y = 0; y < Height; y++)
-            for (int x = 0; x < Width; x++)
+        using var shade = LinearField(w, h, Area.X + 0.5f - cx, Area.Y + 0.5f - cy, dx, dy);
+        Cv2.Max(shade, -1.0, shade);
+        Cv2.Min(shade, 1.0, shade);
+        using var colour = new Mat();
+        var planes = new Mat[3];
+        try
+        {
+            for (int c = 0; c < 3; c++)
             {
-                float c = Coverage[y * Width + x];
-                if (c <= 0.002f) continue;
-                int ix = X0 + x, iy = Y0 + y;
-                float shade = shading * Math.Clamp((ix + 0.5f - cx) * dx + (iy + 0.5f - cy) * dy, -1f, 1f);
-                var shaded = new Rgb(Clamp(color.R + shade), Clamp(color.G + shade), Clamp(color.B + shade));
-                Drawing.Blend(px, image.Offset(ix, iy), shaded, c);
-                if (c >= SolidCoverage) owner[iy * image.Width + ix] = id;
+                planes[c] = new Mat();
+                shade.ConvertTo(planes[c], MatType.CV_8UC1, shading, bgr[c]);
             }
+            Cv2.Merge(planes, colour);
+        }
+        finally
+        {
+            foreach (var p in planes) p?.Dispose();
+        }
+        using var weight = new Mat();
+        Coverage.ConvertTo(weight, MatType.CV_32FC1, 1 / 255.0);
+        using var rest = new Mat();
+        Cv2.Subtract(Scalar.All(1.0), weight, rest);
+        using var imageArea = new Mat(image, Area);
+        Cv2.BlendLinear(colour, imageArea, weight, rest, imageArea);
+        using var ownerArea = new Mat(owner, Area);
+        ownerArea.SetTo(Scalar.All(id), Solid);
     }
 
-    static byte Clamp(float v) => (byte)Math.Clamp((int)MathF.Round(v), 0, 255);
+    /// <summary>A w x h float field v(x, y) = (x0 + x) dx + (y0 + y) dy, built from one row and one column.</summary>
+    internal static Mat LinearField(int w, int h, float x0, float y0, float dx, float dy)
+    {
+        using var row = new Mat(1, w, MatType.CV_32FC1);
+        using var column = new Mat(h, 1, MatType.CV_32FC1);
+        for (int x = 0; x < w; x++) row.Set(0, x, (x0 + x) * dx);
+        for (int y = 0; y < h; y++) column.Set(y, 0, (y0 + y) * dy);
+        using var rows = new Mat();
+        using var columns = new Mat();
+        Cv2.Repeat(row, h, 1, rows);
+        Cv2.Repeat(column, 1, w, columns);
+        var field = new Mat();
+        Cv2.Add(rows, columns, field);
+        return field;
+    }
+
+    public void Dispose()
+    {
+        Coverage.Dispose();
+        Solid.Dispose();
+    }
 }

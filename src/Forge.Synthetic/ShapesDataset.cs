@@ -12,7 +12,7 @@ namespace Forge.Synthetic;
 public static class ShapesDataset
 {
     /// <summary>Bump whenever the generated content changes for the same options, so old copies are rebuilt.</summary>
-    public const int GeneratorVersion = 1;
+    public const int GeneratorVersion = 2;   // 2: drawn with OpenCV (fillPoly, polylines, blendLinear)
     const string GeneratorName = "forge-shapes";
     static readonly TimeSpan LockTimeout = TimeSpan.FromMinutes(15);
 
@@ -90,9 +90,9 @@ public static class ShapesDataset
         Parallel.For(0, count, i =>
         {
             var rng = DeterministicRandom.ForStream((ulong)(uint)options.Seed, ((ulong)splitId << 32) | (uint)i);
-            var scene = ShapesSceneGenerator.Generate(ref rng, options);
+            using var scene = ShapesSceneGenerator.Generate(ref rng, options);
             string stem = $"{split}_{i:D5}";
-            ImageCodec.SaveJpeg(scene.Image, Path.Combine(images, stem + ".jpg"), options.JpegQuality);
+            ImageFile.Write(scene.Image, Path.Combine(images, stem + ".jpg"), options.JpegQuality);
             File.WriteAllText(Path.Combine(labels, stem + ".txt"), LabelText(scene));
         });
     }

@@ -1,13 +1,15 @@
 using Forge.Core.Geometry;
 using Forge.Core.Randomness;
 using Forge.Data.Imaging;
+using OpenCvSharp;
 
 namespace Forge.Synthetic;
 
 /// <summary>
-/// Paints one synthetic detection image: a colour gradient, optional clutter (thin curves, small irregular blobs that are
-/// no class), 0..N filled shapes with enforced contrast and limited occlusion, optional pixel noise; and returns tight labels.
-/// Output depends only on the random stream, so a seed reproduces the image byte for byte.
+/// Paints one synthetic detection image with OpenCV: a colour gradient, optional clutter (thin antialiased curves,
+/// small irregular blobs that are no class), 0..N antialiased filled shapes (cv2.fillPoly) with enforced contrast and
+/// limited occlusion, optional pixel noise; and returns tight labels. Output depends only on the random stream, so a
+/// seed reproduces the image byte for byte.
 /// </summary>
 public static class ShapesSceneGenerator
 {
@@ -27,8 +29,7 @@ public static class ShapesSceneGenerator
     internal static ShapesScene Generate(ref DeterministicRandom rng, ShapesDatasetOptions options)
     {
         var (width, height) = PickSize(ref rng, options);
-        var image = new RgbImage(width, height);
-        PaintGradient(image, ref rng);
+        var image = Gradient(width, height, ref rng);
         if (options.Clutter)
         {
             PaintCurves(image, ref rng, rng.NextInt(0, 4));
@@ -37,7 +38,7 @@ public static class ShapesSceneGenerator
         var background = image.Clone();
 
         int count = options.MaxObjects == 0 || rng.Chance(options.EmptyImageFraction) ? 0 : rng.NextInt(Math.Max(1, options.MinObjects), options.MaxObjects);
-        var owner = new byte[width * height]; // 0 = no object, i + 1 = object i is on top here
+        using var owner = new Mat(height, width, MatType.CV_8UC1, Scalar.All(0)); // 0 = no object, i + 1 = object i is on top here
         var placed = new List<Placed>();
         for (int i = 0; i < count; i++) TryPlace(image, owner, placed, ref rng, options);
 
@@ -72,7 +73,7 @@ public static class ShapesSceneGenerator
         return rng.Chance(0.5) ? (size, shorter) : (shorter, size);
     }
 
-    static void TryPlace(RgbImage image, byte[] owner, List<Placed> placed, ref DeterministicRandom rng, ShapesDatasetOptions options)
+    static void TryPlace(Mat image, Mat owner, List<Placed> placed, ref DeterministicRandom rng, ShapesDatasetOptions options)
     {
         int w = image.Width, h = image.Height, side = Math.Min(w, h);
         Span<int> covered = stackalloc int[placed.Count];
@@ -90,10 +91,10 @@ public static class ShapesSceneGenerator
             float cx = rng.Uniform(1 - minX, w - 1 - maxX), cy = rng.Uniform(1 - minY, h - 1 - maxY);
             for (int i = 0; i < outline.Length; i++) outline[i] = (outline[i].X + cx, outline[i].Y + cy);
 
-            var mask = ObjectMask.Rasterize(outline, w, h);
-            if (mask.Solid < 16) continue;
+            using var mask = ObjectMask.Rasterize(outline, w, h);
+            if (mask.SolidCount < 16) continue;
             covered.Clear();
-            mask.CountCovered(owner, w, covered);
+            mask.CountCovered(owner, covered);
             bool hidesTooMuch = false;
             for (int i = 0; i < placed.Count; i++)
                 hidesTooMuch |= placed[i].Visible - covered[i] < options.MinVisibleFraction * placed[i].Total;
@@ -102,12 +103,14 @@ public static class ShapesSceneGenerator
             var box = mask.TightBox;
             var color = PickColor(image, mask, box, placed, ref rng);
             float shading = rng.Uniform(0f, MaxShading), shadeAngle = rng.Uniform(0f, 2 * MathF.PI);
-            mask.Paint(image, owner, (byte)(placed.Count + 1), color, shading, shadeAngle, cx, cy, size * 0.5f);
+            mask.Paint(image, owner, (byte)(placed.Count + 1), Bgr(color), shading, shadeAngle, cx, cy, size * 0.5f);
             for (int i = 0; i < placed.Count; i++) placed[i].Visible -= covered[i];
-            placed.Add(new Placed(kind, box, color, mask.Solid));
+            placed.Add(new Placed(kind, box, color, mask.SolidCount));
             return;
         }
     }
+
+    static Scalar Bgr(Rgb c) => new(c.B, c.G, c.R);
 
     static (float MinX, float MinY, float MaxX, float MaxY) Bounds(ReadOnlySpan<(float X, float Y)> points)
     {
@@ -120,10 +123,13 @@ public static class ShapesSceneGenerator
     /// A random colour far enough from what will surround the shape: the mean colour of each quadrant under it
     /// (gradients and earlier objects differ across the shape) and every earlier object it touches.
     /// </summary>
-    static Rgb PickColor(RgbImage image, ObjectMask mask, BoxF box, List<Placed> placed, ref DeterministicRandom rng)
+    static Rgb PickColor(Mat image, ObjectMask mask, BoxF box, List<Placed> placed, ref DeterministicRandom rng)
     {
+        Span<Scalar> means = stackalloc Scalar[4];
+        int quadrants = mask.QuadrantMeans(image, means);
         Span<Rgb> avoid = stackalloc Rgb[4 + placed.Count];
-        int n = mask.QuadrantMeans(image, avoid);
+        int n = 0;
+        for (int q = 0; q < quadrants; q++) avoid[n++] = new Rgb((byte)means[q].Val2, (byte)means[q].Val1, (byte)means[q].Val0);
         var near = box with { X1 = box.X1 - 2, Y1 = box.Y1 - 2, X2 = box.X2 + 2, Y2 = box.Y2 + 2 };
         foreach (var p in placed)
             if (BoxF.IoU(near, p.Box) > 0) avoid[n++] = p.Color;
@@ -162,8 +168,11 @@ public static class ShapesSceneGenerator
 
     static Rgb RandomColor(ref DeterministicRandom rng) => new((byte)rng.NextInt(256), (byte)rng.NextInt(256), (byte)rng.NextInt(256));
 
-    /// <summary>A linear blend between two colours in a random direction; the second colour is often a shade of the first, as in walls and skies.</summary>
-    static void PaintGradient(RgbImage image, ref DeterministicRandom rng)
+    /// <summary>
+    /// A linear blend between two colours in a random direction (the second often a shade of the first, as in walls and
+    /// skies): t = 0.5 + ((x - w/2) dx + (y - h/2) dy) / extent per pixel, each channel a + (b - a) t.
+    /// </summary>
+    static Mat Gradient(int w, int h, ref DeterministicRandom rng)
     {
         var a = RandomColor(ref rng);
         Rgb b;
@@ -174,27 +183,38 @@ public static class ShapesSceneGenerator
             b = new Rgb(ToByte(a.R + shift), ToByte(a.G + shift), ToByte(a.B + shift));
         }
         float angle = rng.Uniform(0f, 2 * MathF.PI), dx = MathF.Cos(angle), dy = MathF.Sin(angle);
-        int w = image.Width, h = image.Height;
         float extent = MathF.Abs(dx) * w + MathF.Abs(dy) * h;
-        byte[] px = image.Pixels;
-        for (int y = 0; y < h; y++)
+        using var t = ObjectMask.LinearField(w, h, -w * 0.5f, -h * 0.5f, dx / extent, dy / extent);
+        var planes = new Mat[3];
+        var image = new Mat();
+        try
         {
-            int o = y * w * 3;
-            for (int x = 0; x < w; x++, o += 3)
+            var (from, to) = (Bgr(a), Bgr(b));
+            for (int c = 0; c < 3; c++)
             {
-                float t = 0.5f + ((x - w * 0.5f) * dx + (y - h * 0.5f) * dy) / extent;
-                px[o] = (byte)(a.R + (b.R - a.R) * t + 0.5f);
-                px[o + 1] = (byte)(a.G + (b.G - a.G) * t + 0.5f);
-                px[o + 2] = (byte)(a.B + (b.B - a.B) * t + 0.5f);
+                planes[c] = new Mat();
+                // a + (b - a) (t + 0.5), rounded and saturated by convertTo.
+                t.ConvertTo(planes[c], MatType.CV_8UC1, to[c] - from[c], from[c] + (to[c] - from[c]) * 0.5);
             }
+            Cv2.Merge(planes, image);
         }
+        finally
+        {
+            foreach (var p in planes) p?.Dispose();
+        }
+        return image;
     }
 
-    /// <summary>Thin quadratic curves across the image (wires, edges, scratches).</summary>
-    static void PaintCurves(RgbImage image, ref DeterministicRandom rng, int count)
+    const int SubPixelBits = 4;
+
+    static Point SubPixel(float x, float y) =>
+        new((int)MathF.Round((x - 0.5f) * (1 << SubPixelBits)), (int)MathF.Round((y - 0.5f) * (1 << SubPixelBits)));
+
+    /// <summary>Thin quadratic curves across the image (wires, edges, scratches): cv2.polylines, antialiased.</summary>
+    static void PaintCurves(Mat image, ref DeterministicRandom rng, int count)
     {
         int w = image.Width, h = image.Height;
-        Span<(float X, float Y)> points = stackalloc (float, float)[32];
+        var points = new Point[32];
         for (int c = 0; c < count; c++)
         {
             float x0 = rng.Uniform(-0.1f, 1.1f) * w, y0 = rng.Uniform(-0.1f, 1.1f) * h;
@@ -203,18 +223,18 @@ public static class ShapesSceneGenerator
             for (int i = 0; i < points.Length; i++)
             {
                 float t = i / (points.Length - 1f), u = 1 - t;
-                points[i] = (u * u * x0 + 2 * u * t * x1 + t * t * x2, u * u * y0 + 2 * u * t * y1 + t * t * y2);
+                points[i] = SubPixel(u * u * x0 + 2 * u * t * x1 + t * t * x2, u * u * y0 + 2 * u * t * y1 + t * t * y2);
             }
             int thickness = rng.Chance(0.7) ? 1 : 2;
-            Drawing.Polyline(image, points, RandomColor(ref rng), thickness, antialias: true);
+            Cv2.Polylines(image, [points], false, Bgr(RandomColor(ref rng)), thickness, LineTypes.AntiAlias, SubPixelBits);
         }
     }
 
-    /// <summary>Small irregular blobs: round-ish but lumpy and smaller than any object, so they read as dirt, not as a class.</summary>
-    static void PaintBlobs(RgbImage image, ref DeterministicRandom rng, int count)
+    /// <summary>Small irregular blobs (cv2.fillPoly, antialiased): round-ish but lumpy and smaller than any object, so they read as dirt, not as a class.</summary>
+    static void PaintBlobs(Mat image, ref DeterministicRandom rng, int count)
     {
         int side = Math.Min(image.Width, image.Height);
-        Span<(float X, float Y)> points = stackalloc (float, float)[18];
+        var points = new Point[18];
         for (int b = 0; b < count; b++)
         {
             float r = side * rng.Uniform(0.012f, 0.03f);
@@ -224,26 +244,22 @@ public static class ShapesSceneGenerator
             {
                 float t = 2 * MathF.PI * i / points.Length;
                 float radius = r * (1 + a2 * MathF.Sin(2 * t + p2) + a3 * MathF.Sin(3 * t + p3));
-                points[i] = (cx + radius * MathF.Cos(t), cy + radius * MathF.Sin(t));
+                points[i] = SubPixel(cx + radius * MathF.Cos(t), cy + radius * MathF.Sin(t));
             }
-            Drawing.FillPolygon(image, points, RandomColor(ref rng), antialias: true);
+            Cv2.FillPoly(image, [points], Bgr(RandomColor(ref rng)), LineTypes.AntiAlias, SubPixelBits);
         }
     }
 
-    /// <summary>Uniform per-channel noise of +-amplitude, like sensor noise; three channels from one random draw.</summary>
-    static void AddNoise(RgbImage image, ref DeterministicRandom rng, float amplitude)
+    /// <summary>Uniform per-channel noise of ±amplitude, like sensor noise, from an OpenCV RNG seeded by the scene's stream.</summary>
+    static void AddNoise(Mat image, ref DeterministicRandom rng, float amplitude)
     {
         if (amplitude < 0.5f) return;
-        byte[] px = image.Pixels;
-        float scale = 2 * amplitude / 255f;
-        for (int o = 0; o < px.Length; o += 3)
-        {
-            ulong bits = rng.NextUInt64();
-            for (int ch = 0; ch < 3; ch++)
-            {
-                float noise = (byte)(bits >> (8 * ch)) * scale - amplitude;
-                px[o + ch] = ToByte(px[o + ch] + noise);
-            }
-        }
+        var cvRng = new RNG(rng.NextUInt64());
+        using var noise = new Mat(image.Size(), MatType.CV_32FC3);
+        cvRng.Fill(noise, DistributionType.Uniform, Scalar.All(-amplitude), Scalar.All(amplitude));
+        using var sum = new Mat();
+        image.ConvertTo(sum, MatType.CV_32FC3);
+        Cv2.Add(sum, noise, sum);
+        sum.ConvertTo(image, MatType.CV_8UC3);
     }
 }

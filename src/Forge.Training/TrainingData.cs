@@ -32,8 +32,8 @@ public sealed class TrainingData
     {
         (this.cfg, this.ddp) = (cfg, ddp);
         Names = DatasetSelection.Names(spec.Names, cfg);
-        Train = DatasetSelection.Apply(BuildIndex(spec.Train, spec.Names.Length, "train", log), cfg, training: true, log);
-        Val = spec.Val.Count > 0 ? DatasetSelection.Apply(BuildIndex(spec.Val, spec.Names.Length, "val", log), cfg, training: false, log) : null;
+        Train = DatasetSelection.Apply(BuildIndex(spec.Train, "train", spec, log), cfg, training: true, log);
+        Val = spec.Val.Count > 0 ? DatasetSelection.Apply(BuildIndex(spec.Val, "val", spec, log), cfg, training: false, log) : null;
         if (Val is { } val && !HasLabels(val))
         {
             // Ultralytics warns the same way: with no labels, P, R and mAP are not zero but undefined.
@@ -59,15 +59,20 @@ public sealed class TrainingData
         return (shard, new BatchLoader(dataset, loaderOptions, shard));
     }
 
-    /// <summary>The validator over the val split (each rank validates a disjoint shard), or null without one.</summary>
-    public Validator? CreateValidator(Device device) => Val is null ? null
-        : new Validator(Val, Names, cfg.ImgSize, Math.Max(1, cfg.Batch * 2 / ddp.WorldSize), cfg.Workers, device, cfg.ValidationNms(),
-                        cacheImages: cfg.CacheRam, comm: ddp.Communicator);
+    /// <summary>
+    /// The validator over the val split, or null without one: as Ultralytics' trainer, rectangular batches of twice the
+    /// training batch (all ranks together; each rank takes a slice of every batch), padded to a multiple of the model's
+    /// largest <paramref name="stride"/>, scored with ap_method=.
+    /// </summary>
+    public Validator? CreateValidator(Device device, int stride) => Val is null ? null
+        : new Validator(Val, Names, cfg.ImgSize, cfg.Batch * 2, cfg.Workers, device, cfg.ValidationNms(), cacheImages: cfg.CacheRam,
+                        comm: ddp.Communicator, rect: true, apMethod: cfg.ValidationApMethod(), stride: stride);
 
-    DatasetIndex BuildIndex(IReadOnlyList<string> sources, int numClasses, string split, TextWriter log)
+    DatasetIndex BuildIndex(IReadOnlyList<string> sources, string split, DatasetSpec spec, TextWriter log)
     {
         var issues = new DataIssueLog(log);
-        var index = DatasetIndex.Build(sources, numClasses, issues, split, threads: 0, cacheImageSize: cfg.CacheRam ? cfg.ImgSize : 0);
+        var index = DatasetIndex.Build(sources, spec.Names.Length, issues, split, threads: 0, cacheImageSize: cfg.CacheRam ? cfg.ImgSize : 0,
+                                       cocoImages: spec.CocoImagesFor);
         log.WriteLine(issues.Summary().StartsWith(split, StringComparison.Ordinal) ? issues.Summary() : $"{split}: {issues.Summary()}");
         if (index.Count == 0) throw new InvalidDataException($"{split}: no usable images in {string.Join(", ", sources)}");
         return index;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Forge.Data.Imaging;
 using Forge.Synthetic;
+using OpenCvSharp;
 
 namespace Forge.Cli.Tests;
 
@@ -12,16 +13,21 @@ public sealed class PredictCommandTests(TrainedModelFixture trained)
     {
         string folder = trained.NewFolder("images");
         sizes = new Dictionary<string, (int, int)>();
-        var source = ImageCodec.Decode(Directory.GetFiles(Path.Combine(Path.GetDirectoryName(trained.DataYaml)!, "images", "val")).Order().First());
+        using var source = ValImage();
         foreach (var (name, w, h) in new[] { ("wide.jpg", 150, 90), ("tall.png", 60, 110), ("small.jpg", 40, 30) })
         {
             string path = Path.Combine(folder, name);
-            ImageCodec.Save(Resize.To(source, w, h), path);
+            using var resized = new Mat();
+            Cv2.Resize(source, resized, new Size(w, h), 0, 0, InterpolationFlags.Area);
+            ImageFile.Write(resized, path);
             sizes[path] = (w, h);
         }
         File.WriteAllText(Path.Combine(folder, "notes.txt"), "not an image; ignored in a folder");
         return folder;
     }
+
+    Mat ValImage(int index = 0) =>
+        ImageFile.Read(Directory.GetFiles(Path.Combine(Path.GetDirectoryName(trained.DataYaml)!, "images", "val")).Order(StringComparer.Ordinal).ElementAt(index));
 
     static JsonElement[] ReadPredictions(string runFolder)
     {
@@ -53,7 +59,7 @@ public sealed class PredictCommandTests(TrainedModelFixture trained)
             // The annotated copy: a JPEG of the original size, named after the image.
             string annotated = e.GetProperty("annotated").GetString()!;
             Assert.Equal(Path.Combine(output, Path.GetFileNameWithoutExtension(image) + ".jpg"), annotated);
-            var img = ImageCodec.Decode(annotated);
+            using var img = ImageFile.Read(annotated);
             Assert.Equal((w, h), (img.Width, img.Height));
 
             var dets = e.GetProperty("detections").EnumerateArray().ToArray();
@@ -114,18 +120,18 @@ public sealed class PredictCommandTests(TrainedModelFixture trained)
         var run = ForgeRun.Of("predict", $"model={trained.BestWeights}", $"source={missing}", $"project={trained.NewFolder("p")}");
         Assert.Equal(1, run.ExitCode);
         Assert.Contains(missing, run.Stderr);
-        Assert.Contains("no such file or folder", run.Stderr);
+        Assert.Contains("does not exist", run.Stderr);
     }
 
     [Fact]
     public void A_source_file_that_is_not_an_image_is_a_clear_error()
     {
-        string notes = Path.Combine(trained.NewFolder("notes"), "notes.txt");
+        string notes = Path.Combine(trained.NewFolder("notes"), "notes.csv");
         File.WriteAllText(notes, "hello");
         var run = ForgeRun.Of("predict", $"model={trained.BestWeights}", $"source={notes}", $"project={trained.NewFolder("p")}");
         Assert.Equal(2, run.ExitCode);
         Assert.Contains(notes, run.Stderr);
-        Assert.Contains("not an image file", run.Stderr);
+        Assert.Contains("no images or videos found", run.Stderr);
     }
 
     [Fact]

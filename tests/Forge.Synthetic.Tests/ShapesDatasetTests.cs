@@ -59,7 +59,7 @@ public class ShapesDatasetTests : IDisposable
             }
         }
         Assert.True(lines >= 12, $"12 images should hold objects, found {lines} labels");
-        var decoded = ImageCodec.Decode(Directory.GetFiles(Path.Combine(folder, "images", "val"))[0]);
+        var decoded = RgbImage.Read(Directory.GetFiles(Path.Combine(folder, "images", "val"))[0]);
         Assert.Equal((64, 64), (decoded.Width, decoded.Height));
     }
 

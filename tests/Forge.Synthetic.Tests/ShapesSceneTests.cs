@@ -1,21 +1,29 @@
-using Forge.Data.Imaging;
 using Forge.Synthetic;
+using OpenCvSharp;
 
 namespace Forge.Synthetic.Tests;
 
 public class ShapesSceneTests
 {
+    static byte[] Bytes(Mat m)
+    {
+        var bytes = new byte[m.Width * m.Height * m.ElemSize()];
+        int row = m.Width * m.ElemSize();
+        for (int y = 0; y < m.Height; y++) System.Runtime.InteropServices.Marshal.Copy(m.Ptr(y), bytes, y * row, row);
+        return bytes;
+    }
+
     static readonly ShapesDatasetOptions Small = new() { ImageSize = 96 };
 
     [Fact]
     public void Same_seed_same_scene_different_seed_different_scene()
     {
-        var a = ShapesSceneGenerator.Generate(11, Small);
-        var b = ShapesSceneGenerator.Generate(11, Small);
-        var c = ShapesSceneGenerator.Generate(12, Small);
-        Assert.Equal(a.Image.Pixels, b.Image.Pixels);
+        using var a = ShapesSceneGenerator.Generate(11, Small);
+        using var b = ShapesSceneGenerator.Generate(11, Small);
+        using var c = ShapesSceneGenerator.Generate(12, Small);
+        Assert.Equal(Bytes(a.Image), Bytes(b.Image));
         Assert.Equal(a.Objects, b.Objects);
-        Assert.NotEqual(a.Image.Pixels, c.Image.Pixels);
+        Assert.NotEqual(Bytes(a.Image), Bytes(c.Image));
     }
 
     [Fact]
@@ -24,7 +32,7 @@ public class ShapesSceneTests
         int objects = 0;
         for (ulong seed = 0; seed < 40; seed++)
         {
-            var scene = ShapesSceneGenerator.Generate(seed, Small with { VaryAspect = seed % 2 == 0 });
+            using var scene = ShapesSceneGenerator.Generate(seed, Small with { VaryAspect = seed % 2 == 0 });
             Assert.True(scene.Objects.Count <= Small.MaxObjects);
             foreach (var o in scene.Objects)
             {
@@ -44,12 +52,15 @@ public class ShapesSceneTests
         var seen = new int[6];
         float min = float.MaxValue, max = 0;
         for (ulong seed = 0; seed < 60; seed++)
-            foreach (var o in ShapesSceneGenerator.Generate(seed, Small).Objects)
+        {
+            using var scene = ShapesSceneGenerator.Generate(seed, Small);
+            foreach (var o in scene.Objects)
             {
                 seen[o.ClassId]++;
                 float extent = Math.Max(o.Box.Width, o.Box.Height) / 96f;
                 min = Math.Min(min, extent); max = Math.Max(max, extent);
             }
+        }
         Assert.All(seen, n => Assert.True(n > 5));
         Assert.True(min >= 0.07f && max <= 0.65f, $"extent range {min:F2}..{max:F2}");
     }
@@ -62,7 +73,7 @@ public class ShapesSceneTests
         int checkedObjects = 0;
         for (ulong seed = 0; seed < 30; seed++)
         {
-            var scene = ShapesSceneGenerator.Generate(seed, options);
+            using var scene = ShapesSceneGenerator.Generate(seed, options);
             if (scene.Objects.Count == 0) continue;
             var o = scene.Objects[0];
             checkedObjects++;
@@ -95,16 +106,16 @@ public class ShapesSceneTests
 
     static float Diff(ShapesScene scene, int x, int y)
     {
-        int o = scene.Image.Offset(x, y);
-        var a = new Rgb(scene.Image.Pixels[o], scene.Image.Pixels[o + 1], scene.Image.Pixels[o + 2]);
-        var b = new Rgb(scene.Background.Pixels[o], scene.Background.Pixels[o + 1], scene.Background.Pixels[o + 2]);
-        return Rgb.Distance(a, b);
+        var a = scene.Image.At<Vec3b>(y, x);
+        var b = scene.Background.At<Vec3b>(y, x);
+        int d0 = a.Item0 - b.Item0, d1 = a.Item1 - b.Item1, d2 = a.Item2 - b.Item2;
+        return MathF.Sqrt(d0 * d0 + d1 * d1 + d2 * d2);
     }
 
     [Fact]
     public void Options_can_produce_empty_images()
     {
-        var scene = ShapesSceneGenerator.Generate(5, Small with { EmptyImageFraction = 1 });
+        using var scene = ShapesSceneGenerator.Generate(5, Small with { EmptyImageFraction = 1 });
         Assert.Empty(scene.Objects);
     }
 

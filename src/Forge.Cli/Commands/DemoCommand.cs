@@ -50,7 +50,7 @@ public static class DemoCommand
         stdout.WriteLine("\n== Predict on the validation images with the best weights ==");
         var spec = DatasetResolver.Load(cfg.Data);
         var (model, names) = ModelFactory.FromCheckpoint(result.BestCheckpoint);
-        List<ImagePrediction> predictions;
+        PredictionRun predictions;
         RunFolder predictRun;
         using (model)
         {
@@ -58,9 +58,9 @@ public static class DemoCommand
             model.to(device);
             predictRun = RunFolder.Create(cfg.Project, Path.GetFileName(result.RunDirectory) + "-predict", existOk: false);
             var source = spec.Val.Count > 0 ? spec.Val[0] : spec.Train[0];
-            predictions = new Predictor(model, names, cfg.ImgSize, device, cfg.PredictionNms()).Run(source, predictRun.Path, saveImages: true, saveTxt: false, saveJson: true, TextWriter.Null);
+            predictions = new Predictor(model, names, cfg.ImgSize, device, cfg.PredictionNms()).Run(source, predictRun.Path, new Predictor.Outputs(), TextWriter.Null);
         }
-        int detections = predictions.Sum(p => p.Detections.Count);
+        int detections = predictions.Detections;
 
         var m = result.FinalValidation?.Metrics;
         stdout.WriteLine();
@@ -69,7 +69,7 @@ public static class DemoCommand
         stdout.WriteLine($"Training time: {Forge.Reporting.DurationText.Format(result.Elapsed)} for {Forge.Reporting.DurationText.Count(result.EpochsCompleted, "epoch")}");
         stdout.WriteLine($"Best weights:  {result.BestCheckpoint}");
         stdout.WriteLine($"Last weights:  {result.LastCheckpoint}");
-        stdout.WriteLine($"Predictions:   {predictions.Count} images, {detections} boxes, annotated images and predictions.json in {predictRun.Path}");
+        stdout.WriteLine($"Predictions:   {predictions.Images} images, {detections} boxes, annotated images and predictions.json in {predictRun.Path}");
         stdout.WriteLine($"Try:           ./forge predict model={result.BestCheckpoint} source=<image or folder>");
         return 0;
     }

@@ -54,14 +54,17 @@ public static class ValCommand
         };
         if (sources.Count == 0) throw new ConfigException($"data={data} has no '{cfg.Split}' split");
         var issues = new DataIssueLog(stdout);
-        var index = DatasetIndex.Build(sources, spec.NumClasses, issues, cfg.Split);
+        var index = DatasetIndex.Build(sources, spec.NumClasses, issues, cfg.Split, cocoImages: spec.CocoImagesFor);
         stdout.WriteLine(issues.Summary());
         index = DatasetSelection.Apply(index, cfg, training: false, stdout);
         if (!TrainingData.HasLabels(index))
             throw new InvalidDataException($"no labels in the '{cfg.Split}' split of data={data} ({index.Count} images, all backgrounds): metrics cannot be " +
                                            "computed without labels. Put YOLO label files in labels/ beside images/ (or use 'forge predict' to look at detections).");
         if (comm.WorldSize > 1) stdout.WriteLine($"Validating data-parallel on {comm.WorldSize} ranks: each takes a shard, detections are gathered on every rank");
-        var validator = new Validator(index, names, weights.ImageSize(cfg), cfg.Batch, cfg.Workers, weights.Device, cfg.ValidationNms(), comm: comm);
+        // Like Ultralytics' model.val(): rectangular batches unless rect=false is given.
+        bool rect = !cfg.IsSet("rect") || cfg.Rect;
+        var validator = new Validator(index, names, weights.ImageSize(cfg), cfg.Batch, cfg.Workers, weights.Device, cfg.ValidationNms(),
+                                      rect: rect, apMethod: cfg.ValidationApMethod(), stride: weights.Model.Strides.Max(), comm: comm);
         var result = validator.Run(model, null, stdout, $"{"",11}{"Validating",-44}");
         Validator.PrintTable(stdout, result.Metrics, names, perClass: cfg.Verbose);
         stdout.WriteLine($"Speed: {result.PreprocessMsPerImage:0.0}ms preprocess, {result.InferenceMsPerImage:0.0}ms inference, {result.PostprocessMsPerImage:0.0}ms postprocess per image");

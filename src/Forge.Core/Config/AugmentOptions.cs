@@ -25,9 +25,8 @@ public sealed record AugmentOptions
     /// <summary>Shear range in degrees (±).</summary>
     [Setting("shear", "shear (+/- degrees)", AltersRun = true, Min = 0, Max = 89)]
     public double Shear { get; init; } = 0.0;
-    /// <summary>Perspective distortion. Only 0 is supported (the Ultralytics default): the warp is affine.</summary>
-    [Setting("perspective", "perspective (+/- fraction; only 0 is supported)", AltersRun = true, Min = 0, Max = 0,
-             Hint = "only affine warps are supported; use degrees/shear/scale/translate")]
+    /// <summary>Perspective distortion range (±, Ultralytics allows 0..0.001); 0 keeps the warp affine.</summary>
+    [Setting("perspective", "perspective (+/- fraction of the image size, 0..0.001)", AltersRun = true, Min = 0, Max = 0.001)]
     public double Perspective { get; init; } = 0.0;
     [Setting("flipud", "vertical flip probability", AltersRun = true, Min = 0, Max = 1)]
     public double FlipUd { get; init; } = 0.0;

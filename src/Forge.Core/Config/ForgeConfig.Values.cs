@@ -133,6 +133,10 @@ public sealed partial class ForgeConfig
         text.Trim('[', ']', ' ').Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(t => int.Parse(t, CultureInfo.InvariantCulture)).ToList();
 
+    /// <summary>The AP definition validation reports (ap_method=; its declared choices are checked by <see cref="Validate"/>).</summary>
+    /// <exception cref="ArgumentException">ap_method is not one of the choices (settings not validated).</exception>
+    public Metrics.ApMethod ValidationApMethod() => Metrics.ApMethods.Parse(ApMethod);
+
     /// <summary>Checks every setting against its declared rules; throws one <see cref="ConfigException"/> naming each offending key.</summary>
     public void Validate() =>
         ConfigSchema.ThrowIfAny(ConfigSchema.Keys.Select(k => k.Problem(k.Read(this))).OfType<string>().ToList());

@@ -85,8 +85,6 @@ public sealed partial class ForgeConfig
     [Setting("classes", "only these class ids, such as [0,2]: training keeps only their labels; val and predict keep only their detections",
              AltersRun = true, Pattern = @"^(\d+|\[\s*\d+(\s*,\s*\d+)*\s*\]|\d+(\s*,\s*\d+)+)$", Expect = "a class id or a list such as [0,2]")]
     public string? Classes { get; private set; }
-    [Setting("rect", "rectangular training batches (images grouped by aspect ratio, letterboxed, no mosaic, no shuffle; as Ultralytics)", AltersRun = true)]
-    public bool Rect { get; private set; }
 
     // loss
     [Setting("box", "box loss gain", AltersRun = true, Min = 0)]
@@ -111,8 +109,16 @@ public sealed partial class ForgeConfig
     public double Iou { get; private set; } = 0.7;
     [Setting("max_det", "maximum detections per image", Min = 1)]
     public int MaxDet { get; private set; } = 300;
-    [Setting("source", "predict: an image file or a folder of images")]
+    [Setting("rect", "val: rectangular batches (sorted by aspect ratio, padded to a stride multiple); 'forge val' uses them " +
+                     "unless rect=false, like Ultralytics' model.val; training refuses rect=true (validation during training is rectangular)")]
+    public bool Rect { get; private set; }
+    [Setting("ap_method", "val: AP definition reported: ultralytics (ap_per_class, 101-point interp of its PR curve) or coco " +
+                          "(pycocotools COCOeval, crowd regions ignored)", OneOf = "ultralytics|coco")]
+    public string ApMethod { get; private set; } = "ultralytics";
+    [Setting("source", "predict: an image, a video (mp4/avi/mkv/mov...), a folder, a glob ('dir/*.jpg') or a .txt list of them")]
     public string? Source { get; private set; }
+    [Setting("vid_stride", "predict: use every N-th video frame", Min = 1)]
+    public int VidStride { get; private set; } = 1;
     [Setting("save_txt", "predict: save boxes as YOLO .txt files")]
     public bool SaveTxt { get; private set; }
     [Setting("save_conf", "predict: save_txt also writes each box's confidence (a sixth column)")]

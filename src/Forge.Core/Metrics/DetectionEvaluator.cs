@@ -6,8 +6,10 @@ using Forge.Core.Geometry;
 
 /// <summary>
 /// Accumulates per-image detections and ground truth, then computes COCO box AP exactly as pycocotools COCOeval does
-/// (area 'all', no crowd, one maxDets value) plus Ultralytics-style precision / recall / F1 at the best-F1 confidence.
-/// Not thread-safe: feed it from one thread.
+/// (area 'all', one maxDets value; iscrowd regions ignored as COCOeval ignores them: a detection whose best match is a crowd
+/// region, by intersection over the detection's area, counts neither as true nor as false positive) plus Ultralytics-style
+/// precision / recall / F1 at the best-F1 confidence. Not thread-safe: feed it from one thread.
+/// <see cref="UltralyticsEvaluator"/> gives Ultralytics' own AP definition instead.
 /// </summary>
 public sealed class DetectionEvaluator
 {
@@ -28,7 +30,8 @@ public sealed class DetectionEvaluator
 
     // Per-image scratch, reused across AddImage calls.
     private readonly int[] _detStart, _gtStart, _fill;
-    private int[] _detOrder = new int[64], _gtOrder = new int[64];
+    private int[] _detOrder = new int[64], _gtOrder = new int[64], _crowdOrder = new int[16];
+    private readonly int[] _crowdStart;
     private ulong[] _sortKeys = new ulong[64];
     private double[] _iou = new double[256];
     private ushort[] _gtMatched = new ushort[64];
@@ -47,6 +50,7 @@ public sealed class DetectionEvaluator
         _imagesPerClass = new int[numClasses];
         _detStart = new int[numClasses + 1];
         _gtStart = new int[numClasses + 1];
+        _crowdStart = new int[numClasses + 1];
         _fill = new int[numClasses];
     }
 
@@ -54,14 +58,24 @@ public sealed class DetectionEvaluator
     public int MaxDetectionsPerImage => _maxDetections;
     public int ImageCount => _imageCount;
 
-    /// <summary>Adds one image. Detections may be in any order; every image (also ones without boxes) should be added.</summary>
-    public void AddImage(IReadOnlyList<Detection> detections, IReadOnlyList<LabeledBox> groundTruth)
+    /// <summary>
+    /// Adds one image. Detections may be in any order; every image (also ones without boxes) should be added.
+    /// <paramref name="crowd"/> holds the image's iscrowd regions (COCO json): they count as no instance and only excuse
+    /// the detections that fall on them.
+    /// </summary>
+    public void AddImage(IReadOnlyList<Detection> detections, IReadOnlyList<LabeledBox> groundTruth, IReadOnlyList<LabeledBox>? crowd = null)
     {
         ArgumentNullException.ThrowIfNull(detections);
         ArgumentNullException.ThrowIfNull(groundTruth);
-        int nd = detections.Count, ng = groundTruth.Count;
+        crowd ??= [];
+        int nd = detections.Count, ng = groundTruth.Count, nc = crowd.Count;
         EnsureCapacity(ref _detOrder, nd);
         EnsureCapacity(ref _gtOrder, ng);
+        EnsureCapacity(ref _crowdOrder, nc);
+        Array.Clear(_crowdStart);
+        for (int i = 0; i < nc; i++) _crowdStart[CheckedClass(crowd[i].ClassId, i, nameof(crowd)) + 1]++;
+        PrefixSum(_crowdStart);
+        for (int i = 0; i < nc; i++) _crowdOrder[_fill[crowd[i].ClassId]++] = i;
 
         // Stable counting sort by class keeps each class's boxes in input order, as pycocotools' per-(image, category) lists are.
         Array.Clear(_detStart);
@@ -77,12 +91,13 @@ public sealed class DetectionEvaluator
         {
             int d0 = _detStart[c], dn = _detStart[c + 1] - d0;
             int g0 = _gtStart[c], gn = _gtStart[c + 1] - g0;
+            int c0 = _crowdStart[c], cn = _crowdStart[c + 1] - c0;
             if (gn > 0)
             {
                 _instancesPerClass[c] += gn;
                 _imagesPerClass[c]++;
             }
-            if (dn > 0) MatchClass(detections, groundTruth, d0, dn, g0, gn, _perClass[c]);
+            if (dn > 0) MatchClass(detections, groundTruth, crowd, d0, dn, g0, gn, c0, cn, _perClass[c]);
         }
         _imageCount++;
     }
@@ -103,43 +118,51 @@ public sealed class DetectionEvaluator
         Array.Copy(start, _fill, _numClasses);
     }
 
-    /// <summary>pycocotools evaluateImg for one (image, class): keep the top maxDets by score, then greedy matching per IoU threshold.</summary>
-    private void MatchClass(IReadOnlyList<Detection> detections, IReadOnlyList<LabeledBox> groundTruth,
-        int d0, int dn, int g0, int gn, ClassResults into)
+    /// <summary>
+    /// pycocotools evaluateImg for one (image, class): keep the top maxDets by score, then greedy matching per IoU threshold
+    /// over the regular ground truth first and the crowd regions after it (a crowd region may take any number of detections).
+    /// </summary>
+    private void MatchClass(IReadOnlyList<Detection> detections, IReadOnlyList<LabeledBox> groundTruth, IReadOnlyList<LabeledBox> crowd,
+        int d0, int dn, int g0, int gn, int c0, int cn, ClassResults into)
     {
         EnsureCapacity(ref _sortKeys, dn);
         for (int k = 0; k < dn; k++) _sortKeys[k] = ScoreOrder.DescendingKey(detections[_detOrder[d0 + k]].Score, (uint)k);
         _sortKeys.AsSpan(0, dn).Sort();
         int kept = Math.Min(dn, _maxDetections);
+        int all = gn + cn;
 
-        if (gn == 0)
+        if (all == 0)
         {
-            for (int k = 0; k < kept; k++) into.Add(ScoreOrder.Score(_sortKeys[k]), 0);
+            for (int k = 0; k < kept; k++) into.Add(ScoreOrder.Score(_sortKeys[k]), 0, 0);
             return;
         }
 
-        EnsureCapacity(ref _iou, kept * gn);
-        EnsureCapacity(ref _gtMatched, gn);
+        EnsureCapacity(ref _iou, kept * all);
+        EnsureCapacity(ref _gtMatched, all);
         for (int k = 0; k < kept; k++)
         {
             BoxF box = detections[_detOrder[d0 + (int)ScoreOrder.TieBreak(_sortKeys[k])]].Box;
-            for (int g = 0; g < gn; g++) _iou[k * gn + g] = IoU(box, groundTruth[_gtOrder[g0 + g]].Box);
+            for (int g = 0; g < gn; g++) _iou[k * all + g] = IoU(box, groundTruth[_gtOrder[g0 + g]].Box);
+            for (int g = 0; g < cn; g++) _iou[k * all + gn + g] = CrowdIoU(box, crowd[_crowdOrder[c0 + g]].Box);
         }
-        Array.Clear(_gtMatched, 0, gn);
+        Array.Clear(_gtMatched, 0, all);
 
         // Thresholds are independent, so one pass over detections handles all ten; bit t of a mask means "matched at threshold t".
         for (int k = 0; k < kept; k++)
         {
-            ushort detMask = 0;
-            int row = k * gn;
+            ushort detMask = 0, ignoreMask = 0;
+            int row = k * all;
             for (int t = 0; t < _iouThresholds.Length; t++)
             {
                 ushort bit = (ushort)(1 << t);
                 double best = Math.Min(_iouThresholds[t], MaxIouThreshold);
                 int match = -1;
-                for (int g = 0; g < gn; g++)
+                for (int g = 0; g < all; g++)
                 {
-                    if ((_gtMatched[g] & bit) != 0) continue;
+                    bool isCrowd = g >= gn;
+                    if (!isCrowd && (_gtMatched[g] & bit) != 0) continue;
+                    // Matched to a regular box already: the crowd regions after it cannot take the detection.
+                    if (match >= 0 && match < gn && isCrowd) break;
                     double iou = _iou[row + g];
                     if (iou < best) continue;
                     // Equal IoU moves the match to the later ground truth, as in pycocotools.
@@ -148,10 +171,22 @@ public sealed class DetectionEvaluator
                 }
                 if (match < 0) continue;
                 _gtMatched[match] |= bit;
-                detMask |= bit;
+                if (match >= gn) ignoreMask |= bit;
+                else detMask |= bit;
             }
-            into.Add(ScoreOrder.Score(_sortKeys[k]), detMask);
+            into.Add(ScoreOrder.Score(_sortKeys[k]), detMask, ignoreMask);
         }
+    }
+
+    /// <summary>pycocotools' iou for an iscrowd region: intersection over the detection's own area.</summary>
+    internal static double CrowdIoU(in BoxF det, in BoxF crowd)
+    {
+        double w = Math.Min((double)det.X2, crowd.X2) - Math.Max((double)det.X1, crowd.X1);
+        if (w <= 0) return 0;
+        double h = Math.Min((double)det.Y2, crowd.Y2) - Math.Max((double)det.Y1, crowd.Y1);
+        if (h <= 0) return 0;
+        double area = ((double)det.X2 - det.X1) * ((double)det.Y2 - det.Y1);
+        return w * h / area;
     }
 
     /// <summary>Box IoU in double precision like pycocotools' bbIou (0 when the boxes do not overlap).</summary>
@@ -185,6 +220,7 @@ public sealed class DetectionEvaluator
         var keys = new ulong[maxCount];
         var scores = new double[maxCount];
         var masks = new ushort[maxCount];
+        var ignored = new ushort[maxCount];
         var recall = new double[maxCount];
         var precision = new double[maxCount];
 
@@ -208,11 +244,12 @@ public sealed class DetectionEvaluator
                 int src = (int)ScoreOrder.TieBreak(keys[i]);
                 scores[i] = cls.Scores[src];
                 masks[i] = cls.Matches[src];
+                ignored[i] = cls.Ignored[src];
             }
 
             for (int t = 0; t < nt; t++)
             {
-                CocoPrecisionCurve(masks, n, t, nGt, recall, precision);
+                CocoPrecisionCurve(masks, ignored, n, t, nGt, recall, precision);
                 double sum = 0;
                 int idx = 0;
                 for (int r = 0; r < nr; r++)
@@ -229,19 +266,24 @@ public sealed class DetectionEvaluator
             UltralyticsCurves(c, masks, scores, n, nGt, confGrid, recall, precision, pCurve, rCurve, f1Curve);
         }
 
-        int best = BestF1Index(f1Curve, nc, nx);
+        int best = BestF1Index(f1Curve, _instancesPerClass, nc, nx);
         return new DetectionMetrics(_imageCount, (int[])_instancesPerClass.Clone(), (int[])_imagesPerClass.Clone(),
             (double[])_iouThresholds.Clone(), ap, recallGrid, precisionAtRecall, confGrid, pCurve, rCurve, f1Curve, best);
     }
 
-    /// <summary>pycocotools accumulate for one class and IoU threshold: cumulative recall and right-to-left monotone precision.</summary>
-    private static void CocoPrecisionCurve(ushort[] masks, int n, int t, int nGt, double[] recall, double[] precision)
+    /// <summary>
+    /// pycocotools accumulate for one class and IoU threshold: cumulative recall and right-to-left monotone precision;
+    /// detections ignored at this threshold (matched to a crowd region) keep their place but add to neither count.
+    /// </summary>
+    private static void CocoPrecisionCurve(ushort[] masks, ushort[] ignored, int n, int t, int nGt, double[] recall, double[] precision)
     {
         double tp = 0, fp = 0;
         ushort bit = (ushort)(1 << t);
         for (int i = 0; i < n; i++)
         {
-            if ((masks[i] & bit) != 0) tp++; else fp++;
+            if ((ignored[i] & bit) != 0) { }
+            else if ((masks[i] & bit) != 0) tp++;
+            else fp++;
             recall[i] = tp / nGt;
             precision[i] = tp / (fp + tp + PrecisionEps);
         }
@@ -258,7 +300,7 @@ public sealed class DetectionEvaluator
     /// Tied confidences stay in image/input order; Ultralytics' unstable argsort can order them differently, which only
     /// changes the interpolated segment just above a run of ties (its end point is the run's first element).
     /// </summary>
-    private static void UltralyticsCurves(int c, ushort[] masks, double[] scores, int n, int nGt, double[] confGrid,
+    internal static void UltralyticsCurves(int c, ushort[] masks, double[] scores, int n, int nGt, double[] confGrid,
         double[] recall, double[] precision, double[,] pCurve, double[,] rCurve, double[,] f1Curve)
     {
         int nx = confGrid.Length;
@@ -297,13 +339,13 @@ public sealed class DetectionEvaluator
     /// Argmax of the class-mean F1 curve after Ultralytics' smooth(y, 0.1): a 101-point box filter with edge replication
     /// (not a 3-point one), summed directly so equal windows give bit-identical values and ties resolve to the first index.
     /// </summary>
-    private int BestF1Index(double[,] f1Curve, int nc, int nx)
+    internal static int BestF1Index(double[,] f1Curve, int[] instancesPerClass, int nc, int nx)
     {
         int classes = 0;
         var mean = new double[nx];
         for (int c = 0; c < nc; c++)
         {
-            if (_instancesPerClass[c] == 0) continue;
+            if (instancesPerClass[c] == 0) continue;
             classes++;
             for (int i = 0; i < nx; i++) mean[i] += f1Curve[c, i];
         }
@@ -334,17 +376,20 @@ public sealed class DetectionEvaluator
     {
         public float[] Scores = new float[16];
         public ushort[] Matches = new ushort[16];
+        public ushort[] Ignored = new ushort[16];
         public int Count;
 
-        public void Add(float score, ushort matches)
+        public void Add(float score, ushort matches, ushort ignored)
         {
             if (Count == Scores.Length)
             {
                 Array.Resize(ref Scores, Count * 2);
                 Array.Resize(ref Matches, Count * 2);
+                Array.Resize(ref Ignored, Count * 2);
             }
             Scores[Count] = score;
             Matches[Count] = matches;
+            Ignored[Count] = ignored;
             Count++;
         }
     }

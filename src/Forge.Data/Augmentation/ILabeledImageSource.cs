@@ -8,6 +8,9 @@ public interface ILabeledImageSource
 {
     int Count { get; }
 
-    /// <summary>The image and labels of item <paramref name="index"/>. Callers must not modify the returned image (it may be cached).</summary>
+    /// <summary>
+    /// The image and labels of item <paramref name="index"/>; the caller disposes the result. A cached image comes back
+    /// shared (<see cref="LabeledImage.OwnsImage"/> false): read it, never modify it.
+    /// </summary>
     LabeledImage Load(int index);
 }

@@ -1,35 +1,55 @@
-using Forge.Core.Geometry;
 using Forge.Core.Randomness;
-using Forge.Data.Imaging;
+using Forge.Core.Geometry;
 using Forge.Data.Loading;
+using OpenCvSharp;
 
 namespace Forge.Data.Augmentation;
 
 /// <summary>
-/// Ultralytics random_perspective restricted to affine warps (perspective = 0): about the image centre, rotate by
-/// ±Degrees and scale by [1 - Scale, 1 + Scale], shear by ±Shear degrees, then move the centre to
-/// [0.5 - Translate, 0.5 + Translate] of the output size. The output is (w + 2 border) x (h + 2 border); a mosaic
-/// uses border -s/2 to come back to s x s. Boxes: corners transformed, enclosing box clipped, and kept only when they
-/// pass <see cref="IsCandidate"/>.
+/// Ultralytics RandomPerspective (ultralytics/data/augment.py): M = T · S · R · P · C in float32, where C moves the image
+/// centre to the origin, P adds ±Perspective, R rotates by ±Degrees and scales by [1 - Scale, 1 + Scale]
+/// (cv2.getRotationMatrix2D), S shears by ±Shear degrees and T moves the centre to [0.5 ± Translate] of the output. The
+/// output is (w + 2 border) x (h + 2 border) (a mosaic uses border -s/2 to come back to s x s), warped with
+/// cv2.warpAffine (cv2.warpPerspective when Perspective is non-zero), bilinear, border grey 114. Boxes: four corners
+/// transformed, enclosing box clipped, kept when they pass <see cref="IsCandidate"/>.
 /// </summary>
 public static class RandomAffine
 {
+    /// <summary>A new warped image with its boxes (the input stays the caller's).</summary>
     public static LabeledImage Apply(LabeledImage input, AugmentOptions options, DeterministicRandom rng, int border = 0)
     {
-        int srcW = input.Image.Width, srcH = input.Image.Height;
-        int outW = srcW + 2 * border, outH = srcH + 2 * border;
-        if (outW <= 0 || outH <= 0) throw new ArgumentException($"border {border} leaves no output for a {srcW}x{srcH} image", nameof(border));
-        var m = BuildMatrix(srcW, srcH, outW, outH, options, rng, out float scale);
+        int outW = input.Image.Width + 2 * border, outH = input.Image.Height + 2 * border;
+        if (outW <= 0 || outH <= 0) throw new ArgumentException($"border {border} leaves no output for a {input.Image.Width}x{input.Image.Height} image", nameof(border));
+        var draws = AffineDraws.Draw(options, rng);
+        var m = BuildMatrix(input.Image.Width, input.Image.Height, outW, outH, draws);
+        return Apply(input, m, outW, outH, (float)draws.Scale, perspective: options.Perspective != 0, border != 0);
+    }
 
-        bool identity = border == 0 && m[0] == 1 && m[1] == 0 && m[2] == 0 && m[3] == 0 && m[4] == 1 && m[5] == 0;
-        var image = identity ? input.Image : AffineWarp.Apply(input.Image, m, outW, outH, Letterbox.PadValue);
+    /// <summary>
+    /// Warps with a given 3x3 matrix (row-major) to outW x outH and moves, clips and filters the boxes;
+    /// <paramref name="scale"/> is the drawn scale the box filter compares against. The image is copied unchanged when the
+    /// matrix is the identity and the size stays (<paramref name="resized"/> false), as Ultralytics skips the warp then.
+    /// </summary>
+    public static LabeledImage Apply(LabeledImage input, float[] m, int outW, int outH, float scale, bool perspective, bool resized = true)
+    {
+        Mat image;
+        if (!resized && IsIdentity(m)) image = input.Image.Clone();
+        else
+        {
+            image = new Mat();
+            using var cvM = MatrixOf(m, perspective ? 3 : 2);
+            if (perspective)
+                Cv2.WarpPerspective(input.Image, image, cvM, new Size(outW, outH), InterpolationFlags.Linear, BorderTypes.Constant, Letterbox.PadColor);
+            else
+                Cv2.WarpAffine(input.Image, image, cvM, new Size(outW, outH), InterpolationFlags.Linear, BorderTypes.Constant, Letterbox.PadColor);
+        }
 
         var boxes = new List<BoxF>(input.Count);
         var classes = new List<int>(input.Count);
         for (int i = 0; i < input.Count; i++)
         {
             var before = input.Boxes[i];
-            var after = TransformBox(m, before).Clip(outW, outH);
+            var after = TransformBox(m, before, perspective).Clip(outW, outH);
             if (IsCandidate(before.Width * scale, before.Height * scale, after))
             {
                 boxes.Add(after);
@@ -40,45 +60,72 @@ public static class RandomAffine
     }
 
     /// <summary>
-    /// Draws the random transform (in this order: angle, scale, shear x, shear y, translation x, y) and returns the
-    /// 2x3 source-to-output matrix; <paramref name="scale"/> is the drawn scale, used to judge boxes afterwards.
+    /// The 3x3 source-to-output matrix, row-major, composed in float32 like numpy's: M = T · S · R · P · C, with C moving
+    /// the srcW x srcH image's centre to the origin and T putting it at the drawn fraction of the outW x outH output.
     /// </summary>
-    public static float[] BuildMatrix(int srcW, int srcH, int outW, int outH, AugmentOptions o, DeterministicRandom rng, out float scale)
+    public static float[] BuildMatrix(int srcW, int srcH, int outW, int outH, AffineDraws d)
     {
-        double angle = rng.Uniform(-o.Degrees, o.Degrees) * Math.PI / 180.0;
-        double s = rng.Uniform(1 - o.Scale, 1 + o.Scale);
-        double shx = Math.Tan(rng.Uniform(-o.Shear, o.Shear) * Math.PI / 180.0);
-        double shy = Math.Tan(rng.Uniform(-o.Shear, o.Shear) * Math.PI / 180.0);
-        double tx = rng.Uniform(0.5 - o.Translate, 0.5 + o.Translate) * outW;
-        double ty = rng.Uniform(0.5 - o.Translate, 0.5 + o.Translate) * outH;
-
-        // Rotation+scale as cv2.getRotationMatrix2D about the origin (positive angle turns counter-clockwise on screen).
-        double alpha = s * Math.Cos(angle), beta = s * Math.Sin(angle);
-        double r00 = alpha, r01 = beta, r10 = -beta, r11 = alpha;
-        // Shear after rotation: A = Shear * Rotation.
-        double a00 = r00 + shx * r10, a01 = r01 + shx * r11;
-        double a10 = shy * r00 + r10, a11 = shy * r01 + r11;
-        // Centre first: x' = A (x - c) + t.
-        double cx = srcW / 2.0, cy = srcH / 2.0;
-        scale = (float)s;
-        return
-        [
-            (float)a00, (float)a01, (float)(tx - a00 * cx - a01 * cy),
-            (float)a10, (float)a11, (float)(ty - a10 * cx - a11 * cy),
-        ];
+        float[] c = Identity(), p = Identity(), r = Identity(), s = Identity(), t = Identity();
+        c[2] = -srcW / 2f;
+        c[5] = -srcH / 2f;
+        p[6] = (float)d.PerspectiveX;
+        p[7] = (float)d.PerspectiveY;
+        // cv2.getRotationMatrix2D(center=(0, 0), angle, scale): positive angles turn counter-clockwise on screen.
+        double rad = d.Degrees * Math.PI / 180;
+        double alpha = Math.Cos(rad) * d.Scale, beta = Math.Sin(rad) * d.Scale;
+        r[0] = (float)alpha; r[1] = (float)beta; r[3] = (float)-beta; r[4] = (float)alpha;
+        s[1] = (float)Math.Tan(d.ShearX * Math.PI / 180);
+        s[3] = (float)Math.Tan(d.ShearY * Math.PI / 180);
+        t[2] = (float)(d.TranslateX * outW);
+        t[5] = (float)(d.TranslateY * outH);
+        return Multiply(Multiply(Multiply(Multiply(t, s), r), p), c);   // numpy evaluates T @ S @ R @ P @ C left to right
     }
 
-    /// <summary>The axis-aligned box enclosing the four transformed corners.</summary>
-    public static BoxF TransformBox(ReadOnlySpan<float> m, BoxF b)
+    static float[] Identity() => [1, 0, 0, 0, 1, 0, 0, 0, 1];
+
+    static float[] Multiply(float[] a, float[] b)
     {
-        var (ax, ay) = AffineWarp.Transform(m, b.X1, b.Y1);
-        var (bx, by) = AffineWarp.Transform(m, b.X2, b.Y2);
-        var (cx, cy) = AffineWarp.Transform(m, b.X1, b.Y2);
-        var (dx, dy) = AffineWarp.Transform(m, b.X2, b.Y1);
-        return new BoxF(
-            Math.Min(Math.Min(ax, bx), Math.Min(cx, dx)), Math.Min(Math.Min(ay, by), Math.Min(cy, dy)),
-            Math.Max(Math.Max(ax, bx), Math.Max(cx, dx)), Math.Max(Math.Max(ay, by), Math.Max(cy, dy)));
+        var m = new float[9];
+        for (int i = 0; i < 3; i++)
+            for (int j = 0; j < 3; j++)
+                m[3 * i + j] = a[3 * i] * b[j] + a[3 * i + 1] * b[3 + j] + a[3 * i + 2] * b[6 + j];
+        return m;
     }
+
+    static bool IsIdentity(float[] m) =>
+        m[0] == 1 && m[1] == 0 && m[2] == 0 && m[3] == 0 && m[4] == 1 && m[5] == 0 && m[6] == 0 && m[7] == 0 && m[8] == 1;
+
+    static Mat MatrixOf(float[] m, int rows)
+    {
+        var mat = new Mat(rows, 3, MatType.CV_64FC1);
+        for (int i = 0; i < rows; i++)
+            for (int j = 0; j < 3; j++) mat.Set(i, j, (double)m[3 * i + j]);
+        return mat;
+    }
+
+    /// <summary>The axis-aligned box enclosing the four transformed corners (divided by w for a perspective matrix).</summary>
+    public static BoxF TransformBox(float[] m, BoxF b, bool perspective = false)
+    {
+        Span<float> xs = stackalloc float[4], ys = stackalloc float[4];
+        Corner(m, b.X1, b.Y1, perspective, out xs[0], out ys[0]);
+        Corner(m, b.X2, b.Y2, perspective, out xs[1], out ys[1]);
+        Corner(m, b.X1, b.Y2, perspective, out xs[2], out ys[2]);
+        Corner(m, b.X2, b.Y1, perspective, out xs[3], out ys[3]);
+        return new BoxF(Min(xs), Min(ys), Max(xs), Max(ys));
+    }
+
+    static void Corner(float[] m, float x, float y, bool perspective, out float ox, out float oy)
+    {
+        ox = x * m[0] + y * m[1] + m[2];
+        oy = x * m[3] + y * m[4] + m[5];
+        if (!perspective) return;
+        float w = x * m[6] + y * m[7] + m[8];
+        ox /= w;
+        oy /= w;
+    }
+
+    static float Min(Span<float> v) => Math.Min(Math.Min(v[0], v[1]), Math.Min(v[2], v[3]));
+    static float Max(Span<float> v) => Math.Max(Math.Max(v[0], v[1]), Math.Max(v[2], v[3]));
 
     /// <summary>
     /// Ultralytics box_candidates: a transformed box is kept when both sides exceed 2 px, it keeps more than 10% of

@@ -1,19 +1,19 @@
 using Forge.Core.Randomness;
-using Forge.Data.Imaging;
 using Forge.Data.Loading;
+using OpenCvSharp;
 
 namespace Forge.Data.Augmentation;
 
 /// <summary>
-/// The per-sample training pipeline of Ultralytics v8: mosaic (probability Mosaic) + affine with border -s/2, or
-/// load + letterbox (scale up allowed) + affine; then MixUp (probability MixUp, only while mosaic is enabled), HSV,
-/// up-down flip, left-right flip. Every random choice, including mosaic's extra images, comes from the sample's own
+/// The per-sample training pipeline of Ultralytics v8 (v8_transforms): mosaic (probability Mosaic) + affine with border
+/// -s/2, or load + letterbox (scale up allowed) + affine; then MixUp (probability MixUp, only while mosaic is enabled),
+/// HSV, up-down flip, left-right flip. Every random choice, including mosaic's extra images, comes from the sample's own
 /// <see cref="DeterministicRandom"/>, so a sample is reproducible from (seed, epoch, index) alone.
 /// </summary>
 public sealed class TrainTransform
 {
     // The mosaic canvas lives only until the affine warp has read it, so each thread can keep reusing one.
-    [ThreadStatic] static RgbImage? t_canvas;
+    [ThreadStatic] static Mat? t_canvas;
 
     public int ImageSize { get; }
     public AugmentOptions Options { get; }
@@ -26,20 +26,32 @@ public sealed class TrainTransform
         Options = options;
     }
 
-    /// <summary>Builds the augmented s x s sample for item <paramref name="index"/>; <paramref name="mosaicEnabled"/> false is Ultralytics' close_mosaic phase.</summary>
+    /// <summary>
+    /// Builds the augmented s x s sample for item <paramref name="index"/> (the caller disposes it);
+    /// <paramref name="mosaicEnabled"/> false is Ultralytics' close_mosaic phase.
+    /// </summary>
     public LabeledImage Apply(ILabeledImageSource source, int index, DeterministicRandom rng, bool mosaicEnabled)
     {
         var sample = Geometric(source, index, rng, mosaicEnabled);
         if (mosaicEnabled && Options.MixUp > 0 && rng.Chance(Options.MixUp))
         {
-            var other = Geometric(source, rng.NextInt(source.Count), rng, mosaicEnabled);
-            sample = MixUp.Blend(sample, other, rng.NextBeta(32.0, 32.0));
+            using var first = sample;
+            using var other = Geometric(source, rng.NextInt(source.Count), rng, mosaicEnabled);
+            sample = MixUp.Blend(first, other, rng.NextBeta(32.0, 32.0));
         }
-        // From here on the image belongs to this sample (mosaic, letterbox and warp all make new images), so edit in place.
-        HsvAugment.Apply(sample.Image, Options.HsvH, Options.HsvS, Options.HsvV, rng);
-        if (rng.Chance(Options.FlipUd)) RandomFlip.FlipUd(sample);
-        if (rng.Chance(Options.FlipLr)) RandomFlip.FlipLr(sample);
-        return sample;
+        try
+        {
+            // The sample owns its image from here on (warp and blend make new ones), so edit in place.
+            HsvAugment.Apply(sample.Image, Options.HsvH, Options.HsvS, Options.HsvV, rng);
+            if (rng.Chance(Options.FlipUd)) RandomFlip.FlipUd(sample);
+            if (rng.Chance(Options.FlipLr)) RandomFlip.FlipLr(sample);
+            return sample;
+        }
+        catch
+        {
+            sample.Dispose();
+            throw;
+        }
     }
 
     LabeledImage Geometric(ILabeledImageSource source, int index, DeterministicRandom rng, bool mosaicEnabled)
@@ -48,13 +60,21 @@ public sealed class TrainTransform
         if (mosaicEnabled && Options.Mosaic > 0 && rng.Chance(Options.Mosaic))
         {
             var tiles = new LabeledImage[4];
-            tiles[0] = source.Load(index);
-            for (int i = 1; i < 4; i++) tiles[i] = source.Load(rng.NextInt(source.Count));
-            var canvas = t_canvas is { } c && c.Width == 2 * s ? c : t_canvas = new RgbImage(2 * s, 2 * s);
-            var mosaic = Mosaic4.Apply(tiles, s, rng, canvas);
-            return RandomAffine.Apply(mosaic, Options, rng, border: -s / 2);
+            try
+            {
+                tiles[0] = source.Load(index);
+                for (int i = 1; i < 4; i++) tiles[i] = source.Load(rng.NextInt(source.Count));
+                var canvas = t_canvas is { IsDisposed: false } c && c.Width == 2 * s ? c : t_canvas = new Mat(2 * s, 2 * s, MatType.CV_8UC3);
+                using var mosaic = Mosaic4.Apply(tiles, s, rng, canvas);
+                return RandomAffine.Apply(mosaic, Options, rng, border: -s / 2);
+            }
+            finally
+            {
+                foreach (var t in tiles) t?.Dispose();
+            }
         }
-        var boxed = Letterbox.Apply(source.Load(index), s, s, scaleUp: true, out _);
+        using var loaded = source.Load(index);
+        using var boxed = Letterbox.Apply(loaded, s, s, scaleUp: true, out _);
         return RandomAffine.Apply(boxed, Options, rng, border: 0);
     }
 }

@@ -3,7 +3,7 @@ namespace Forge.Data.Datasets;
 /// <summary>What was wrong with a dataset file.</summary>
 public enum DataIssueKind
 {
-    /// <summary>The image could not be read or decoded (missing, truncated, empty, not an image).</summary>
+    /// <summary>The image could not be read or decoded (missing, truncated, empty, a format OpenCV does not decode).</summary>
     CorruptImage,
     /// <summary>The label file exists but could not be read.</summary>
     UnreadableLabelFile,
@@ -21,6 +21,12 @@ public enum DataIssueKind
     DuplicateLabel,
     /// <summary>A segmentation polygon was turned into its bounding box.</summary>
     PolygonLabel,
+    /// <summary>Every label line of the image was invalid: the image is left out rather than trained as a background.</summary>
+    AllLabelsInvalid,
+    /// <summary>A COCO annotation names a category the file's 'categories' do not list.</summary>
+    UnknownCategory,
+    /// <summary>A COCO image's width/height in the json differ from the decoded image's.</summary>
+    SizeMismatch,
 }
 
 /// <summary>What was done about an issue.</summary>

@@ -85,7 +85,7 @@ public sealed class DataIssueLog
     }
 
     /// <summary>
-    /// One line such as "train: 500 images (12 backgrounds), 3 corrupt images skipped, 7 label lines skipped, 2 fixed
+    /// One line such as "train: 500 images (12 backgrounds), 3 images left out, 7 label lines skipped, 2 fixed
     /// [wrong field count 3, bad class id 4, ...]".
     /// </summary>
     public string Summary()
@@ -96,12 +96,12 @@ public sealed class DataIssueLog
             foreach (var i in _issues)
             {
                 if (i.Action == IssueAction.Fixed) fixedCount++;
-                else if (i.Kind is DataIssueKind.CorruptImage or DataIssueKind.UnreadableLabelFile) imagesSkipped++;
+                else if (i.Kind is DataIssueKind.CorruptImage or DataIssueKind.UnreadableLabelFile or DataIssueKind.AllLabelsInvalid) imagesSkipped++;
                 else linesSkipped++;
             }
             var sb = new StringBuilder();
             if (_split.Length > 0) sb.Append(_split).Append(": ");
-            sb.Append($"{_images} images ({_backgrounds} backgrounds), {imagesSkipped} corrupt images skipped, {linesSkipped} label lines skipped, {fixedCount} fixed");
+            sb.Append($"{_images} images ({_backgrounds} backgrounds), {imagesSkipped} images left out, {linesSkipped} label lines skipped, {fixedCount} fixed");
             if (_issues.Count > 0)
             {
                 sb.Append(" [");
@@ -131,6 +131,9 @@ public sealed class DataIssueLog
         DataIssueKind.OutOfBounds => "out of bounds",
         DataIssueKind.DuplicateLabel => "duplicate",
         DataIssueKind.PolygonLabel => "polygon to box",
+        DataIssueKind.AllLabelsInvalid => "all labels invalid",
+        DataIssueKind.UnknownCategory => "unknown category",
+        DataIssueKind.SizeMismatch => "size differs from json",
         _ => kind.ToString(),
     };
 }

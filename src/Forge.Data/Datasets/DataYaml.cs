@@ -8,6 +8,10 @@ namespace Forge.Data.Datasets;
 /// Reads Ultralytics data.yaml files: <c>path</c> (absolute, or relative to the yaml's folder; default that folder),
 /// <c>train</c>/<c>val</c>/<c>test</c> as a folder, a .txt image list, or a list of those (relative to <c>path</c>),
 /// <c>names</c> as a list or a {0: a, 1: b} map, and optional <c>nc</c> that must agree with the names.
+/// A split may also be a COCO annotation file (<c>val: annotations/instances_val2017.json</c>, images found in
+/// <c>val2017/</c> or <c>images/val2017/</c> beside <c>annotations/</c>) or name the image folder itself
+/// (<c>val: {json: annotations/instances_val2017.json, images: val2017}</c>); <c>names</c> then defaults to the json's
+/// categories in id order, and every json of the dataset must list the same categories.
 /// </summary>
 public static class DataYaml
 {
@@ -24,13 +28,30 @@ public static class DataYaml
         if (!Directory.Exists(datasetRoot))
             throw Error(yamlPath, "path", $"dataset folder {datasetRoot} does not exist");
 
-        string[] names = ReadNames(root, yamlPath);
-        var train = Sources(root, "train", yamlPath, datasetRoot, required: true);
-        var val = Sources(root, "val", yamlPath, datasetRoot, required: false);
-        if (val.Count == 0) val = Sources(root, "validation", yamlPath, datasetRoot, required: false);
-        if (val.Count == 0) throw Error(yamlPath, "val", "missing: give the validation images (a folder, a .txt list, or a list of them)");
-        var test = Sources(root, "test", yamlPath, datasetRoot, required: false);
-        return new DatasetSpec(yamlPath, datasetRoot, train, val, test, names);
+        var cocoImages = new Dictionary<string, string>();
+        var train = Sources(root, "train", yamlPath, datasetRoot, required: true, cocoImages);
+        var val = Sources(root, "val", yamlPath, datasetRoot, required: false, cocoImages);
+        if (val.Count == 0) val = Sources(root, "validation", yamlPath, datasetRoot, required: false, cocoImages);
+        if (val.Count == 0) throw Error(yamlPath, "val", "missing: give the validation images (a folder, a .txt list, a COCO json, or a list of them)");
+        var test = Sources(root, "test", yamlPath, datasetRoot, required: false, cocoImages);
+        string[] names = ReadNames(root, yamlPath, CocoCategories(yamlPath, train.Concat(val).Concat(test)));
+        return new DatasetSpec(yamlPath, datasetRoot, train, val, test, names) { CocoImageFolders = cocoImages };
+    }
+
+    /// <summary>The category names shared by every COCO json source (null when there is none); differing category lists are an error.</summary>
+    static string[]? CocoCategories(string yamlPath, IEnumerable<string> sources)
+    {
+        CocoJson? first = null;
+        foreach (var source in sources)
+        {
+            if (!Path.GetExtension(source).Equals(".json", StringComparison.OrdinalIgnoreCase)) continue;
+            var file = CocoJson.Load(source);
+            if (first is null) { first = file; continue; }
+            var a = first.Categories.Select(c => c.Id);
+            if (!a.SequenceEqual(file.Categories.Select(c => c.Id)))
+                throw new InvalidDataException($"{yamlPath}: {first.Path} and {file.Path} list different category ids; class ids would not match across splits");
+        }
+        return first?.Names;
     }
 
     static YamlMappingNode ReadRoot(string yamlPath)
@@ -68,9 +89,15 @@ public static class DataYaml
     static bool IsNull(YamlScalarNode s) =>
         s.Style == ScalarStyle.Plain && (s.Value is null or "" or "~" or "null" or "Null" or "NULL");
 
-    static string[] ReadNames(YamlMappingNode root, string yamlPath)
+    static string[] ReadNames(YamlMappingNode root, string yamlPath, string[]? cocoNames)
     {
         var node = Get(root, "names");
+        if (cocoNames is not null && node is (null or YamlScalarNode { Value: null or "" or "~" or "null" }))
+        {
+            if (Scalar(root, "nc", yamlPath) is { } ncGiven && ncGiven != cocoNames.Length.ToString(CultureInfo.InvariantCulture))
+                throw Error(yamlPath, "nc", $"nc is {ncGiven} but the COCO json lists {cocoNames.Length} categories");
+            return cocoNames;
+        }
         int? nc = null;
         if (Scalar(root, "nc", yamlPath) is { } ncText)
         {
@@ -118,49 +145,78 @@ public static class DataYaml
         if (names.Length == 0) throw Error(yamlPath, "names", "no class names given");
         if (nc is { } count && count != names.Length)
             throw Error(yamlPath, "nc", $"nc is {count} but names lists {names.Length} classes; make them agree (or drop nc)");
+        if (cocoNames is not null && cocoNames.Length != names.Length)
+            throw Error(yamlPath, "names", $"names lists {names.Length} classes but the COCO json has {cocoNames.Length} categories");
         return names;
     }
 
-    static IReadOnlyList<string> Sources(YamlMappingNode root, string key, string yamlPath, string datasetRoot, bool required)
+    static IReadOnlyList<string> Sources(YamlMappingNode root, string key, string yamlPath, string datasetRoot, bool required,
+        Dictionary<string, string> cocoImages)
     {
         var node = Get(root, key);
-        var entries = new List<string>();
+        var entries = new List<YamlNode>();
         switch (node)
         {
             case null:
                 break;
             case YamlScalarNode s:
-                if (!IsNull(s) && !string.IsNullOrWhiteSpace(s.Value)) entries.Add(s.Value!);
+                if (!IsNull(s) && !string.IsNullOrWhiteSpace(s.Value)) entries.Add(s);
+                break;
+            case YamlMappingNode:
+                entries.Add(node);
                 break;
             case YamlSequenceNode seq:
-                foreach (var item in seq.Children)
-                {
-                    if (item is not YamlScalarNode e || string.IsNullOrWhiteSpace(e.Value)) throw Error(yamlPath, key, "list entries must be paths");
-                    entries.Add(e.Value!);
-                }
+                entries.AddRange(seq.Children);
                 break;
             default:
                 throw Error(yamlPath, key, "expected a path or a list of paths");
         }
         if (entries.Count == 0)
         {
-            if (required) throw Error(yamlPath, key, "missing: give the images (a folder, a .txt list, or a list of them)");
+            if (required) throw Error(yamlPath, key, "missing: give the images (a folder, a .txt list, a COCO json, or a list of them)");
             return [];
         }
         var resolved = new List<string>(entries.Count);
         foreach (var entry in entries)
         {
-            string full = Path.GetFullPath(Path.IsPathRooted(entry) ? entry : Path.Combine(datasetRoot, entry));
-            // Ultralytics also accepts '../x' written relative to a parent that turned out to be the root itself.
-            if (!Exists(full) && entry.StartsWith("../", StringComparison.Ordinal))
+            switch (entry)
             {
-                string alt = Path.GetFullPath(Path.Combine(datasetRoot, entry[3..]));
-                if (Exists(alt)) full = alt;
+                case YamlScalarNode e when !string.IsNullOrWhiteSpace(e.Value):
+                    resolved.Add(Resolve(e.Value!, key, yamlPath, datasetRoot));
+                    break;
+                case YamlMappingNode map:
+                    string json = Scalar(map, "json", yamlPath) ?? throw Error(yamlPath, key, "a mapping entry needs 'json:' (a COCO annotation file) and optionally 'images:' (its image folder)");
+                    if (!json.EndsWith(".json", StringComparison.OrdinalIgnoreCase)) throw Error(yamlPath, key, $"json: '{json}' is not a .json file");
+                    string full = Resolve(json, key, yamlPath, datasetRoot);
+                    if (Scalar(map, "images", yamlPath) is { Length: > 0 } images)
+                    {
+                        string folder = Resolve(images, key, yamlPath, datasetRoot);
+                        if (!Directory.Exists(folder)) throw Error(yamlPath, key, $"images: {folder} is not a folder");
+                        cocoImages[full] = folder;
+                    }
+                    foreach (var (k, _) in map.Children)
+                        if (k is YamlScalarNode { Value: var name } && name is not ("json" or "images"))
+                            throw Error(yamlPath, key, $"unknown key '{name}' (use json: and images:)");
+                    resolved.Add(full);
+                    break;
+                default:
+                    throw Error(yamlPath, key, "list entries must be paths, or {json: ..., images: ...} for a COCO json");
             }
-            if (!Exists(full)) throw Error(yamlPath, key, $"{full} does not exist (resolved from '{entry}' against {datasetRoot})");
-            resolved.Add(full);
         }
         return resolved;
+    }
+
+    static string Resolve(string entry, string key, string yamlPath, string datasetRoot)
+    {
+        string full = Path.GetFullPath(Path.IsPathRooted(entry) ? entry : Path.Combine(datasetRoot, entry));
+        // Ultralytics also accepts '../x' written relative to a parent that turned out to be the root itself.
+        if (!Exists(full) && entry.StartsWith("../", StringComparison.Ordinal))
+        {
+            string alt = Path.GetFullPath(Path.Combine(datasetRoot, entry[3..]));
+            if (Exists(alt)) full = alt;
+        }
+        if (!Exists(full)) throw Error(yamlPath, key, $"{full} does not exist (resolved from '{entry}' against {datasetRoot})");
+        return full;
     }
 
     static bool Exists(string path) => File.Exists(path) || Directory.Exists(path);

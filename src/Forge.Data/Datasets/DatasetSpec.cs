@@ -2,7 +2,8 @@ namespace Forge.Data.Datasets;
 
 /// <summary>
 /// A dataset described by a data.yaml: its root folder, the image sources of each split (absolute paths of folders,
-/// .txt lists or image files) and the class names.
+/// .txt lists, image files or COCO .json annotation files) and the class names. <see cref="CocoImageFolders"/> holds
+/// the image folder data.yaml named for a COCO json ({json: ..., images: ...}).
 /// </summary>
 public sealed record DatasetSpec(
     string YamlPath,
@@ -13,4 +14,9 @@ public sealed record DatasetSpec(
     string[] Names)
 {
     public int NumClasses => Names.Length;
+
+    public IReadOnlyDictionary<string, string> CocoImageFolders { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The image folder named for a COCO json source, or null (then it is found by the usual COCO layouts).</summary>
+    public string? CocoImagesFor(string jsonSource) => CocoImageFolders.TryGetValue(jsonSource, out var folder) ? folder : null;
 }

@@ -19,7 +19,7 @@ public static class ImageSources
             if (Directory.Exists(full))
             {
                 foreach (var f in Directory.EnumerateFiles(full, "*", SearchOption.AllDirectories))
-                    if (ImageCodec.IsImageFile(f)) found.Add(f);
+                    if (ImageFile.IsImageFile(f)) found.Add(f);
             }
             else if (File.Exists(full) && Path.GetExtension(full).Equals(".txt", StringComparison.OrdinalIgnoreCase))
             {
@@ -29,13 +29,13 @@ public static class ImageSources
                     string entry = raw.Trim();
                     if (entry.Length == 0 || entry.StartsWith('#')) continue;
                     string image = Path.GetFullPath(Path.IsPathRooted(entry) ? entry : Path.Combine(dir, entry));
-                    if (ImageCodec.IsImageFile(image)) found.Add(image);
+                    if (ImageFile.IsImageFile(image)) found.Add(image);
                 }
             }
             else if (File.Exists(full))
             {
-                if (!ImageCodec.IsImageFile(full))
-                    throw new InvalidDataException($"{full}: not an image ({string.Join(", ", ImageCodec.Extensions)}), folder or .txt image list");
+                if (!ImageFile.IsImageFile(full))
+                    throw new InvalidDataException($"{full}: not an image ({string.Join(", ", ImageFile.Extensions)}), folder or .txt image list");
                 found.Add(full);
             }
             else

@@ -9,8 +9,10 @@ public enum LabelFileState
     Missing,
     /// <summary>The file has no label lines: a background.</summary>
     Empty,
-    /// <summary>The file has label lines (some may have been skipped, leaving none).</summary>
+    /// <summary>The file has label lines and at least one is valid (others may have been skipped).</summary>
     Labeled,
+    /// <summary>The file has label lines but every one was invalid: the image is left out, not trained as a background.</summary>
+    AllInvalid,
     /// <summary>The file exists but cannot be read; the image should be skipped.</summary>
     Unreadable,
 }
@@ -71,7 +73,8 @@ public static class LabelReader
             }
             labels.Add(l);
         }
-        return new LabelReadResult(anyLine ? LabelFileState.Labeled : LabelFileState.Empty, labels.ToArray());
+        var state = !anyLine ? LabelFileState.Empty : labels.Count > 0 ? LabelFileState.Labeled : LabelFileState.AllInvalid;
+        return new LabelReadResult(state, labels.ToArray());
     }
 
     static ObjectLabel? ParseLine(string[] fields, string file, int line, int numClasses, List<DataIssue> issues)
@@ -116,6 +119,20 @@ public static class LabelReader
             cx = values[1]; cy = values[2]; w = values[3]; h = values[4];
         }
 
+        var label = Check((int)cls, cx, cy, w, h, file, line, issues);
+        if (label is not null && polygon)
+            issues.Add(new DataIssue(DataIssueKind.PolygonLabel, file, line, $"polygon of {(fields.Length - 1) / 2} points replaced by its bounding box", IssueAction.Fixed));
+        return label;
+    }
+
+    /// <summary>
+    /// Checks one normalised box (centre and size, 0..1) of a valid class: a non-positive size or a centre outside the
+    /// image skips it, a box reaching outside is clipped (reported as fixed). Issues name <paramref name="file"/>:<paramref name="line"/>
+    /// and start with <paramref name="what"/> when given (e.g. a COCO annotation id).
+    /// </summary>
+    public static ObjectLabel? Check(int classId, double cx, double cy, double w, double h, string file, int line, List<DataIssue> issues, string what = "")
+    {
+        void Skip(DataIssueKind kind, string message) => issues.Add(new DataIssue(kind, file, line, what + message, IssueAction.Skipped));
         if (w <= 0 || h <= 0) { Skip(DataIssueKind.NonPositiveSize, $"box size {w:0.######} x {h:0.######} is not positive"); return null; }
         if (cx < 0 || cx > 1 || cy < 0 || cy > 1)
         {
@@ -132,11 +149,10 @@ public static class LabelReader
             return null;
         }
         if (outside)
-            issues.Add(new DataIssue(DataIssueKind.OutOfBounds, file, line, "box extends outside the image; clipped to it", IssueAction.Fixed));
-        if (polygon)
-            issues.Add(new DataIssue(DataIssueKind.PolygonLabel, file, line, $"polygon of {(fields.Length - 1) / 2} points replaced by its bounding box", IssueAction.Fixed));
-
-        return new ObjectLabel((int)cls, (float)((bx1 + bx2) / 2), (float)((by1 + by2) / 2), (float)(bx2 - bx1), (float)(by2 - by1));
+            issues.Add(new DataIssue(DataIssueKind.OutOfBounds, file, line, what + "box extends outside the image; clipped to it", IssueAction.Fixed));
+        // Unclipped boxes keep the file's values exactly (cx, cy, w, h as parsed), as Ultralytics trains on them.
+        if (!outside) return new ObjectLabel(classId, (float)cx, (float)cy, (float)w, (float)h);
+        return new ObjectLabel(classId, (float)((bx1 + bx2) / 2), (float)((by1 + by2) / 2), (float)(bx2 - bx1), (float)(by2 - by1));
     }
 
     static bool IsDuplicate(List<ObjectLabel> kept, ObjectLabel l)

@@ -1,8 +1,11 @@
-using Forge.Data.Imaging;
+using OpenCvSharp;
 
 namespace Forge.Data.Loading;
 
-/// <summary>Turns samples into the batch layout the trainer wants: CHW float planes in [0, 1], and target rows.</summary>
+/// <summary>
+/// Turns samples into the batch layout the trainer wants: CHW float planes in [0, 1] in RGB order (the BGR images are
+/// reversed here, as Ultralytics' Format/preprocess does with img[::-1]), and target rows.
+/// </summary>
 public static class Collate
 {
     static readonly float[] ByteToUnit = BuildLut();
@@ -14,23 +17,30 @@ public static class Collate
         return lut;
     }
 
-    /// <summary>Writes the image as three planes (R, G, B) of floats in [0, 1] starting at <paramref name="offset"/>.</summary>
-    public static unsafe void ToChw(RgbImage image, float[] destination, int offset)
+    /// <summary>
+    /// Writes an 8-bit BGR image as three planes (R, G, B) of floats in [0, 1] starting at <paramref name="offset"/>.
+    /// Throws <see cref="ArgumentException"/> for another pixel type.
+    /// </summary>
+    public static unsafe void ToChw(Mat image, float[] destination, int offset)
     {
-        int plane = image.Width * image.Height;
+        if (image.Type() != MatType.CV_8UC3) throw new ArgumentException($"expected an 8-bit BGR image, got {image.Type()}", nameof(image));
+        int w = image.Width, h = image.Height, plane = w * h;
         if (offset < 0 || offset + 3 * plane > destination.Length)
-            throw new ArgumentOutOfRangeException(nameof(offset), $"a {image.Width}x{image.Height} image does not fit at {offset} in {destination.Length} floats");
-        fixed (byte* src = image.Pixels)
+            throw new ArgumentOutOfRangeException(nameof(offset), $"a {w}x{h} image does not fit at {offset} in {destination.Length} floats");
         fixed (float* dst = &destination[offset])
         fixed (float* lut = ByteToUnit)
         {
             float* r = dst, g = dst + plane, b = dst + 2 * plane;
-            byte* p = src;
-            for (int i = 0; i < plane; i++, p += 3)
+            for (int y = 0; y < h; y++)
             {
-                r[i] = lut[p[0]];
-                g[i] = lut[p[1]];
-                b[i] = lut[p[2]];
+                byte* p = (byte*)image.Ptr(y);
+                int o = y * w;
+                for (int x = 0; x < w; x++, p += 3)
+                {
+                    b[o + x] = lut[p[0]];
+                    g[o + x] = lut[p[1]];
+                    r[o + x] = lut[p[2]];
+                }
             }
         }
     }

@@ -1,21 +1,22 @@
-using Forge.Core.Geometry;
 using Forge.Core.Randomness;
+using Forge.Core.Geometry;
 using Forge.Data.Augmentation;
 using Forge.Data.Datasets;
 using Forge.Data.Imaging;
+using OpenCvSharp;
 
 namespace Forge.Data.Loading;
 
 /// <summary>
 /// Turns an index into ready samples: loads an image with its long side at <see cref="ImageSize"/> (Ultralytics
-/// load_image), then applies the training pipeline (augment) or the validation letterbox. Thread-safe: samples may
+/// load_image: cv2 decode, INTER_LINEAR resize to the ceil-rounded size, up or down), then applies the training pipeline
+/// (augment) or the validation letterbox (no further enlarging, padded to the batch's shape). Thread-safe: samples may
 /// be built concurrently, each from its own <see cref="DeterministicRandom"/>.
 /// </summary>
 public sealed class DetectionDataset : ILabeledImageSource
 {
-    readonly RgbImage?[]? _cache;
+    readonly Mat?[]? _cache;
     readonly TrainTransform? _train;
-    readonly ValTransform _val;
 
     public DatasetIndex Index { get; }
     public int ImageSize { get; }
@@ -26,59 +27,74 @@ public sealed class DetectionDataset : ILabeledImageSource
     /// <param name="cacheImages">Keep loaded images in memory after first use (unless the index already caches them at this size).</param>
     public DetectionDataset(DatasetIndex index, int imgsz, bool augment, AugmentOptions? aug = null, bool cacheImages = false)
     {
+        if (imgsz < 32) throw new ArgumentOutOfRangeException(nameof(imgsz), imgsz, "image size must be at least 32");
+        OpenCvRuntime.Ensure();
         Index = index;
         ImageSize = imgsz;
         Augment = augment;
         Options = aug ?? new AugmentOptions();
-        _val = new ValTransform(imgsz);
         if (augment) _train = new TrainTransform(imgsz, Options);
-        if (cacheImages && index.CacheImageSize != imgsz) _cache = new RgbImage?[index.Count];
+        if (cacheImages && index.CacheImageSize != imgsz) _cache = new Mat?[index.Count];
     }
 
-    /// <summary>The loaded image of item <paramref name="index"/> (long side = image size) with boxes in its pixels. Do not modify the image.</summary>
+    /// <summary>The loaded image of item <paramref name="index"/> (long side = image size) with boxes in its pixels; the caller disposes it.</summary>
     public LabeledImage Load(int index)
     {
         var item = Index.Items[index];
-        var image = LoadImage(index, item);
+        var (image, shared) = LoadImage(index, item);
         float w = image.Width, h = image.Height;
         var boxes = new BoxF[item.Labels.Length];
         var classes = new int[item.Labels.Length];
         for (int i = 0; i < boxes.Length; i++)
         {
+            // Ultralytics converts normalised xywh to xyxy first, then scales by the image size (in float32).
             var l = item.Labels[i];
-            boxes[i] = BoxF.FromCenter(l.Cx * w, l.Cy * h, l.W * w, l.H * h);
+            float hw = l.W / 2, hh = l.H / 2;
+            boxes[i] = new BoxF((l.Cx - hw) * w, (l.Cy - hh) * h, (l.Cx + hw) * w, (l.Cy + hh) * h);
             classes[i] = l.ClassId;
         }
-        return new LabeledImage(image, boxes, classes);
+        return new LabeledImage(image, boxes, classes, ownsImage: !shared);
     }
 
-    RgbImage LoadImage(int index, DatasetItem item)
+    (Mat Image, bool Shared) LoadImage(int index, DatasetItem item)
     {
-        if (Index.CacheImageSize == ImageSize && item.CachedImage is { } fromIndex) return fromIndex;
-        if (_cache is not null && Volatile.Read(ref _cache[index]) is { } cached) return cached;
-        var decoded = ImageCodec.Decode(item.ImagePath);
-        var (w, h) = Resize.LongSideSize(decoded.Width, decoded.Height, ImageSize);
-        var image = w == decoded.Width && h == decoded.Height ? decoded : Resize.To(decoded, w, h);
-        // Two threads may race to fill the same slot; both computed the same pixels, so either wins.
-        if (_cache is not null) Volatile.Write(ref _cache[index], image);
-        return image;
+        if (Index.CacheImageSize == ImageSize && item.CachedImage is { } fromIndex) return (fromIndex, true);
+        if (_cache is not null && Volatile.Read(ref _cache[index]) is { } cached) return (cached, true);
+        var image = LongSideResize.Apply(ImageFile.Read(item.ImagePath), ImageSize);
+        var (expectW, expectH) = LongSideResize.SizeFor(item.Width, item.Height, ImageSize);
+        if (image.Width != expectW || image.Height != expectH)
+        {
+            image.Dispose();
+            throw new InvalidDataException($"{item.ImagePath}: the image changed since the dataset was indexed (it was {item.Width}x{item.Height})");
+        }
+        if (_cache is null) return (image, false);
+        // Two threads may race to fill the same slot; both computed the same pixels, so the first one stays and the other is dropped.
+        var winner = Interlocked.CompareExchange(ref _cache[index], image, null);
+        if (winner is null) return (image, true);
+        image.Dispose();
+        return (winner, true);
     }
 
     /// <summary>
-    /// The finished sample <paramref name="index"/> for <paramref name="epoch"/>. With augmentation its randomness
-    /// comes only from (seed, epoch, index); <paramref name="mosaicEnabled"/> false is the close-mosaic phase.
+    /// The finished sample <paramref name="index"/> for <paramref name="epoch"/> (the caller disposes it). With augmentation
+    /// its randomness comes only from (seed, epoch, index) and it is ImageSize square; <paramref name="mosaicEnabled"/> false
+    /// is the close-mosaic phase. Without augmentation it is letterboxed to <paramref name="width"/> x <paramref name="height"/>
+    /// (default square ImageSize), never enlarged beyond the loaded size, as Ultralytics' validation does.
     /// </summary>
-    public LabeledSample GetSample(int index, int epoch, int seed, bool mosaicEnabled)
+    public LabeledSample GetSample(int index, int epoch, int seed, bool mosaicEnabled, int height = 0, int width = 0)
     {
         if ((uint)index >= (uint)Count) throw new ArgumentOutOfRangeException(nameof(index), index, $"dataset has {Count} items");
         var item = Index.Items[index];
-        float loadScale = (float)((double)ImageSize / Math.Max(item.Width, item.Height));
         if (_train is not null)
         {
+            float loadScale = (float)((double)ImageSize / Math.Max(item.Width, item.Height));
             var sample = _train.Apply(this, index, DeterministicRandom.ForSample(seed, epoch, index), mosaicEnabled);
             return new LabeledSample(sample, new ImageInfo(item.ImagePath, item.Width, item.Height, loadScale, 0, 0));
         }
-        var boxed = _val.Apply(Load(index), out var lb);
-        return new LabeledSample(boxed, new ImageInfo(item.ImagePath, item.Width, item.Height, loadScale * lb.Scale, lb.PadX, lb.PadY));
+        using var loaded = Load(index);
+        var boxed = Letterbox.Apply(loaded, width > 0 ? width : ImageSize, height > 0 ? height : ImageSize, scaleUp: false, out var lb);
+        // Ultralytics maps validation boxes back with ratio_pad = (resized_h / h0, (left, top)): the loaded height's ratio.
+        float gain = (float)((double)loaded.Height / item.Height * lb.Ratio);
+        return new LabeledSample(boxed, new ImageInfo(item.ImagePath, item.Width, item.Height, gain, lb.PadLeft, lb.PadTop));
     }
 }

@@ -1,13 +1,15 @@
 using Forge.Core.Geometry;
 using Forge.Data.Augmentation;
-using Forge.Data.Imaging;
+using OpenCvSharp;
 
 namespace Forge.Data.Loading;
 
-/// <summary>One finished sample: the s x s image, its boxes (pixels, corners) and classes, and where it came from.</summary>
-public sealed record LabeledSample(LabeledImage Data, ImageInfo Info)
+/// <summary>One finished sample: the BGR image, its boxes (pixels, corners) and classes, and where it came from. Dispose it once collated.</summary>
+public sealed record LabeledSample(LabeledImage Data, ImageInfo Info) : IDisposable
 {
-    public RgbImage Image => Data.Image;
+    public Mat Image => Data.Image;
     public BoxF[] Boxes => Data.Boxes;
     public int[] Classes => Data.Classes;
+
+    public void Dispose() => Data.Dispose();
 }

@@ -23,7 +23,7 @@ internal sealed class ParallelEpoch : IDisposable
         _prefetch = prefetch;
         _consumerBatch = startBatch;
         _endPosition = plan.EndPosition;
-        _nextPosition = Math.Min(startBatch * plan.BatchSize, _endPosition);
+        _nextPosition = startBatch >= plan.BatchCount ? _endPosition : plan.FirstPosition(startBatch);
         _threads = new Thread[workers];
         for (int i = 0; i < workers; i++)
         {
@@ -48,7 +48,7 @@ internal sealed class ParallelEpoch : IDisposable
                     int position = _nextPosition++;
                     int batch = _plan.BatchOf(position);
                     if (!_open.TryGetValue(batch, out work!)) _open[batch] = work = _plan.NewBatch(batch);
-                    slot = position - batch * _plan.BatchSize;
+                    slot = _plan.SlotOf(position, batch);
                 }
                 _plan.BuildSample(work, slot);
                 lock (_gate)

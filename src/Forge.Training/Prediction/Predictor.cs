@@ -1,128 +1,179 @@
 using System.Diagnostics;
-using System.Text.Json;
 using Forge.Core.Detection;
-using Forge.Data.Augmentation;
 using Forge.Data.Imaging;
 using Forge.Data.Loading;
+using Forge.Data.Sources;
 using Forge.Models;
 using Forge.Training.Validation;
+using OpenCvSharp;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Forge.Training.Prediction;
 
 /// <summary>
-/// Runs a detector on image files: letterbox to the model size, NMS (conf 0.25 / IoU 0.7 by default), boxes mapped back
-/// to the original pixels; optionally writes annotated images, YOLO-format .txt labels and one predictions.json.
+/// Runs a detector on images and videos as Ultralytics' predictor does: letterbox with minimal padding (a multiple of the
+/// model's largest stride), NMS (conf 0.25 / IoU 0.7 by default), boxes mapped back to the original pixels; optionally
+/// writes annotated images (JPEG) and videos (MJPG .avi at the source frame rate), YOLO-format .txt labels and one
+/// predictions.json. Outputs of different inputs never share a name (see <see cref="OutputStems"/>).
 /// </summary>
 public sealed class Predictor(YoloDetector model, string[] names, int imgsz, Device device, NmsOptions? nms = null, PredictionStyle? style = null)
 {
     readonly NmsOptions nms = nms ?? new NmsOptions(ConfThreshold: 0.25f, IouThreshold: 0.7f, MaxDetections: 300);
     readonly PredictionStyle style = style ?? new PredictionStyle();
+    readonly int stride = model.Strides.Max();
 
-    /// <summary>Image files of a source: one image, or every image in a folder (sorted, not recursive).</summary>
-    public static List<string> ExpandSource(string source)
-    {
-        if (File.Exists(source))
-        {
-            if (!ImageCodec.IsImageFile(source)) throw new ArgumentException($"source={source}: not an image file ({string.Join(", ", ImageCodec.Extensions)})");
-            return [Path.GetFullPath(source)];
-        }
-        if (Directory.Exists(source))
-        {
-            var files = Directory.EnumerateFiles(source).Where(ImageCodec.IsImageFile).Select(Path.GetFullPath).Order(StringComparer.Ordinal).ToList();
-            if (files.Count == 0) throw new ArgumentException($"source={source}: the folder has no images ({string.Join(", ", ImageCodec.Extensions)})");
-            return files;
-        }
-        throw new FileNotFoundException($"source={source}: no such file or folder", source);
-    }
+    /// <summary>Options for <see cref="Run"/>.</summary>
+    public sealed record Outputs(bool SaveImages = true, bool SaveTxt = false, bool SaveJson = true, int VidStride = 1);
 
-    public ImagePrediction Predict(RgbImage image, string path)
+    /// <summary>Detections for one BGR image (original pixels, clipped to the image).</summary>
+    public ImagePrediction Predict(Mat image, string path, int? frame = null)
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         model.eval();
-        // Enlarge small images too (Ultralytics' predict letterbox does): validation sees every image with its long side
-        // at imgsz, so only padding a small one would show the model its objects at a scale it was not trained for.
-        var boxed = Letterbox.Apply(image, imgsz, imgsz, scaleUp: true, out var lb);
-        var input = new float[3 * imgsz * imgsz];
-        Collate.ToChw(boxed, input, 0);
-        var x = tensor(input, [1, 3, imgsz, imgsz]).to(device);
-        var decoded = model.Decode(model.forward(x), imgsz, imgsz).to(CPU).contiguous();
+        var input = InferenceInput.Prepare(image, path, imgsz, stride, auto: true);
+        var x = tensor(input.Chw, [1, 3, input.Height, input.Width]).to(device);
+        var decoded = model.Decode(model.forward(x), input.Height, input.Width).to(CPU).contiguous();
         var all = decoded.data<float>().ToArray();
         var dets = NonMaxSuppression.Run(all, (int)decoded.shape[2], model.NumClasses, nms);
-        var info = new ImageInfo(path, image.Width, image.Height, lb.Scale, lb.PadX, lb.PadY);
-        return new ImagePrediction(path, image.Width, image.Height, Validator.ToOriginal(dets, info), null);
+        return new ImagePrediction(path, image.Width, image.Height, Validator.ToOriginal(dets, input.Info), null, frame);
     }
 
-    /// <summary>Predicts every image of <paramref name="source"/>, saving outputs under <paramref name="outputDir"/>.</summary>
-    public List<ImagePrediction> Run(string source, string outputDir, bool saveImages, bool saveTxt, bool saveJson, TextWriter log)
+    /// <summary>Predicts every image and video of <paramref name="source"/> (see <see cref="PredictSources.Expand"/>), writing outputs under <paramref name="outputDir"/>.</summary>
+    public PredictionRun Run(string source, string outputDir, Outputs outputs, TextWriter log)
     {
-        var files = ExpandSource(source);
+        if (outputs.VidStride < 1) throw new ArgumentOutOfRangeException(nameof(outputs), outputs.VidStride, "vid_stride must be at least 1");
+        var files = PredictSources.Expand(source);
         Directory.CreateDirectory(outputDir);
-        var results = new List<ImagePrediction>(files.Count);
+        var writer = new PredictionWriter(outputDir, names, outputs.SaveTxt, style);
+        var results = new List<ImagePrediction>();
+        int unreadable = 0;
         for (int i = 0; i < files.Count; i++)
         {
-            var path = files[i];
-            RgbImage image;
-            try { image = ImageCodec.Decode(path); }
-            catch (InvalidDataException e)
-            {
-                log.WriteLine($"image {i + 1}/{files.Count} {path}: skipped, {e.Message}");
-                continue;
-            }
-            var clock = Stopwatch.StartNew();
-            var pred = Predict(image, path);
-            double ms = clock.Elapsed.TotalMilliseconds;
-            string? annotated = null;
-            if (saveImages)
-            {
-                foreach (var d in pred.Detections)
-                {
-                    string? label = style.Label(names[d.ClassId], d.Score);
-                    if (label is null) Drawing.Rectangle(image, d.Box, Palette.ForClass(d.ClassId), style.LineWidth ?? Math.Max(1, (int)MathF.Round((image.Width + image.Height) * 0.002f)));
-                    else Drawing.BoxLabel(image, d.Box, label, Palette.ForClass(d.ClassId), style.LineWidth ?? 0);
-                }
-                annotated = Path.Combine(outputDir, Path.GetFileNameWithoutExtension(path) + ".jpg");
-                ImageCodec.SaveJpeg(image, annotated);
-            }
-            if (saveTxt) WriteYoloTxt(pred, Path.Combine(outputDir, "labels", Path.GetFileNameWithoutExtension(path) + ".txt"));
-            pred = pred with { AnnotatedPath = annotated };
-            results.Add(pred);
-            log.WriteLine($"image {i + 1}/{files.Count} {path}: {image.Width}x{image.Height} {Summarize(pred)}, {ms:0.0}ms");
+            var file = files[i];
+            string prefix = $"{(file.Kind == SourceKind.Video ? "video" : "image")} {i + 1}/{files.Count} {file.Path}";
+            bool ok = file.Kind == SourceKind.Video
+                ? RunVideo(file, outputDir, outputs, writer, results, prefix, log)
+                : RunImage(file, outputDir, outputs, writer, results, prefix, log);
+            if (!ok) unreadable++;
         }
-        if (saveJson) WriteJson(results, Path.Combine(outputDir, "predictions.json"));
-        return results;
+        if (outputs.SaveJson) writer.WriteJson(results, Path.Combine(outputDir, "predictions.json"));
+        return new PredictionRun(results, files.Count(f => f.Kind == SourceKind.Image), files.Count(f => f.Kind == SourceKind.Video), unreadable);
     }
+
+    bool RunImage(SourceFile file, string outputDir, Outputs outputs, PredictionWriter writer, List<ImagePrediction> results, string prefix, TextWriter log)
+    {
+        Mat image;
+        try { image = ImageFile.Read(file.Path); }
+        catch (InvalidDataException e)
+        {
+            log.WriteLine($"{prefix}: skipped, {Reason(e, file.Path)}");
+            return false;
+        }
+        using (image)
+        {
+            var clock = Stopwatch.StartNew();
+            var pred = Predict(image, file.Path);
+            double ms = clock.Elapsed.TotalMilliseconds;
+            if (outputs.SaveImages)
+            {
+                string annotated = Path.Combine(outputDir, file.OutputStem + ".jpg");
+                using var canvas = image.Clone();
+                Annotate(canvas, pred.Detections);
+                ImageFile.Write(canvas, annotated);
+                pred = pred with { AnnotatedPath = annotated };
+            }
+            writer.WriteTxt(pred, file.OutputStem);
+            results.Add(pred);
+            log.WriteLine($"{prefix}: {image.Width}x{image.Height} {Summarize(pred)}, {ms:0.0}ms");
+        }
+        return true;
+    }
+
+    bool RunVideo(SourceFile file, string outputDir, Outputs outputs, PredictionWriter writer, List<ImagePrediction> results, string prefix, TextWriter log)
+    {
+        using var capture = new VideoCapture(file.Path);
+        if (!capture.IsOpened())
+        {
+            log.WriteLine($"{prefix}: skipped, OpenCV cannot open it as a video");
+            return false;
+        }
+        double fps = capture.Get(VideoCaptureProperties.Fps);
+        if (!(fps > 0) || !double.IsFinite(fps)) fps = 30;
+        int total = (int)(capture.Get(VideoCaptureProperties.FrameCount) / outputs.VidStride);
+        string annotated = Path.Combine(outputDir, file.OutputStem + ".avi");
+        VideoWriter? video = null;
+        using var frame = new Mat();
+        int number = 0;
+        try
+        {
+            while (Next(capture, frame, outputs.VidStride))
+            {
+                number++;
+                var clock = Stopwatch.StartNew();
+                var pred = Predict(frame, file.Path, number);
+                double ms = clock.Elapsed.TotalMilliseconds;
+                if (outputs.SaveImages)
+                {
+                    video ??= OpenWriter(annotated, fps, frame.Width, frame.Height);
+                    using var canvas = frame.Clone();
+                    Annotate(canvas, pred.Detections);
+                    video.Write(canvas);
+                    pred = pred with { AnnotatedPath = annotated };
+                }
+                writer.WriteTxt(pred, $"{file.OutputStem}_{number}");
+                results.Add(pred);
+                log.WriteLine($"{prefix} (frame {number}/{total}): {frame.Width}x{frame.Height} {Summarize(pred)}, {ms:0.0}ms");
+            }
+        }
+        finally
+        {
+            video?.Dispose();
+        }
+        if (number == 0) log.WriteLine($"{prefix}: no frames could be read");
+        return number > 0;
+    }
+
+    /// <summary>Ultralytics' vid_stride: grab <paramref name="stride"/> frames, keep the last one.</summary>
+    static bool Next(VideoCapture capture, Mat frame, int stride)
+    {
+        for (int k = 0; k < stride; k++)
+            if (!capture.Grab()) return false;
+        return capture.Retrieve(frame) && !frame.Empty();
+    }
+
+    static VideoWriter OpenWriter(string path, double fps, int width, int height)
+    {
+        var writer = new VideoWriter(path, FourCC.MJPG, fps, new OpenCvSharp.Size(width, height));
+        if (!writer.IsOpened())
+        {
+            writer.Dispose();
+            throw new IOException($"{path}: OpenCV could not open an MJPG video writer ({width}x{height} at {fps:0.##} fps)");
+        }
+        return writer;
+    }
+
+    /// <summary>
+    /// Boxes and labels ("name conf", "name" or none: show_labels, show_conf) in the class colours with line_width, lowest
+    /// confidence first so the best ends on top (Ultralytics Results.plot).
+    /// </summary>
+    void Annotate(Mat canvas, IReadOnlyList<Detection> detections)
+    {
+        var annotator = new Annotator(canvas, style.LineWidth ?? 0);
+        for (int k = detections.Count - 1; k >= 0; k--)
+        {
+            var d = detections[k];
+            annotator.BoxLabel(d.Box, style.Label(names[d.ClassId], d.Score), ClassColors.Bgr(d.ClassId));
+        }
+    }
+
+    static string Reason(Exception e, string path) =>
+        e.Message.StartsWith(path, StringComparison.Ordinal) ? e.Message[(path.Length + 1)..].TrimStart() : e.Message;
 
     string Summarize(ImagePrediction p)
     {
         if (p.Detections.Count == 0) return "(no detections)";
         return string.Join(", ", p.Detections.GroupBy(d => d.ClassId).OrderBy(g => g.Key).Select(g => $"{g.Count()} {names[g.Key]}"));
-    }
-
-    void WriteYoloTxt(ImagePrediction p, string path)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllText(path, style.LabelFile(p.Detections, p.Width, p.Height));
-    }
-
-    void WriteJson(List<ImagePrediction> results, string path)
-    {
-        var doc = results.Select(r => new
-        {
-            image = r.Path,
-            width = r.Width,
-            height = r.Height,
-            annotated = r.AnnotatedPath,
-            detections = r.Detections.Select(d => new
-            {
-                @class = d.ClassId,
-                name = names[d.ClassId],
-                confidence = Math.Round(d.Score, 5),
-                box = new { x1 = Math.Round(d.Box.X1, 2), y1 = Math.Round(d.Box.Y1, 2), x2 = Math.Round(d.Box.X2, 2), y2 = Math.Round(d.Box.Y2, 2) },
-            }),
-        });
-        File.WriteAllText(path, JsonSerializer.Serialize(doc, new JsonSerializerOptions { WriteIndented = true }));
     }
 }

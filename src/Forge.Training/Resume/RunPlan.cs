@@ -62,7 +62,7 @@ public sealed class RunPlan : IDisposable
     static RunPlan ForNewRun(ForgeConfig requested, DataParallel ddp)
     {
         var cfg = requested.Clone();
-        cfg.Validate();
+        ValidateForTraining(cfg);
         var data = DatasetResolver.Load(cfg.Data);   // before the run folder: a wrong data= leaves no empty folder behind
         string? created = null;
         var run = new RunFolder(ddp.FromMain(() =>
@@ -95,9 +95,10 @@ public sealed class RunPlan : IDisposable
                         ?? throw new InvalidDataException($"{path}: no training arguments stored; cannot resume");
             ResumeResolver.RequireSavedData(saved, requested, path);
             var cfg = ResumeResolver.Merge(saved, requested, log);
-            cfg.Validate();
+            ValidateForTraining(cfg);
             string? movedFrom = cfg.Data != saved.Data ? saved.Data : null;
-            return new RunPlan(cfg, DatasetResolver.Load(cfg.Data), run, checkpoint, path)             {
+            return new RunPlan(cfg, DatasetResolver.Load(cfg.Data), run, checkpoint, path)
+            {
                 DataMovedFrom = movedFrom, ExtendedFromEpochs = cfg.Epochs > saved.Epochs ? saved.Epochs : null,
             };
         }
@@ -106,6 +107,16 @@ public sealed class RunPlan : IDisposable
             checkpoint.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Every setting against its declared rules, then what training in particular cannot do.</summary>
+    /// <exception cref="ConfigException">Naming the user's key.</exception>
+    static void ValidateForTraining(ForgeConfig cfg)
+    {
+        cfg.Validate();
+        if (cfg.Rect)
+            throw new ConfigException("rect=true: rectangular training batches are not supported; validation during training always uses " +
+                                      "rectangular batches like Ultralytics' (rect=false in 'forge val' gives square ones)");
     }
 
     /// <summary>Hands the resume checkpoint to the caller, who restores from it and disposes it (its tensors are large).</summary>

@@ -14,35 +14,46 @@ using static TorchSharp.torch;
 namespace Forge.Training.Validation;
 
 /// <summary>
-/// Runs a detector over a dataset split: letterboxed batches, NMS (class-aware, multi-label, conf 0.001, IoU 0.7 by default),
-/// predictions mapped back to original image pixels, COCO-style AP and Ultralytics-style P/R, confusion matrix and loss.
+/// Runs a detector over a dataset split as Ultralytics' validator does: rectangular batches by default (images sorted by
+/// aspect ratio, each batch padded only to a stride multiple; square imgsz letterboxes with rect=false), small images
+/// enlarged to imgsz, NMS (class-aware, multi-label, conf 0.001, IoU 0.7 by default), detections mapped back to original
+/// pixels, Ultralytics' AP (or pycocotools' with <see cref="ApMethod.Coco"/>), P/R, confusion matrix and loss.
 /// </summary>
 public sealed class Validator
 {
     readonly DatasetIndex index;
     readonly BatchLoader loader;
-    readonly int[] shard;
-    readonly string[] names;
-    readonly Device device;
+    readonly List<PlannedBatch> globalBatches;
+    readonly int imgsz;
+    readonly int shardImages;
     readonly NmsOptions nms;
     readonly int maxDetectionsPerImageForAp;
+    readonly ApMethod apMethod;
+    readonly Device device;
     readonly ICommunicator comm;
 
-    /// <param name="comm">With several ranks each validates a disjoint, strided shard and the detections are gathered, so every
+    /// <param name="batch">Images per validation batch (all ranks together: with several ranks each takes a slice of every batch).</param>
+    /// <param name="rect">Rectangular batches (Ultralytics' default for validation); false: square imgsz letterboxes.</param>
+    /// <param name="comm">With several ranks each validates a slice of every batch and the detections are gathered, so every
     /// rank computes the same metrics as a single process would.</param>
+    /// <param name="maxDetectionsPerImageForAp">pycocotools' maxDets, used by <see cref="ApMethod.Coco"/> only.</param>
     public Validator(DatasetIndex index, string[] names, int imgsz, int batch, int workers, Device device,
-                     NmsOptions? nms = null, bool cacheImages = false, int maxDetectionsPerImageForAp = 100, ICommunicator? comm = null)
+                     NmsOptions? nms = null, bool cacheImages = false, int maxDetectionsPerImageForAp = 100, ICommunicator? comm = null,
+                     bool rect = true, ApMethod apMethod = ApMethod.Ultralytics, int stride = 32)
     {
+        if (names.Length == 0) throw new ArgumentException("no class names", nameof(names));
         this.index = index;
-        this.names = names;
+        this.imgsz = imgsz;
         this.device = device;
+        this.apMethod = apMethod;
         this.comm = comm ?? new SingleProcessCommunicator();
         this.nms = nms ?? new NmsOptions(ConfThreshold: 0.001f, IouThreshold: 0.7f, MaxDetections: 300, MultiLabel: true);
         this.maxDetectionsPerImageForAp = maxDetectionsPerImageForAp;
-        var sampler = new DistributedValidationSampler(index.Count, this.comm.Rank, this.comm.WorldSize);
-        shard = sampler.EpochIndices(0);
+        globalBatches = rect ? ValidationBatches.Rect(index, imgsz, batch, stride) : ValidationBatches.Square(index.Count, imgsz, batch);
+        var mine = ValidationBatches.Shard(globalBatches, this.comm.Rank, this.comm.WorldSize);
+        shardImages = mine.Sum(b => b.Size);
         var dataset = new DetectionDataset(index, imgsz, augment: false, cacheImages: cacheImages);
-        loader = new BatchLoader(dataset, new LoaderOptions { BatchSize = batch, Workers = workers, Prefetch = 2 }, sampler);
+        loader = new BatchLoader(dataset, new LoaderOptions { BatchSize = batch, Workers = workers, Prefetch = 2 }, mine);
     }
 
     public int ImageCount => index.Count;
@@ -57,8 +68,8 @@ public sealed class Validator
         var lossSum = new double[4];   // box, cls, dfl, batches
         var pre = new Stopwatch(); var infer = new Stopwatch(); var post = new Stopwatch();
         var bar = log is null ? null : new ProgressBar(loader.BatchesPerEpoch, log);
-        var mine = new List<ImageResult>(shard.Length);
-        int done = 0, position = 0;
+        var mine = new List<ImageResult>(shardImages);
+        int done = 0;
 
         using (no_grad())
         {
@@ -88,10 +99,9 @@ public sealed class Validator
                 for (int i = 0; i < batch.Size; i++)
                 {
                     var dets = NonMaxSuppression.Run(all.AsSpan(i * perImage, perImage), anchors, nc, nms);
-                    mine.Add(new ImageResult(shard[position + i], ToOriginal(dets, batch.Infos[i])));
+                    mine.Add(new ImageResult(IndexOf(batch.Infos[i]), ToOriginal(dets, batch.Infos[i])));
                 }
                 post.Stop();
-                position += batch.Size;
                 bar?.Update(++done, progressPrefix);
                 pre.Start();
             }
@@ -99,25 +109,47 @@ public sealed class Validator
         }
         if (wasTraining) model.train();
 
-        // Every rank evaluates all images in dataset order: identical metrics everywhere, equal to a single process.
         var results = comm.WorldSize == 1 ? mine : comm.AllGatherBytes(ImageResult.Pack(mine)).SelectMany(p => ImageResult.Unpack(p)).ToList();
-        results.Sort((a, b) => a.Index.CompareTo(b.Index));
-        var evaluator = new DetectionEvaluator(nc, maxDetectionsPerImageForAp);
-        var confusion = new ConfusionMatrix(nc);
-        foreach (var r in results)
-        {
-            var gts = GroundTruth(index.Items[r.Index]);
-            evaluator.AddImage(r.Detections, gts);
-            confusion.Process(r.Detections, gts);
-        }
+        var (metrics, confusion) = Evaluate(results, nc);
         comm.AllReduceSum(lossSum);
-        double n = Math.Max(1, shard.Length);
-        return new ValidationResult(evaluator.Compute(), confusion,
+        double n = Math.Max(1, shardImages);
+        return new ValidationResult(metrics, confusion,
             lossSum[3] == 0 ? new LossItems(0, 0, 0) : new LossItems((float)(lossSum[0] / lossSum[3]), (float)(lossSum[1] / lossSum[3]), (float)(lossSum[2] / lossSum[3])),
             pre.Elapsed.TotalMilliseconds / n, infer.Elapsed.TotalMilliseconds / n, post.Elapsed.TotalMilliseconds / n);
     }
 
-    /// <summary>Letterboxed-pixel detections back to original image pixels, clipped to the image.</summary>
+    Dictionary<string, int>? _indexByPath;
+
+    int IndexOf(ImageInfo info)
+    {
+        _indexByPath ??= index.Items.Select((item, i) => (item.ImagePath, i)).ToDictionary(p => p.ImagePath, p => p.i);
+        return _indexByPath[info.Path];
+    }
+
+    /// <summary>
+    /// Scores the gathered detections image by image in the order one process's loader visits them (every rank computes
+    /// the same): Ultralytics' ground truth and AP, or pycocotools' with exact boxes and crowd regions.
+    /// </summary>
+    (DetectionMetrics, ConfusionMatrix) Evaluate(List<ImageResult> results, int nc)
+    {
+        var byIndex = results.ToDictionary(r => r.Index, r => r.Detections);
+        var confusion = new ConfusionMatrix(nc);
+        var ultralytics = apMethod == ApMethod.Ultralytics ? new UltralyticsEvaluator(nc) : null;
+        var coco = apMethod == ApMethod.Coco ? new DetectionEvaluator(nc, maxDetectionsPerImageForAp) : null;
+        foreach (var planned in globalBatches)
+            foreach (int i in planned.Indices)
+            {
+                var item = index.Items[i];
+                var dets = byIndex[i];
+                var gts = GroundTruth.Ultralytics(item, imgsz, planned.Width, planned.Height);
+                confusion.Process(dets, gts);
+                ultralytics?.AddImage(dets, gts);
+                coco?.AddImage(dets, GroundTruth.Exact(item), item.Crowd);
+            }
+        return (ultralytics?.Compute() ?? coco!.Compute(), confusion);
+    }
+
+    /// <summary>Letterboxed-pixel detections back to original image pixels (Ultralytics scale_boxes: minus padding, divided by the gain, clipped), order kept.</summary>
     public static List<Detection> ToOriginal(List<Detection> dets, ImageInfo info)
     {
         var result = new List<Detection>(dets.Count);
@@ -128,14 +160,6 @@ public sealed class Validator
             result.Add(d with { Box = new BoxF(x1, y1, x2, y2).Clip(info.OriginalWidth, info.OriginalHeight) });
         }
         return result;
-    }
-
-    public static List<LabeledBox> GroundTruth(DatasetItem item)
-    {
-        var list = new List<LabeledBox>(item.Labels.Length);
-        foreach (var l in item.Labels)
-            list.Add(new LabeledBox(BoxF.FromCenter(l.Cx * item.Width, l.Cy * item.Height, l.W * item.Width, l.H * item.Height), l.ClassId));
-        return list;
     }
 
     /// <summary>Ultralytics-style table: overall row, then one row per class with instances when <paramref name="perClass"/>.</summary>

@@ -1,21 +1,30 @@
-using Forge.Core.Geometry;
 using Forge.Core.Randomness;
+using Forge.Core.Geometry;
 using Forge.Data.Augmentation;
-using Forge.Data.Imaging;
 using Forge.Data.Loading;
+using OpenCvSharp;
 
 namespace Forge.Data.Tests.Augmentation;
 
-/// <summary>Small synthetic inputs for augmentation tests.</summary>
+/// <summary>Small synthetic 8-bit BGR inputs for augmentation tests.</summary>
 public static class TestImages
 {
-    public static RgbImage Noise(int w, int h, int seed)
+    public static Mat Noise(int w, int h, int seed)
     {
         var rng = DeterministicRandom.ForSample(seed, 0, 0);
-        var img = new RgbImage(w, h);
-        for (int i = 0; i < img.Pixels.Length; i++) img.Pixels[i] = (byte)rng.NextInt(256);
+        var img = new Mat(h, w, MatType.CV_8UC3);
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+                img.Set(y, x, new Vec3b((byte)rng.NextInt(256), (byte)rng.NextInt(256), (byte)rng.NextInt(256)));
         return img;
     }
+
+    public static Mat Filled(int w, int h, byte value) => new(h, w, MatType.CV_8UC3, new Scalar(value, value, value));
+
+    /// <summary>Channel <paramref name="c"/> (0 = blue) of pixel (x, y).</summary>
+    public static byte At(Mat m, int x, int y, int c = 0) => m.At<Vec3b>(y, x)[c];
+
+    public static byte[] Bytes(Mat m) => Parity.PixelFixtures.Bytes(m);
 
     /// <summary>An in-memory image source: image i is a w x h noise image with two boxes.</summary>
     public sealed class Source(int count, int width, int height) : ILabeledImageSource

@@ -16,7 +16,7 @@ public class DatasetIndexTests
         t.WriteText("labels/c.txt", "");
         t.WriteBytes("images/zero.jpg", []);
         t.WriteBytes("images/garbage.png", [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
-        ImageCodec.SaveJpeg(TempFolder.Pattern(32, 32), t.Full("images/full.jpg"));
+        TempFolder.Pattern(32, 32).Save(t.Full("images/full.jpg"));
         var jpeg = File.ReadAllBytes(t.Full("images/full.jpg"));
         t.WriteBytes("images/truncated.jpg", jpeg[..(jpeg.Length / 2)]);
         File.Delete(t.Full("images/full.jpg"));
@@ -47,7 +47,7 @@ public class DatasetIndexTests
         Assert.Equal(1, log.Count(DataIssueKind.BadClassId));
         Assert.Contains($"{t.Full("labels/a.txt")}:2: class id 5", writer.ToString());
 
-        Assert.Equal("train: 3 images (2 backgrounds), 3 corrupt images skipped, 1 label lines skipped, 0 fixed [corrupt image 3, bad class id 1]", log.Summary());
+        Assert.Equal("train: 3 images (2 backgrounds), 3 images left out, 1 label lines skipped, 0 fixed [corrupt image 3, bad class id 1]", log.Summary());
     }
 
     [Fact]
@@ -93,6 +93,7 @@ public class DatasetIndexTests
     {
         using var t = new TempFolder();
         t.WriteImage("images/a.png", 8, 8);
+        t.WriteText("labels/a.txt", "0 0.5 0.5 0.5 0.5\n");
         var list = t.WriteText("list.txt", "images/a.png\nimages/missing.png\n");
         var log = new DataIssueLog(TextWriter.Null);
         var index = DatasetIndex.Build([list], 1, log, "val");

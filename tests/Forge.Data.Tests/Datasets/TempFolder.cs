@@ -35,7 +35,7 @@ public sealed class TempFolder : IDisposable
     public string WriteImage(string relative, int width, int height, int seed = 0)
     {
         string full = Full(relative);
-        ImageCodec.SavePng(Pattern(width, height, seed), full);
+        Pattern(width, height, seed).Save(full);
         return full;
     }
 

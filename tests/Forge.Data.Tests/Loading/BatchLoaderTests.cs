@@ -149,7 +149,11 @@ public class BatchLoaderTests(LoaderFixture fixture) : IClassFixture<LoaderFixtu
     public void WorkerErrorsSurfaceWithThePath(int workers)
     {
         using var folder = new Forge.Data.Tests.Datasets.TempFolder();
-        for (int i = 0; i < 6; i++) folder.WriteImage($"images/{i}.png", 16, 16, i);
+        for (int i = 0; i < 6; i++)
+        {
+            folder.WriteImage($"images/{i}.png", 16, 16, i);
+            folder.WriteText($"labels/{i}.txt", "0 0.5 0.5 0.5 0.5\n");
+        }
         var index = Forge.Data.Datasets.DatasetIndex.Build([folder.Full("images")], 1, new Forge.Data.Datasets.DataIssueLog(TextWriter.Null));
         File.WriteAllBytes(folder.Full("images/3.png"), [1, 2, 3]); // broken after indexing
         var loader = new BatchLoader(new DetectionDataset(index, 32, augment: false), new LoaderOptions { BatchSize = 2, Workers = workers },

@@ -44,9 +44,9 @@ public sealed class BadDataTrainingTests(ITestOutputHelper output) : IDisposable
 
         // The summary counts what was listed: 9 files, 7 usable (the unlabelled one a background), 2 images and
         // 4 label lines skipped, 2 lines fixed.
-        Assert.Contains("train: 7 images (1 backgrounds), 2 corrupt images skipped, 4 label lines skipped, 2 fixed " +
+        Assert.Contains("train: 7 images (1 backgrounds), 2 images left out, 4 label lines skipped, 2 fixed " +
                         "[corrupt image 2, wrong field count 1, not a number 1, bad class id 1, non-positive size 1, out of bounds 1, duplicate 1]", log);
-        Assert.Contains("val: 2 images (0 backgrounds), 0 corrupt images skipped, 0 label lines skipped, 0 fixed", log);
+        Assert.Contains("val: 2 images (0 backgrounds), 0 images left out, 0 label lines skipped, 0 fixed", log);
         Assert.Single(Regex.Matches(log, "^train: ", RegexOptions.Multiline));
 
         // The index the trainer builds from these sources leaves the broken images out and keeps the cleaned labels.

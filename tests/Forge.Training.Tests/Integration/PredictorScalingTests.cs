@@ -1,5 +1,5 @@
 using Forge.Core.Detection;
-using Forge.Data.Imaging;
+using OpenCvSharp;
 using Forge.Training.Prediction;
 using static TorchSharp.torch;
 
@@ -22,17 +22,16 @@ public sealed class PredictorScalingTests : IDisposable
     {
         var (model, names) = ModelFactory.FromCheckpoint(ConfidentWeights.Write(temp.Combine("w.safetensors"), numClasses: 2));
         using var _ = model;
-        var small = new RgbImage(32, 32);
+        using var small = new Mat(32, 32, MatType.CV_8UC3);
         for (int y = 0; y < 32; y++)
             for (int x = 0; x < 32; x++)
             {
-                int o = small.Offset(x, y);
                 bool inside = x >= 8 && x < 24 && y >= 10 && y < 22;
-                small.Pixels[o] = (byte)(inside ? 220 : 40 + x);
-                small.Pixels[o + 1] = (byte)(inside ? 50 : 60 + y);
-                small.Pixels[o + 2] = 90;
+                small.Set(y, x, new Vec3b(90, (byte)(inside ? 50 : 60 + y), (byte)(inside ? 220 : 40 + x)));
             }
-        var large = Resize.To(small, 64, 64);
+        // Predict enlarges with the same cv2.resize INTER_LINEAR the letterbox uses: the model sees identical inputs.
+        using var large = new Mat();
+        Cv2.Resize(small, large, new OpenCvSharp.Size(64, 64), 0, 0, InterpolationFlags.Linear);
         var predictor = new Predictor(model, names, 64, CPU, new NmsOptions(ConfThreshold: 0.3f, IouThreshold: 0.7f, MaxDetections: 50));
 
         var fromSmall = predictor.Predict(small, "small");

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Forge.Data.Imaging;
 using Forge.Synthetic;
+using OpenCvSharp;
 
 namespace Forge.Training.Tests.Integration;
 
@@ -28,7 +29,8 @@ public static class TinyDatasets
         string images = Dir(folder, "images"), labels = Dir(folder, "labels");
         for (int i = 0; i < 4; i++)
         {
-            ImageCodec.SaveJpeg(Background(64, 64, i), System.IO.Path.Combine(images, $"frame{i}.jpg"), 95);
+            using var frame = Background(64, 64, i);
+            ImageFile.Write(frame, System.IO.Path.Combine(images, $"frame{i}.jpg"));
             File.WriteAllText(System.IO.Path.Combine(labels, $"frame{i}.txt"), "0 0.5 0.5 1 1\n");
         }
         string yaml = System.IO.Path.Combine(folder, "data.yaml");
@@ -88,7 +90,7 @@ public static class TinyDatasets
 
         // No label file: a background image, not a problem.
         string unlabelled = System.IO.Path.Combine(trainImages, "unlabelled.jpg");
-        ImageCodec.SaveJpeg(Background(96, 80, 40), unlabelled);
+        using (var background = Background(96, 80, 40)) ImageFile.Write(background, unlabelled);
 
         string yaml = System.IO.Path.Combine(folder, "data.yaml");
         File.WriteAllText(yaml, $"path: {folder}\ntrain: images/train\nval: images/val\nnames:\n  0: box\n  1: bar\n");
@@ -102,17 +104,13 @@ public static class TinyDatasets
         return d;
     }
 
-    static RgbImage Background(int width, int height, int seed)
+    /// <summary>A BGR image with a soft pattern (R varies with x, G with y).</summary>
+    static Mat Background(int width, int height, int seed)
     {
-        var img = new RgbImage(width, height);
+        var img = new Mat(height, width, MatType.CV_8UC3);
         for (int y = 0; y < height; y++)
             for (int x = 0; x < width; x++)
-            {
-                int o = img.Offset(x, y);
-                img.Pixels[o] = (byte)(60 + (x + seed * 13) % 40);
-                img.Pixels[o + 1] = (byte)(70 + (y + seed * 7) % 40);
-                img.Pixels[o + 2] = (byte)(80 + seed % 30);
-            }
+                img.Set(y, x, new Vec3b((byte)(80 + seed % 30), (byte)(70 + (y + seed * 7) % 40), (byte)(60 + (x + seed * 13) % 40)));
         return img;
     }
 
@@ -120,12 +118,12 @@ public static class TinyDatasets
     static void WriteScene(string imagePath, string labelPath, int seed)
     {
         const int w = 96, h = 80;
-        var img = Background(w, h, seed);
+        using var img = Background(w, h, seed);
         int sx = 8 + seed * 5 % 30, sy = 8 + seed * 3 % 20;
-        Drawing.FillRectangle(img, sx, sy, 24, 24, new Rgb(230, 40, 40));
+        Cv2.Rectangle(img, new Rect(sx, sy, 24, 24), new Scalar(40, 40, 230), -1);   // red (BGR)
         int bx = 40 + seed * 7 % 20, by = 50 + seed % 10;
-        Drawing.FillRectangle(img, bx, by, 36, 12, new Rgb(40, 60, 230));
-        ImageCodec.SaveJpeg(img, imagePath, 95);
+        Cv2.Rectangle(img, new Rect(bx, by, 36, 12), new Scalar(230, 60, 40), -1);   // blue
+        ImageFile.Write(img, imagePath);
         var sb = new StringBuilder();
         sb.AppendLine(Line(0, sx, sy, 24, 24, w, h));
         sb.AppendLine(Line(1, bx, by, 36, 12, w, h));

@@ -79,7 +79,7 @@ public sealed class TrainerEndToEndTests(ITestOutputHelper output) : IDisposable
         // Plots decode as images of a plausible size.
         foreach (var plot in new[] { "results.png", "train_batch0.jpg", "labels.jpg", "PR_curve.png", "confusion_matrix.png" })
         {
-            var img = ImageCodec.Decode(Path.Combine(run, plot));
+            using var img = ImageFile.Read(Path.Combine(run, plot));
             Assert.True(img.Width >= 64 && img.Height >= 64, $"{plot} is {img.Width}x{img.Height}");
         }
         // 8 images at batch 4 are two batches per epoch: plots of the first two, none of a third.
