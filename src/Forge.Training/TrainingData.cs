@@ -45,7 +45,7 @@ public sealed class TrainingData
         epochOrder = new ShuffleSampler(Train.Count, cfg.Seed);
         var whole = new GlobalBatchShardSampler(epochOrder, cfg.Batch, ddp.Rank, ddp.WorldSize);
         (StepsPerEpoch, RankBatch) = (whole.GlobalSteps, whole.RankBatch);
-        dataset = new DetectionDataset(Train, cfg.ImgSize, augment: true, cfg.Augment, cacheImages: cfg.CacheRam);
+        dataset = new DetectionDataset(Train, cfg.ImgSize, augment: true, cfg.Augment, cacheImages: cfg.CacheRam, cacheDisk: cfg.CacheDisk);
         loaderOptions = new LoaderOptions { BatchSize = RankBatch, Workers = cfg.Workers, Prefetch = Math.Max(2, cfg.Workers), Seed = cfg.Seed };
     }
 
@@ -66,13 +66,13 @@ public sealed class TrainingData
     /// </summary>
     public Validator? CreateValidator(Device device, int stride) => Val is null ? null
         : new Validator(Val, Names, cfg.ImgSize, cfg.Batch * 2, cfg.Workers, device, cfg.ValidationNms(), cacheImages: cfg.CacheRam,
-                        comm: ddp.Communicator, rect: true, apMethod: cfg.ValidationApMethod(), stride: stride);
+                        comm: ddp.Communicator, rect: true, apMethod: cfg.ValidationApMethod(), stride: stride, cacheDisk: cfg.CacheDisk);
 
     DatasetIndex BuildIndex(IReadOnlyList<string> sources, string split, DatasetSpec spec, TextWriter log)
     {
         var issues = new DataIssueLog(log);
         var index = DatasetIndex.Build(sources, spec.Names.Length, issues, split, threads: 0, cacheImageSize: cfg.CacheRam ? cfg.ImgSize : 0,
-                                       cocoImages: spec.CocoImagesFor);
+                                       cocoImages: spec.CocoImagesFor, requireLabels: split == "train");
         log.WriteLine(issues.Summary().StartsWith(split, StringComparison.Ordinal) ? issues.Summary() : $"{split}: {issues.Summary()}");
         if (index.Count == 0) throw new InvalidDataException($"{split}: no usable images in {string.Join(", ", sources)}");
         return index;

@@ -63,8 +63,8 @@ public class DatasetSettingsTests : IDisposable
         {
             var (val, message) = ForgeProcess.Run(data.Root, ["val", $"model={data.Weights("trained", "best.safetensors")}", $"data={data.DataYaml}", "plots=false"]);
             Assert.Equal(1, val);
-            Assert.Contains("no labels in the 'val' split", message);
-            Assert.Contains("metrics cannot be computed without labels", message);
+            Assert.Contains("val: no label file was found for any of its 4 readable images", message);
+            Assert.Contains("Metrics cannot be computed without labels.", message);
             Assert.DoesNotMatch(@"^\s+all\s", message);
             var (train, log) = Train("unlabelled-val", "epochs=1");
             Assert.True(train == 0, log);
@@ -72,5 +72,24 @@ public class DatasetSettingsTests : IDisposable
             Assert.DoesNotContain("mAP50-95)", log);   // no metrics table of zeros
         }
         finally { Directory.Move(valLabels + "-hidden", valLabels); }
+    }
+
+    [Fact]
+    public void CacheDiskWritesNpyFilesBesideTheImagesAndTrainsFromThem()
+    {
+        var (code, output) = Train("disk", "cache=disk");
+        Assert.True(code == 0, output);
+        string images = Path.Combine(Path.GetDirectoryName(data.DataYaml)!, "images");
+        foreach (var split in new[] { "train", "val" })
+        {
+            var pictures = Directory.GetFiles(Path.Combine(images, split)).Where(f => !f.EndsWith(".npy", StringComparison.Ordinal)).ToList();
+            Assert.All(pictures, p => Assert.True(File.Exists(Path.ChangeExtension(p, ".npy")), $"{p} has no .npy cache"));
+        }
+        // Trained from the cache: the same run again reads the .npy files and gives the same weights.
+        var (again, log) = Train("disk2", "cache=disk");
+        Assert.True(again == 0, log);
+        static string AllRow(string log) => log.Split('\n').Last(l => Regex.IsMatch(l, @"^\s+all\s"));
+        Assert.Equal(AllRow(output), AllRow(log));   // same pixels from the cache: the same training and the same metrics
+        foreach (var f in Directory.GetFiles(images, "*.npy", SearchOption.AllDirectories)) File.Delete(f);
     }
 }
