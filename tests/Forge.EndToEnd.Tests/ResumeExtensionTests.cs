@@ -42,6 +42,20 @@ public class ResumeExtensionTests : IDisposable
     }
 
     [Fact]
+    public void ARunSavedWithPendingGradientsIsExtended()
+    {
+        // 8 images, batch 4, nbs 64 and no warm-up: the optimizer never stepped, so the checkpoint holds accumulated gradients
+        // that the resumed run must restore (this once failed with "element 0 of tensors does not require grad").
+        var (code, output) = ForgeProcess.Run(data.Root, data.TrainArgs("pending", "epochs=1", "close_mosaic=0", "nbs=64", "warmup_epochs=0"));
+        Assert.True(code == 0, output);
+        Assert.Contains("the optimizer will never step", output);
+        var (again, log) = Train("train", $"resume={data.RunDir("pending")}", "epochs=2");
+        Assert.True(again == 0, log);
+        Assert.Contains("Extending the run from 1 to 2 epochs", log);
+        Assert.Matches(@"1 epoch completed in \d+\.\d s \(2 of 2 in the run\)\.", log);
+    }
+
+    [Fact]
     public void ResumingAFinishedRunChangesNothingAndSaysHowToExtend()
     {
         string run = TrainOneEpoch("done");
