@@ -16,7 +16,8 @@ namespace Forge.Training;
 public static class AutoBatch
 {
     static readonly int[] Probes = [1, 2, 4, 8];
-    const int Fallback = 16;   // Ultralytics' default when the memory cannot be measured
+    const int Fallback = 16;
+    const int MaxBatch = 1024;   // Ultralytics' autobatch clamps to [1, 1024]   // Ultralytics' default when the memory cannot be measured
 
     /// <summary>Measures <paramref name="newModel"/>'s training step at <paramref name="imgsz"/> and returns the chosen batch, saying why on <paramref name="log"/>.</summary>
     /// <exception cref="InvalidOperationException">The memory cannot be measured here (no /proc, no CUDA runtime).</exception>
@@ -38,11 +39,13 @@ public static class AutoBatch
             log.WriteLine($"AutoBatch: WARNING: memory did not grow with the batch (measured at batch {string.Join(", ", Probes)}: {measured}); using batch={Fallback}");
             return Fallback;
         }
-        int batch = (int)Math.Clamp(Math.Floor((free * fraction - intercept) / slope), 1, 1024);
+        int batch = (int)Math.Clamp(Math.Floor((free * fraction - intercept) / slope), 1, MaxBatch);
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"AutoBatch: {memory.Name} {Gib(free)} GiB free; a training image at imgsz={imgsz} needs {slope / (1 << 20):0.0} MiB " +
             $"(measured at batch {string.Join(", ", Probes)}: {measured}); " +
-            $"batch={batch} fills {fraction * 100:0.#}% ({Gib(intercept + slope * batch)} GiB)"));
+            (batch == MaxBatch
+                ? $"batch={batch}, the largest auto batch (as Ultralytics), needs {Gib(intercept + slope * batch)} GiB of the {fraction * 100:0.#}% budget"
+                : $"batch={batch} fills {fraction * 100:0.#}% ({Gib(intercept + slope * batch)} GiB)")));
         return batch;
     }
 
