@@ -40,12 +40,13 @@ public static class AutoBatch
             return Fallback;
         }
         int batch = (int)Math.Clamp(Math.Floor((free * fraction - intercept) / slope), 1, MaxBatch);
+        string gib = Gib(intercept + slope * batch), share = (fraction * 100).ToString("0.#", CultureInfo.InvariantCulture);
+        string outcome = batch == MaxBatch
+            ? $"batch={batch}, the largest auto batch (as Ultralytics), needs {gib} GiB of the {share}% budget"
+            : $"batch={batch} fills {share}% ({gib} GiB)";
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"AutoBatch: {memory.Name} {Gib(free)} GiB free; a training image at imgsz={imgsz} needs {slope / (1 << 20):0.0} MiB " +
-            $"(measured at batch {string.Join(", ", Probes)}: {measured}); " +
-            (batch == MaxBatch
-                ? $"batch={batch}, the largest auto batch (as Ultralytics), needs {Gib(intercept + slope * batch)} GiB of the {fraction * 100:0.#}% budget"
-                : $"batch={batch} fills {fraction * 100:0.#}% ({Gib(intercept + slope * batch)} GiB)")));
+            $"(measured at batch {string.Join(", ", Probes)}: {measured}); ") + outcome);
         return batch;
     }
 
