@@ -67,7 +67,7 @@ public static class DemoCommand
         stdout.WriteLine();
         stdout.WriteLine("== Summary ==");
         if (m is not null) stdout.WriteLine($"Validation ({m.ImageCount} images, {m.InstanceCount} objects): P {m.Precision:0.000}  R {m.Recall:0.000}  mAP50 {m.Map50:0.000}  mAP50-95 {m.Map50To95:0.000}");
-        stdout.WriteLine($"Training time: {result.Elapsed.TotalMinutes:0.0} min for {result.EpochsCompleted} epochs");
+        stdout.WriteLine($"Training time: {Forge.Reporting.DurationText.Format(result.Elapsed)} for {Forge.Reporting.DurationText.Count(result.EpochsCompleted, "epoch")}");
         stdout.WriteLine($"Best weights:  {result.BestCheckpoint}");
         stdout.WriteLine($"Last weights:  {result.LastCheckpoint}");
         stdout.WriteLine($"Predictions:   {predictions.Images} images, {detections} boxes, annotated images and predictions.json in {predictRun.Path}");
