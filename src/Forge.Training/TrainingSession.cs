@@ -210,6 +210,7 @@ public sealed partial class TrainingSession : IDisposable
             state = TrainingCheckpoint.Restore(checkpoint, source, Parts);
             CheckResumable(state, savedData, source, plan.DataMovedFrom);
         }
+        if (plan.ExtendedFromEpochs is { } from) log.WriteLine(ResumeResolver.ExtensionLine(from, cfg));
         // resume=RUN epochs=N on a run that finished its epochs: it trains on, with the schedule planned for N (RunPlan said so).
         if (state.Finished && plan.ExtendedFromEpochs is not null && state.Epoch < cfg.Epochs) state.Finished = false;
         if (state.Finished) return state;   // nothing to resume: NothingToResume reports it, nothing is loaded or written

@@ -101,6 +101,7 @@ public class ResumeExtensionTests : IDisposable
         Assert.NotEqual(0, code);
         Assert.Contains("is not the run's dataset", output);
         Assert.Contains("resume_force=true", output);
+        Assert.DoesNotContain("Extending", output);   // a refused resume extends nothing, so it does not say it does
     }
 
     [Fact]

@@ -34,7 +34,7 @@ public static class ResumeResolver
     /// <summary>
     /// The run's saved settings with the user's explicit ones applied, after checking for drift. Two changes that alter the run
     /// are nevertheless accepted, because they are how people continue a run: more epochs (the run is extended and its LR
-    /// schedule re-planned to the new length, said in one line) and another data= path (a dataset that moved: the session then
+    /// schedule re-planned to the new length, said in one line by the session: <see cref="ExtensionLine"/>) and another data= path (a dataset that moved: the session then
     /// requires its data fingerprint to equal the checkpoint's).
     /// </summary>
     public static ForgeConfig Merge(ForgeConfig saved, ForgeConfig requested, TextWriter log)
@@ -56,12 +56,17 @@ public static class ResumeResolver
         if (refused.Count > 0) log.WriteLine("WARNING: resume_force=true: continuing with changed settings:\n" + Table(refused));
         accepted.RemoveAll(r => r.Key is "epochs" or "data");
         if (accepted.Count > 0) log.WriteLine("Resuming with changed settings that do not alter the run:\n" + Table(accepted));
-        if (merged.Epochs > saved.Epochs)
-            log.WriteLine($"Extending the run from {saved.Epochs} to {merged.Epochs} epochs: the learning-rate schedule is re-planned for " +
-                          $"{merged.Epochs} epochs ({(merged.CosLr ? "cosine" : "linear")} to lrf={merged.Lrf} at epoch {merged.Epochs}).");
         merged.With("resume", requested.Resume);
         return merged;
     }
+
+    /// <summary>
+    /// The one line that says a run is extended (resume= with more epochs): printed by the session only once the checkpoint and
+    /// the data are accepted, so a refused resume never claims to extend anything.
+    /// </summary>
+    public static string ExtensionLine(int fromEpochs, ForgeConfig cfg) =>
+        $"Extending the run from {fromEpochs} to {cfg.Epochs} epochs: the learning-rate schedule is re-planned for " +
+        $"{cfg.Epochs} epochs ({(cfg.CosLr ? "cosine" : "linear")} to lrf={cfg.Lrf} at epoch {cfg.Epochs}).";
 
     // More epochs extend the run; another data= path is checked by its fingerprint when the data is indexed.
     static bool Continues(string key, object? was, object? now) =>
