@@ -191,7 +191,7 @@ public sealed partial class TrainingSession : IDisposable
             long iterations = (long)Math.Ceiling(data.Train.Count / (double)Math.Max(cfg.Batch, cfg.NominalBatch)) * cfg.Epochs;
             if (iterations > 10000) { name = "SGD"; lr = 0.01; momentum = 0.9; }
             else { name = "AdamW"; lr = Math.Round(0.002 * 5 / (4 + data.Names.Length), 6); momentum = 0.9; warmupBiasLr = 0.0; }
-            log.WriteLine($"optimizer=auto: chose {name}(lr={lr}, momentum={momentum}) for {iterations} iterations");
+            log.WriteLine($"optimizer=auto: chose {name}(lr={lr}, momentum={momentum}) for {DurationText.Count(iterations, "iteration")}");
         }
         foreach (var g in groups) { g.InitialLr = lr; g.Lr = lr; g.Momentum = momentum; }
         return name.Equals("sgd", StringComparison.OrdinalIgnoreCase) ? new Sgd(groups, nesterov: true) : new AdamW(groups);
@@ -256,7 +256,7 @@ public sealed partial class TrainingSession : IDisposable
     {
         long total = (long)data.StepsPerEpoch * cfg.Epochs;
         if (State.Finished || nominal.FirstOptimizerStep(total, cfg) is not null) return;
-        log.WriteLine($"WARNING: the optimizer will never step: {DurationText.Count(total, "iteration")} ({cfg.Epochs} epochs x {data.StepsPerEpoch} " +
+        log.WriteLine($"WARNING: the optimizer will never step: {DurationText.Count(total, "iteration")} ({DurationText.Count(cfg.Epochs, "epoch")} x {data.StepsPerEpoch} " +
                       $"batches of {cfg.Batch}) but gradients are accumulated over {nominal.Accumulate} batches to reach nbs={cfg.NominalBatch}" +
                       (nominal.WarmupIterations < 0 ? "" : $" after {nominal.WarmupIterations} warm-up iterations") +
                       $". The weights would not change: lower nbs (nbs={cfg.Batch} steps after every batch), train more epochs, or set warmup_epochs>0.");

@@ -74,6 +74,7 @@ public class RunHabitsTests : IDisposable
         Assert.True(code == 0, output);
         int warning = output.IndexOf("WARNING: the optimizer will never step: 3 iterations", StringComparison.Ordinal);
         Assert.True(warning >= 0, output);
+        Assert.Contains("3 iterations (1 epoch x 3 batches of 4)", output);
         Assert.Contains("accumulated over 16 batches to reach nbs=64", output);
         Assert.Contains("nbs=4", output);
         Assert.True(warning < output.IndexOf("Starting training", StringComparison.Ordinal), output);
