@@ -230,4 +230,26 @@ public sealed class PredictCommandTests(TrainedModelFixture trained)
         Assert.Equal("circle 0.87", new Forge.Training.Prediction.PredictionStyle().Label("circle", 0.871f));
         Assert.Null(new Forge.Training.Prediction.PredictionStyle(ShowLabels: false).Label("circle", 0.87f));
     }
+
+    [Fact]
+    public void Classes_keeps_only_those_classes_in_what_predict_reports()
+    {
+        string folder = ImageFolder(out _);
+        string project = trained.NewFolder("predict-classes");
+        int[] Classes(string name, params string[] extra)
+        {
+            var run = ForgeRun.Of(["predict", $"model={trained.BestWeights}", $"source={folder}", "conf=0.0", "save=false", "save_txt=true", $"project={project}", $"name={name}", .. extra]);
+            Assert.True(run.ExitCode == 0, run.ToString());
+            var inJson = ReadPredictions(Path.Combine(project, name))
+                .SelectMany(e => e.GetProperty("detections").EnumerateArray().Select(d => d.GetProperty("class").GetInt32())).Order().ToArray();
+            var inTxt = Directory.GetFiles(Path.Combine(project, name, "labels"), "*.txt").SelectMany(File.ReadAllLines)
+                .Select(l => int.Parse(l.Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture)).Order().ToArray();
+            Assert.Equal(inJson, inTxt);
+            return inJson;
+        }
+        Assert.Contains(Classes("all"), c => c is not (0 or 2));   // so that classes= has something to remove
+        var only = Classes("only", "classes=[0,2]");
+        Assert.NotEmpty(only);
+        Assert.All(only, c => Assert.True(c is 0 or 2, $"class {c} with classes=[0,2]"));
+    }
 }
