@@ -9,15 +9,15 @@ namespace Forge.Training;
 /// <summary>
 /// batch=-1 / batch=0.7: the largest batch whose training step fits that share of the device's memory (Ultralytics'
 /// utils/autobatch.py: measure the memory of a forward/backward pass at a few batch sizes, fit memory = slope * batch +
-/// intercept, solve for the fraction of free memory; clamp to 1..1024). On CPU the memory is this process's peak resident
+/// intercept, solve for the fraction of free memory; outside 1..1024 Ultralytics' default batch 16 is used instead, with a warning). On CPU the memory is this process's peak resident
 /// memory (VmHWM, reset before each measurement through /proc/self/clear_refs) and the budget is the machine's available RAM
 /// (MemAvailable); on CUDA it is the GPU's free memory as cudaMemGetInfo reports it.
 /// </summary>
 public static class AutoBatch
 {
     static readonly int[] Probes = [1, 2, 4, 8];
-    const int Fallback = 16;
-    const int MaxBatch = 1024;   // Ultralytics' autobatch clamps to [1, 1024]   // Ultralytics' default when the memory cannot be measured
+    const int Fallback = 16;      // Ultralytics' default batch, used when the fit gives nothing safe
+    const int MaxBatch = 1024;    // Ultralytics' autobatch: a batch outside [1, 1024] is "outside safe range"
 
     /// <summary>Measures <paramref name="newModel"/>'s training step at <paramref name="imgsz"/> and returns the chosen batch, saying why on <paramref name="log"/>.</summary>
     /// <exception cref="InvalidOperationException">The memory cannot be measured here (no /proc, no CUDA runtime).</exception>
@@ -39,11 +39,13 @@ public static class AutoBatch
             log.WriteLine($"AutoBatch: WARNING: memory did not grow with the batch (measured at batch {string.Join(", ", Probes)}: {measured}); using batch={Fallback}");
             return Fallback;
         }
-        int batch = (int)Math.Clamp(Math.Floor((free * fraction - intercept) / slope), 1, MaxBatch);
+        double fit = Math.Floor((free * fraction - intercept) / slope);
+        bool safe = fit is >= 1 and <= MaxBatch;
+        int batch = safe ? (int)fit : Fallback;
         string gib = Gib(intercept + slope * batch), share = (fraction * 100).ToString("0.#", CultureInfo.InvariantCulture);
-        string outcome = batch == MaxBatch
-            ? $"batch={batch}, the largest auto batch (as Ultralytics), needs {gib} GiB of the {share}% budget"
-            : $"batch={batch} fills {share}% ({gib} GiB)";
+        string outcome = safe
+            ? $"batch={batch} fills {share}% ({gib} GiB)"
+            : string.Create(CultureInfo.InvariantCulture, $"WARNING: batch={fit:0} outside the safe range 1..{MaxBatch} (as Ultralytics), using the default batch={Fallback} ({gib} GiB)");
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"AutoBatch: {memory.Name} {Gib(free)} GiB free; a training image at imgsz={imgsz} needs {slope / (1 << 20):0.0} MiB " +
             $"(measured at batch {string.Join(", ", Probes)}: {measured}); ") + outcome);
