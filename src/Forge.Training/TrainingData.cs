@@ -60,7 +60,8 @@ public sealed class TrainingData
     /// </summary>
     public Validator? CreateValidator(Device device, int stride) => Val is null ? null
         : new Validator(Val, Names, cfg.ImgSize, cfg.Batch * 2, cfg.Workers, device, cfg.ValidationNms(), cacheImages: cfg.Cache,
-                        comm: ddp.Communicator, rect: true, apMethod: cfg.ValidationApMethod(), stride: stride);
+                        comm: ddp.Communicator, rect: true, apMethod: cfg.ValidationApMethod(), stride: stride,
+                        channelsLast: cfg.ChannelsLast);
 
     DatasetIndex BuildIndex(IReadOnlyList<string> sources, string split, DatasetSpec spec, TextWriter log)
     {

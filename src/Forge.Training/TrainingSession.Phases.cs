@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Forge.Models.Loss;
 using Forge.Reporting;
+using Forge.Torch;
 using Forge.Training.Checkpoints;
 using Forge.Training.Optimization;
 using Forge.Training.Supervision;
@@ -55,7 +56,7 @@ public sealed partial class TrainingSession
         var images = BatchTensors.Images(batch, device, options.Dtype);   // (B, 3, H, W) in [0, 1]
         using var targets = BatchTensors.Targets(batch, device);
         batch.Dispose();   // the pixels are copied: the loader reuses the array
-        var raw = model.forward(images);
+        var raw = model.forward(cfg.ChannelsLast ? ChannelsLast.Of(images) : images);
         var (total, items) = loss.Compute(raw, targets, height, width, normalization);
         total.backward();
         return items;

@@ -58,7 +58,7 @@ public static class ValCommand
         var index = DatasetIndex.Build(sources, spec.NumClasses, issues, cfg.Split, cocoImages: spec.CocoImagesFor);
         stdout.WriteLine(issues.Summary());
         return new Validator(index, names, imgsz, cfg.Batch, cfg.Workers, device, cfg.ValidationNms(), rect: rect,
-                             apMethod: cfg.ValidationApMethod(), stride: stride);
+                             apMethod: cfg.ValidationApMethod(), stride: stride, channelsLast: cfg.ChannelsLast);
     }
 
     static int Report(ForgeConfig cfg, ValidationResult result, string[] names, TextWriter stdout)

@@ -24,8 +24,9 @@ public sealed class Predictor(IDetectionBackend backend, string[] names, int img
     readonly NmsOptions nms = nms ?? new NmsOptions(ConfThreshold: 0.25f, IouThreshold: 0.7f, MaxDetections: 300);
 
     /// <summary>A predictor for a TorchSharp model on <paramref name="device"/>.</summary>
-    public Predictor(YoloDetector model, string[] names, int imgsz, Device device, NmsOptions? nms = null)
-        : this(new TorchDetectionBackend(model, device), names, imgsz, nms) { }
+    /// <param name="channelsLast">Run the model channels_last (the channels_last setting; see <see cref="TorchDetectionBackend"/>).</param>
+    public Predictor(YoloDetector model, string[] names, int imgsz, Device device, NmsOptions? nms = null, bool channelsLast = false)
+        : this(new TorchDetectionBackend(model, device, channelsLast), names, imgsz, nms) { }
 
     /// <summary>Options for <see cref="Run"/>.</summary>
     public sealed record Outputs(bool SaveImages = true, bool SaveTxt = false, bool SaveJson = true, int VidStride = 1);
