@@ -17,6 +17,7 @@ public sealed partial class TrainingSession
 {
     readonly Stopwatch epochClock = new();
     ValidationResult? lastValidation;
+    TrainingEpoch? currentEpoch;
 
     /// <summary>Opens the epoch the state is in, at the step it stands at. Mosaic is closed for the last close_mosaic epochs.</summary>
     public TrainingEpoch BeginEpoch()
@@ -26,7 +27,7 @@ public sealed partial class TrainingSession
         bool mosaic = epoch < cfg.Epochs - cfg.CloseMosaic;
         if (cfg.CloseMosaic > 0 && epoch == cfg.Epochs - cfg.CloseMosaic && State.StepInEpoch == 0) log.WriteLine("Closing dataloader mosaic");
         model.train();
-        return new TrainingEpoch(State, data, mosaic, cfg.Epochs, cfg.ImgSize, options.SampleTrace, ddp.Rank, log);
+        return currentEpoch = new TrainingEpoch(State, data, mosaic, cfg.Epochs, cfg.ImgSize, options.SampleTrace, ddp.Rank, log);
     }
 
     /// <summary>During warm-up: the LR and momentum ramps, and the accumulation count growing towards nbs/batch.</summary>
@@ -138,7 +139,8 @@ public sealed partial class TrainingSession
             results.Append(row);
             options.EpochEnded?.Invoke(new EpochReport(epoch + 1, trainSeconds, data.Train.Count, valSeconds, validates ? data.Val?.Count ?? 0 : 0,
                 row.Single(c => c.Key == "mem/rss_mb").Value,
-                validates ? lastValidation?.Metrics.Map50 : null, validates ? lastValidation?.Metrics.Map50To95 : null));
+                validates ? lastValidation?.Metrics.Map50 : null, validates ? lastValidation?.Metrics.Map50To95 : null,
+                currentEpoch?.LoaderWaitSeconds ?? 0));
         }
         AdvanceEpoch(stoppedEarly);
         Save(best: stopper.IsBest(epoch), snapshotEpoch: cfg.SavePeriod > 0 && (epoch + 1) % cfg.SavePeriod == 0 ? epoch + 1 : null);
