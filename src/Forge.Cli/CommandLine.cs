@@ -20,7 +20,7 @@ public static class CommandLine
             return mode switch
             {
                 "train" => TrainCommand.Run(Parse(rest), args, stdout, stderr),
-                "val" => ValCommand.Run(Parse(rest), stdout),
+                "val" => ValCommand.Run(Parse(rest), args, stdout, stderr),
                 "predict" => PredictCommand.Run(Parse(rest), stdout),
                 "demo" => DemoCommand.Run(args, stdout, stderr),
                 "export" => ExportCommand.Run(Parse(rest), stdout),

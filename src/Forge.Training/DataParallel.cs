@@ -31,8 +31,13 @@ public sealed class DataParallel(ICommunicator comm, CudaGradientPath cudaGradie
     /// </summary>
     public Device SelectDevice(string setting, int threads)
     {
-        bool multiGpu = setting.StartsWith("cuda", StringComparison.Ordinal) && comm.WorldSize > 1;
-        if (multiGpu) CudaVisibility.PinLocalRank(comm.LocalRank);
+        // device=0,1 (Ultralytics): rank r on this machine takes the r-th listed GPU; device=cuda on several ranks: GPU = local rank.
+        var ids = Forge.Core.Config.ForgeConfig.ParseCudaDevices(setting);
+        if (ids.Count > 1 && ids.Count != comm.LocalSize)
+            throw new InvalidOperationException($"device={setting} lists {ids.Count} GPUs but {comm.LocalSize} ranks run on this machine; list one GPU per rank");
+        bool multiGpu = ids.Count > 0 && comm.WorldSize > 1;
+        if (multiGpu) DeviceSelector.RequireCuda(setting, ids);
+        if (multiGpu) CudaVisibility.PinLocalRank(ids.Count > 1 ? ids[comm.LocalRank] : comm.LocalRank);
         var device = DeviceSelector.Resolve(multiGpu ? "cuda:0" : setting);
         DeviceSelector.ConfigureThreads(threads, comm.LocalSize);
         return device;
@@ -165,15 +170,15 @@ public sealed class DataParallel(ICommunicator comm, CudaGradientPath cudaGradie
 
     /// <summary>
     /// One all-reduce per step: the loss terms summed over ranks (each rank's share adds up to the global value) and whether any
-    /// rank was asked to stop. A rank that learns of another's request records it on <paramref name="stop"/>.
+    /// rank was asked to stop or found time= used up (<paramref name="timeUp"/>). A rank that learns of another's request records it on <paramref name="stop"/>.
     /// </summary>
-    public StepLosses AgreeOnStep(LossItems? local, StopSignal stop)
+    public StepLosses AgreeOnStep(LossItems? local, StopSignal stop, bool timeUp = false)
     {
-        Span<double> v = [local?.Box ?? 0, local?.Cls ?? 0, local?.Dfl ?? 0, stop.Requested ? 1 : 0];
+        Span<double> v = [local?.Box ?? 0, local?.Cls ?? 0, local?.Dfl ?? 0, stop.Requested ? 1 : 0, timeUp ? 1 : 0];
         comm.AllReduceSum(v);
         bool stopAll = v[3] > 0;
         if (stopAll && !stop.Requested) stop.Request("another rank");
-        return new StepLosses(v[0], v[1], v[2], stopAll);
+        return new StepLosses(v[0], v[1], v[2], stopAll, TimeUp: v[4] > 0);
     }
 
     /// <summary>True on every rank when any rank was asked to stop (a signal during validation or saving).</summary>
@@ -194,8 +199,8 @@ public sealed class DataParallel(ICommunicator comm, CudaGradientPath cudaGradie
     }
 }
 
-/// <summary>A step's loss terms summed over ranks, and whether the job stops after it.</summary>
-public readonly record struct StepLosses(double Box, double Cls, double Dfl, bool Stop)
+/// <summary>A step's loss terms summed over ranks, whether the job stops after it, and whether time= ran out on any rank.</summary>
+public readonly record struct StepLosses(double Box, double Cls, double Dfl, bool Stop, bool TimeUp = false)
 {
     public bool IsFinite => double.IsFinite(Box + Cls + Dfl);
 }

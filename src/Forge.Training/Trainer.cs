@@ -39,7 +39,9 @@ public sealed class Trainer
         using var ddp = new DataParallel(options.Communicator, options.CudaGradients);
         var log = ddp.IsMain ? options.Log : TextWriter.Null;
         using var plan = RunPlan.Resolve(requested, ddp, log);              // settings, data, run folder, checkpoint to resume
-        using var run = TrainingSession.Open(plan, options, ddp, log);      // model, EMA, optimizer, loss, loaders, store, state
+        using var run = Open(plan, ddp, log);                               // model, EMA, optimizer, loss, loaders, store, state
+        if (!run.EpochsRemain) return run.NothingToResume(clock.Elapsed);   // a finished run: nothing written, nothing changed
+        plan.WriteArgs(ddp);                                                // args.yaml: the settings this run trains with
         var outcome = EpochOutcome.Continue;
         while (outcome == EpochOutcome.Continue && run.EpochsRemain)
         {
@@ -50,7 +52,7 @@ public sealed class Trainer
                     run.Warmup(step);                                       // LR, momentum and accumulation ramps
                     var mine = run.ForwardBackward(step);                   // gradients accumulate in .grad
                     if (StopHookFires(step)) options.Stop.Request($"stop_at_iteration={options.StopAtIteration}");
-                    var losses = ddp.AgreeOnStep(mine, options.Stop);       // one all-reduce: loss terms and stop requests
+                    var losses = ddp.AgreeOnStep(mine, options.Stop, run.TimeUp);  // one all-reduce: losses, stop requests, time=
                     run.RequireFinite(step, losses);
                     bool stepped = run.OptimizerStepIfDue(step);            // average over ranks, clip, step, zero, EMA
                     epoch.Record(step, losses);                             // position, running means, progress line
@@ -60,6 +62,7 @@ public sealed class Trainer
                         outcome = EpochOutcome.Interrupted;
                         break;
                     }
+                    if (losses.TimeUp && run.EndAtTimeLimit()) break;       // time= reached: this epoch is the last
                 }
             }
             if (outcome == EpochOutcome.Continue) outcome = run.EndEpoch();  // validate EMA, results row, early stop, save
@@ -68,6 +71,20 @@ public sealed class Trainer
         return outcome == EpochOutcome.Interrupted
             ? run.Interrupted(clock.Elapsed)
             : run.FinalValidation(clock.Elapsed, stoppedEarly: outcome == EpochOutcome.StoppedEarly);
+    }
+
+    /// <summary>Opens the session; a failure before any training removes the new run folder again (no empty name/ left behind).</summary>
+    TrainingSession Open(RunPlan plan, DataParallel ddp, TextWriter log)
+    {
+        try
+        {
+            return TrainingSession.Open(plan, options, ddp, log);
+        }
+        catch
+        {
+            plan.DiscardNewRun(ddp);
+            throw;
+        }
     }
 
     bool StopHookFires(TrainStep step) => options.StopAtIteration is { } limit && step.Iteration + 1 >= limit;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Forge.Models.Loss;
 using Forge.Reporting;
+using Forge.Reporting.TensorBoard;
 using Forge.Torch;
 using Forge.Training.Checkpoints;
 using Forge.Training.Optimization;
@@ -16,8 +17,41 @@ namespace Forge.Training;
 public sealed partial class TrainingSession
 {
     readonly Stopwatch epochClock = new();
+    readonly Stopwatch trainClock = Stopwatch.StartNew();   // this job's training time, for time=
+    int epochsThisJob;
     ValidationResult? lastValidation;
     TrainingEpoch? currentEpoch;
+
+    /// <summary>time= (hours) is used up by this job's training.</summary>
+    public bool TimeUp => cfg.Time is { } hours && trainClock.Elapsed.TotalHours > hours;
+
+    /// <summary>
+    /// time= ran out inside an epoch: that epoch becomes the last one (as Ultralytics: the rest of its batches are skipped, then
+    /// it is validated and saved and the run ends normally). Returns true, to leave the epoch.
+    /// </summary>
+    public bool EndAtTimeLimit()
+    {
+        log.WriteLine($"\ntime={cfg.Time} hours reached after {DurationText.Format(trainClock.Elapsed)}: ending the run with epoch {State.Epoch + 1}.");
+        cfg.Set("epochs", (State.Epoch + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), "time=");
+        return true;
+    }
+
+    /// <summary>
+    /// time=: after each epoch the number of epochs is re-planned from the mean epoch time so far (Ultralytics:
+    /// ceil(time * 3600 / mean epoch seconds)), and the LR schedule with it.
+    /// </summary>
+    void ReplanForTimeLimit()
+    {
+        epochsThisJob++;
+        if (cfg.Time is not { } hours) return;
+        double meanSeconds = trainClock.Elapsed.TotalSeconds / epochsThisJob;
+        int epochs = Math.Max(State.Epoch + 1, (int)Math.Ceiling(hours * 3600 / meanSeconds));
+        if (TimeUp) epochs = State.Epoch + 1;
+        if (epochs == cfg.Epochs) return;
+        log.WriteLine($"time={hours} hours: {DurationText.Format(TimeSpan.FromSeconds(meanSeconds))} per epoch, re-planned to {DurationText.Count(epochs, "epoch")}.");
+        cfg.Set("epochs", epochs.ToString(System.Globalization.CultureInfo.InvariantCulture), "time=");
+        schedule = schedule.Replanned(epochs);
+    }
 
     /// <summary>Opens the epoch the state is in, at the step it stands at. Mosaic is closed for the last close_mosaic epochs.</summary>
     public TrainingEpoch BeginEpoch()
@@ -118,6 +152,7 @@ public sealed partial class TrainingSession
     {
         int epoch = State.Epoch;
         var lrs = optimizer.Groups.Select(g => g.Lr).ToArray();   // the epoch's own, before the schedule moves on
+        ReplanForTimeLimit();
         schedule.ApplyEpoch(optimizer, epoch + 1);
         var mean = State.EpochLossSum.Select(v => v / Math.Max(1, State.EpochSteps)).ToArray();
         double trainSeconds = epochClock.Elapsed.TotalSeconds;
@@ -136,7 +171,7 @@ public sealed partial class TrainingSession
         if (ddp.IsMain)
         {
             var row = ResultsRow(epoch, mean, lrs);
-            results.Append(row);
+            WriteEpochRow(row);
             options.EpochEnded?.Invoke(new EpochReport(epoch + 1, trainSeconds, data.Train.Count, valSeconds, validates ? data.Val?.Count ?? 0 : 0,
                 row.Single(c => c.Key == "mem/rss_mb").Value,
                 validates ? lastValidation?.Metrics.Map50 : null, validates ? lastValidation?.Metrics.Map50To95 : null,
@@ -170,6 +205,19 @@ public sealed partial class TrainingSession
         return row;
     }
 
+    /// <summary>The epoch's row in results.csv and, with tensorboard=true, the same scalars (but the epoch) in the TensorBoard event file.</summary>
+    void WriteEpochRow(List<KeyValuePair<string, double>> row)
+    {
+        results.Append(row);
+        if (!cfg.TensorBoard) return;
+        if (tensorboard is null)
+        {
+            tensorboard = new TensorBoardWriter(Run.Path);
+            log.WriteLine($"TensorBoard: view with 'tensorboard --logdir {Path.GetDirectoryName(Run.Path)}' ({Path.GetFileName(tensorboard.Path)})");
+        }
+        tensorboard.WriteScalars((long)row[0].Value, row.Skip(1));
+    }
+
     void AdvanceEpoch(bool stoppedEarly)
     {
         State.Epoch++;
@@ -197,6 +245,17 @@ public sealed partial class TrainingSession
         log.WriteLine($"Validated on {shares.Length} ranks: " + string.Join(", ", shares.Select((s, r) => $"rank {r} on {s[0]}: {s[1]} images")));
     }
 
+    /// <summary>
+    /// resume= of a run that already finished its epochs: says so and how to train on, and changes nothing (no weights, no
+    /// args.yaml, no plots are written).
+    /// </summary>
+    public TrainResult NothingToResume(TimeSpan elapsed)
+    {
+        log.WriteLine($"{Run.Path} already finished its {DurationText.Count(State.Epoch, "epoch")}; nothing to resume. " +
+                      $"To train on, extend it: forge train resume={Run.Path} epochs=N (N > {State.Epoch}); nothing was changed.");
+        return new TrainResult(Run.Path, store.Last, store.Best, null, State.Epoch, false, elapsed);
+    }
+
     /// <summary>After a signal: where the state was saved and how to resume.</summary>
     public TrainResult Interrupted(TimeSpan elapsed)
     {
@@ -213,9 +272,11 @@ public sealed partial class TrainingSession
     /// <summary>The end of a run: the best weights validated as saved (per class with verbose=true), plots, the result.</summary>
     public TrainResult FinalValidation(TimeSpan elapsed, bool stoppedEarly)
     {
-        log.WriteLine($"\n{State.Epoch} epochs completed in {elapsed.TotalHours:0.000} hours.");
+        log.WriteLine($"\n{DurationText.Count(epochsThisJob, "epoch")} completed in {DurationText.Format(elapsed)}" +
+                      (epochsThisJob != State.Epoch ? $" ({State.Epoch} of {cfg.Epochs} in the run)." : "."));
         ValidationResult? final = null;
-        if (cfg.Save) log.WriteLine($"Saved {store.Last}\nSaved {store.Best}");
+        if (store.WroteLast) log.WriteLine($"Saved {store.Last}");
+        if (store.WroteBest) log.WriteLine($"Saved {store.Best}");
         // Rank 0 reads best.safetensors and sends its bytes: every rank validates the weights as saved, from no other disk.
         if (validator is not null && ddp.FromMain(cfg.Save && File.Exists(store.Best)))
         {

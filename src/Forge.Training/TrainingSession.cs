@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using Forge.Core.Config;
 using Forge.Models;
 using Forge.Models.Loss;
 using Forge.Reporting;
+using Forge.Reporting.TensorBoard;
 using Forge.Training.Checkpoints;
 using Forge.Training.Optimization;
 using Forge.Training.Reporting;
@@ -34,10 +36,11 @@ public sealed partial class TrainingSession : IDisposable
     readonly YoloDetector model;
     readonly DetectionLoss loss;
     readonly Optimizer optimizer;
-    readonly LearningRateSchedule schedule;
+    LearningRateSchedule schedule;   // re-planned when time= changes the number of epochs
     readonly ModelEma ema;
     readonly Validator? validator;
     readonly ResultsTable results;
+    TensorBoardWriter? tensorboard;   // opened with the first epoch row (rank 0, tensorboard=true)
     readonly CheckpointStore store;
     readonly EarlyStopping stopper;
     readonly NominalBatch nominal;
@@ -57,10 +60,30 @@ public sealed partial class TrainingSession : IDisposable
         bool amp = TensorLibrary.Configure(cfg, device, log);
         log.WriteLine($"Forge {ForgeInfo.Version}  device={cfg.Device}  {ddp.Describe()}  threads/rank={get_num_threads()}  " +
                       $"{TensorLibrary.Describe(amp, device)}  run={plan.Run.Path}");
+        if (cfg.AutoBatch) ResolveAutoBatch(plan, options, ddp, device, log);
         // Every machine reads the dataset from its own disk; one that cannot, or sees other data than rank 0, stops the job at start.
         var data = ddp.OpenOnEveryRank($"the dataset (data={cfg.Data})",
             () => new TrainingData(plan.Data ?? DatasetResolver.Load(cfg.Data), cfg, ddp, log), d => d.Fingerprint.Describe());
         return new TrainingSession(plan, options, ddp, log, device, data);
+    }
+
+    /// <summary>batch=-1 or a fraction: measures this model's training step and sets batch= to the chosen number (args.yaml records it).</summary>
+    /// <exception cref="ConfigException">Several ranks: auto batch measures one process's device.</exception>
+    static void ResolveAutoBatch(RunPlan plan, TrainerOptions options, DataParallel ddp, Device device, TextWriter log)
+    {
+        var cfg = plan.Config;
+        if (ddp.WorldSize > 1)
+            throw new ConfigException($"batch={ForgeConfig.FormatValue(cfg.BatchSetting)} (auto batch) measures one process; with {ddp.WorldSize} ranks give batch=N (the global batch)");
+        int nc = DatasetSelection.Names((plan.Data ?? DatasetResolver.Load(cfg.Data)).Names, cfg).Length;
+        YoloDetector Probe()
+        {
+            if (!ModelFactory.IsWeightsFile(cfg.Model)) return ModelFactory.Create(cfg.Model, nc, options.ModelFactory);
+            using var ckpt = Checkpoint.Load(cfg.Model);
+            var arch = ckpt.Get("architecture") ?? throw new InvalidDataException($"{cfg.Model}: no architecture in the metadata");
+            return options.ModelFactory(ModelFactory.ParseArchitecture(arch, cfg.Model).Scale, nc);
+        }
+        int batch = AutoBatch.Choose(Probe, device, cfg.ImgSize, cfg.AutoBatchFraction, log);
+        cfg.Set("batch", batch.ToString(System.Globalization.CultureInfo.InvariantCulture), "auto batch");
     }
 
     TrainingSession(RunPlan plan, TrainerOptions options, DataParallel ddp, TextWriter log, Device device, TrainingData data)
@@ -121,24 +144,41 @@ public sealed partial class TrainingSession : IDisposable
         return m;
     }
 
-    /// <summary>freeze=N: the parameters of layers model.0 ... model.N-1 get no gradients (Ultralytics' trainer; fine-tuning).</summary>
-    /// <exception cref="ConfigException">N covers every layer: nothing would train.</exception>
+    /// <summary>
+    /// freeze=N (layers model.0 ... model.N-1) or freeze=[i,j,...] (those layers): their parameters get no gradients, as in
+    /// Ultralytics' trainer, which also always freezes the DFL integral's fixed weights ('.dfl', whatever freeze= says).
+    /// </summary>
+    /// <exception cref="ConfigException">freeze= covers every layer (nothing would train) or names a layer the model lacks.</exception>
     void Freeze(YoloDetector m)
     {
-        if (cfg.Freeze is not ({ } n and > 0)) return;
-        var prefixes = Enumerable.Range(0, n).Select(i => $"model.{i}.").ToArray();
+        var layers = cfg.FreezeLayers();
+        var prefixes = layers.Select(i => $"model.{i}.").ToArray();
         int frozen = 0, total = 0;
         foreach (var (name, p) in m.named_parameters())
         {
+            if (name.Contains(".dfl", StringComparison.Ordinal)) { p.requires_grad_(false); continue; }
             if (!p.requires_grad) continue;
             total++;
             if (!prefixes.Any(prefix => name.StartsWith(prefix, StringComparison.Ordinal))) continue;
             p.requires_grad_(false);
             frozen++;
         }
-        if (frozen == total) throw new ConfigException($"freeze={n} freezes every layer of {cfg.Model}; nothing would train");
-        log.WriteLine($"freeze={n}: {frozen} of {total} parameter tensors frozen (model.0 to model.{n - 1})");
+        if (layers.Count == 0) return;
+        var names = m.named_parameters().Select(p => p.name).ToList();
+        var missing = prefixes.Where(prefix => !names.Any(n => n.StartsWith(prefix, StringComparison.Ordinal))).ToList();
+        if (missing.Count > 0 && layers.Count != layers[^1] + 1 || frozen == 0)
+            throw new ConfigException($"freeze={cfg.Freeze}: {cfg.Model} has no layer {string.Join(", ", missing.Select(x => x.TrimEnd('.')))} (layers are model.0 ... model.{names.Select(LayerIndex).Max()})");
+        if (frozen == total) throw new ConfigException($"freeze={cfg.Freeze} freezes every layer of {cfg.Model}; nothing would train");
+        log.WriteLine($"freeze={cfg.Freeze}: {frozen} of {total} parameter tensors frozen ({Describe(layers)})");
     }
+
+    static int LayerIndex(string parameterName) =>
+        parameterName.Split('.') is [_, var i, ..] && int.TryParse(i, out int n) ? n : -1;
+
+    static string Describe(IReadOnlyList<int> layers) =>
+        layers.Count > 1 && layers.SequenceEqual(Enumerable.Range(0, layers.Count))
+            ? $"model.0 to model.{layers.Count - 1}"
+            : string.Join(", ", layers.Select(i => $"model.{i}"));
 
     /// <summary>Ultralytics' three parameter groups (bias, weight with decay, norm) and optimizer; optimizer=auto chooses like Ultralytics.</summary>
     Optimizer BuildOptimizer(out double warmupBiasLr)
@@ -170,8 +210,11 @@ public sealed partial class TrainingSession : IDisposable
         {
             var savedData = checkpoint.GetJson<DataFingerprint>("data_fingerprint");
             state = TrainingCheckpoint.Restore(checkpoint, source, Parts);
-            CheckResumable(state, savedData, source);
+            CheckResumable(state, savedData, source, plan.DataMovedFrom);
         }
+        // resume=RUN epochs=N on a run that finished its epochs: it trains on, with the schedule planned for N (RunPlan said so).
+        if (state.Finished && plan.ExtendedFromEpochs is not null && state.Epoch < cfg.Epochs) state.Finished = false;
+        if (state.Finished) return state;   // nothing to resume: NothingToResume reports it, nothing is loaded or written
         if (ddp.IsMain) results.LoadExisting(state.Epoch + 1);   // rank 0's file: only rank 0 writes the run folder
         log.WriteLine($"Resuming {Run.Path} from {source}: epoch {state.Epoch + 1}/{cfg.Epochs}, step {state.StepInEpoch}/{data.StepsPerEpoch}" +
                       (state.WorldSize != ddp.WorldSize ? $" (saved by {state.WorldSize} ranks, continuing on {ddp.WorldSize})" : ""));
@@ -179,13 +222,18 @@ public sealed partial class TrainingSession : IDisposable
         return state;
     }
 
-    void CheckResumable(TrainingState state, DataFingerprint? saved, string source)
+    void CheckResumable(TrainingState state, DataFingerprint? saved, string source, string? movedFrom)
     {
         if (state.GlobalBatch != cfg.Batch)
             throw new InvalidDataException($"{source}: the run used a global batch of {state.GlobalBatch}; resume with batch={state.GlobalBatch}");
         var current = data.Fingerprint;
-        if (saved is null || saved.Train == current.Train) return;
-        string what = $"the training data changed since the checkpoint ({saved.TrainImages} images then, {current.TrainImages} now; fingerprint {saved.Train[..12]} vs {current.Train[..12]})";
+        if (saved is null || saved.Train == current.Train)
+        {
+            if (movedFrom is not null)
+                log.WriteLine($"data={cfg.Data}: the same images and labels as the run's data={movedFrom} (fingerprint {current.Train[..12]}); continuing with it.");
+            return;
+        }
+        string what = (movedFrom is null ? "" : $"data={cfg.Data} is not the run's dataset (data={movedFrom}): ") + $"the training data changed since the checkpoint ({saved.TrainImages} images then, {current.TrainImages} now; fingerprint {saved.Train[..12]} vs {current.Train[..12]})";
         if (!cfg.ResumeForce) throw new ConfigException($"{source}: {what}; resuming would not continue the same run (add resume_force=true to override)");
         log.WriteLine($"WARNING: resume_force=true: {what}");
     }
@@ -197,8 +245,22 @@ public sealed partial class TrainingSession : IDisposable
                       $"{norm.Parameters.Count} weight(decay=0.0), {weights.Parameters.Count} weight(decay={nominal.WeightDecay:0.######}), {bias.Parameters.Count} bias(decay=0.0)");
         log.WriteLine($"Image sizes {cfg.ImgSize} train, {cfg.ImgSize} val; {cfg.Workers} dataloader workers per rank; global batch {cfg.Batch} = " +
                       $"{ddp.WorldSize} x {data.RankBatch}, accumulated to a nominal batch of {cfg.NominalBatch} ({nominal.Accumulate} steps)");
-        if (State.Finished) log.WriteLine($"{Run.Path} already finished its {cfg.Epochs} epochs; nothing to resume.");
-        else log.WriteLine($"Starting training for {cfg.Epochs} epochs...");
+        WarnIfOptimizerNeverSteps();
+        if (!State.Finished) log.WriteLine($"Starting training for {DurationText.Count(cfg.Epochs, "epoch")}{(cfg.Time is { } h ? $" (time={h} hours: re-planned from the measured epoch time)" : "")}...");
+    }
+
+    /// <summary>
+    /// Warns before training when gradient accumulation never reaches an optimizer step in the whole run (few images, a batch far
+    /// below nbs, little or no warm-up): the weights would not change at all.
+    /// </summary>
+    void WarnIfOptimizerNeverSteps()
+    {
+        long total = (long)data.StepsPerEpoch * cfg.Epochs;
+        if (State.Finished || nominal.FirstOptimizerStep(total, cfg) is not null) return;
+        log.WriteLine($"WARNING: the optimizer will never step: {DurationText.Count(total, "iteration")} ({cfg.Epochs} epochs x {data.StepsPerEpoch} " +
+                      $"batches of {cfg.Batch}) but gradients are accumulated over {nominal.Accumulate} batches to reach nbs={cfg.NominalBatch}" +
+                      (nominal.WarmupIterations < 0 ? "" : $" after {nominal.WarmupIterations} warm-up iterations") +
+                      $". The weights would not change: lower nbs (nbs={cfg.Batch} steps after every batch), train more epochs, or set warmup_epochs>0.");
     }
 
     TrainingParts Parts => new(model, ema, optimizer);
@@ -207,6 +269,7 @@ public sealed partial class TrainingSession : IDisposable
 
     public void Dispose()
     {
+        tensorboard?.Dispose();
         store?.Dispose();
         ema?.Dispose();
         optimizer?.Dispose();
@@ -229,5 +292,19 @@ public sealed class NominalBatch
         Accumulate = Math.Max((int)Math.Round(cfg.NominalBatch / (double)cfg.Batch, MidpointRounding.ToEven), 1);
         WeightDecay = cfg.WeightDecay * cfg.Batch * Accumulate / cfg.NominalBatch;
         WarmupIterations = cfg.WarmupEpochs > 0 ? Math.Max((long)Math.Round(cfg.WarmupEpochs * stepsPerEpoch), 100) : -1;
+    }
+
+    /// <summary>
+    /// The first iteration (0-based) at which the optimizer steps in a run of <paramref name="totalIterations"/>, following the
+    /// warm-up ramp of the accumulation count, or null when it never does.
+    /// </summary>
+    public long? FirstOptimizerStep(long totalIterations, ForgeConfig cfg)
+    {
+        for (long i = 0; i < totalIterations; i++)
+        {
+            int accumulate = i <= WarmupIterations ? LearningRateSchedule.WarmupAccumulation(i, WarmupIterations, cfg.NominalBatch, cfg.Batch) : Accumulate;
+            if (i + 1 >= accumulate) return i;   // the state's last step starts at -1
+        }
+        return null;
     }
 }

@@ -16,6 +16,16 @@ public sealed class CommandLineErrorTests
     }
 
     [Fact]
+    public void An_Ultralytics_setting_Forge_does_not_support_says_so_with_what_to_do_instead()
+    {
+        var run = ForgeRun.Of("predict", "model=x.safetensors", "source=a.jpg", "show=true");
+        Assert.Equal(2, run.ExitCode);
+        Assert.StartsWith("forge: error: Ultralytics setting 'show' is not supported by Forge (command line): ", run.Stderr);
+        Assert.Contains("annotated images are saved", run.Stderr);
+        Assert.DoesNotContain("unknown setting", run.Stderr);
+    }
+
+    [Fact]
     public void An_image_size_that_is_not_a_multiple_of_32_names_imgsz()
     {
         using var temp = new TempDirectory("forge-cli-");
@@ -38,10 +48,13 @@ public sealed class CommandLineErrorTests
     [Fact]
     public void A_value_of_the_wrong_type_names_the_setting()
     {
-        var run = ForgeRun.Of("train", "batch=many");
+        var run = ForgeRun.Of("train", "epochs=many");
         Assert.Equal(2, run.ExitCode);
-        Assert.Contains("'batch'", run.Stderr);
+        Assert.Contains("'epochs'", run.Stderr);
         Assert.Contains("must be an integer, got 'many'", run.Stderr);
+        // batch= is a number (16, -1 or 0.7 for auto batch): the message says so.
+        var batch = ForgeRun.Of("train", "batch=many");
+        Assert.Contains("'batch' (command line) must be a number, got 'many'", batch.Stderr);
     }
 
     [Fact]

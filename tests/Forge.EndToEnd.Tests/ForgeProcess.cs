@@ -1,13 +1,11 @@
 using System.Diagnostics;
-using System.Text;
 
 namespace Forge.EndToEnd.Tests;
 
 /// <summary>Runs the forge CLI (built next to the tests) as a child process in a working folder.</summary>
 public sealed class ForgeProcess : IDisposable
 {
-    readonly Process process;
-    readonly StringBuilder output = new();
+    readonly CapturedProcess process;
 
     public static string CliPath { get; } = Path.Combine(AppContext.BaseDirectory, "forge.dll");
 
@@ -29,26 +27,18 @@ public sealed class ForgeProcess : IDisposable
 
     [System.Runtime.InteropServices.DllImport("libc")] static extern IntPtr signal(int signum, IntPtr handler);
 
-    ForgeProcess(Process p) => process = p;
+    ForgeProcess(CapturedProcess p) => process = p;
 
     public static ForgeProcess Start(string workDir, IEnumerable<string> args, IDictionary<string, string>? env = null)
     {
         if (!File.Exists(CliPath)) throw new FileNotFoundException($"forge CLI not built next to the tests: {CliPath}");
-        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = workDir, UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = workDir };
         psi.ArgumentList.Add(CliPath);
         foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment["TERM"] = "dumb";
         psi.Environment["FORGE_DATASETS"] = Path.Combine(workDir, "datasets");
         foreach (var key in new[] { "FORGE_STOP_AT_STEP", "FORGE_SAMPLE_TRACE" }) psi.Environment.Remove(key);
         if (env is not null) foreach (var (k, v) in env) psi.Environment[k] = v;
-        var p = new Process { StartInfo = psi };
-        var fp = new ForgeProcess(p);
-        p.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (fp.output) fp.output.AppendLine(e.Data); };
-        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (fp.output) fp.output.AppendLine(e.Data); };
-        p.Start();
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
-        return fp;
+        return new ForgeProcess(CapturedProcess.Start(psi));
     }
 
     /// <summary>Runs to completion (or the timeout) and returns exit code and combined output.</summary>
@@ -63,28 +53,14 @@ public sealed class ForgeProcess : IDisposable
         return (p.ExitCode, p.Output);
     }
 
-    public bool WaitForExit(TimeSpan timeout)
-    {
-        if (!process.WaitForExit(timeout)) return false;
-        process.WaitForExit();   // drain the output handlers
-        return true;
-    }
-
+    public bool WaitForExit(TimeSpan timeout) => process.WaitForExit(timeout);
     public int Id => process.Id;
     public int ExitCode => process.ExitCode;
     public bool HasExited => process.HasExited;
-    public string Output { get { lock (output) return output.ToString(); } }
+    public string Output => process.Output;
 
     /// <summary>SIGKILL, no chance to clean up: what a crash or the OOM killer does.</summary>
-    public void Kill()
-    {
-        try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
-        process.WaitForExit();
-    }
+    public void Kill() => process.Kill();
 
-    public void Dispose()
-    {
-        if (!process.HasExited) Kill();
-        process.Dispose();
-    }
+    public void Dispose() => process.Dispose();
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 
 namespace Forge.EndToEnd.Tests;
 
@@ -12,26 +11,14 @@ public static class MpiJob
 
     public static (int ExitCode, string Output) Run(int ranks, string dll, IEnumerable<string> args, string workDir, IDictionary<string, string>? env = null, int timeoutSeconds = 600)
     {
-        var psi = new ProcessStartInfo(MpiRun) { WorkingDirectory = workDir, UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        var psi = new ProcessStartInfo(MpiRun) { WorkingDirectory = workDir };
         foreach (var a in new[] { "-np", ranks.ToString(), "--oversubscribe", "--bind-to", "none", "-x", "TERM=dumb" }) psi.ArgumentList.Add(a);
         if (Environment.UserName == "root") psi.ArgumentList.Add("--allow-run-as-root");
         foreach (var (k, v) in env ?? new Dictionary<string, string>()) { psi.ArgumentList.Add("-x"); psi.ArgumentList.Add($"{k}={v}"); }
         psi.ArgumentList.Add("dotnet");
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, dll));
         foreach (var a in args) psi.ArgumentList.Add(a);
-        var output = new StringBuilder();
-        using var p = new Process { StartInfo = psi };
-        p.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
-        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
-        p.Start();
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
-        if (!p.WaitForExit(TimeSpan.FromSeconds(timeoutSeconds)))
-        {
-            p.Kill(entireProcessTree: true);
-            throw new TimeoutException($"mpirun -np {ranks} {dll} did not finish in {timeoutSeconds}s:\n{output}");
-        }
-        p.WaitForExit();
-        lock (output) return (p.ExitCode, output.ToString());
+        return CapturedProcess.Run(psi, timeoutSeconds, out string partial)
+            ?? throw new TimeoutException($"mpirun -np {ranks} {dll} did not finish in {timeoutSeconds}s:\n{partial}");
     }
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using System.Text;
 using System.Text.RegularExpressions;
 using Forge.Synthetic;
 using Xunit.Abstractions;
@@ -111,24 +110,10 @@ public class NetworkNamespaceTests(ITestOutputHelper log) : IDisposable
 
     static (int ExitCode, string Output) Run(string file, IEnumerable<string> args, int timeoutSeconds)
     {
-        var psi = new ProcessStartInfo(file) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        var psi = new ProcessStartInfo(file);
         foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment["TERM"] = "dumb";
         foreach (var key in new[] { "FORGE_STOP_AT_STEP", "FORGE_SAMPLE_TRACE" }) psi.Environment.Remove(key);
-        var output = new StringBuilder();
-        using var p = new Process { StartInfo = psi };
-        p.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
-        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
-        p.Start();
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
-        if (!p.WaitForExit(TimeSpan.FromSeconds(timeoutSeconds)))
-        {
-            p.Kill(entireProcessTree: true);
-            lock (output) return (-1, $"timed out after {timeoutSeconds} s:\n{output}");
-        }
-        p.WaitForExit();
-        lock (output) return (p.ExitCode, output.ToString());
+        return CapturedProcess.Run(psi, timeoutSeconds, out string partial) ?? (-1, $"timed out after {timeoutSeconds} s:\n{partial}");
     }
 
     public void Dispose()

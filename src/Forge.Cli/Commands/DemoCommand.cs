@@ -59,7 +59,7 @@ public static class DemoCommand
             model.to(device);
             predictRun = RunFolder.Create(cfg.Project, Path.GetFileName(result.RunDirectory) + "-predict", existOk: false);
             var source = spec.Val.Count > 0 ? spec.Val[0] : spec.Train[0];
-            predictions = new Predictor(model, names, cfg.ImgSize, device, cfg.PredictionNms(), cfg.ChannelsLast).Run(source, predictRun.Path, new Predictor.Outputs(), TextWriter.Null);
+            predictions = new Predictor(model, names, cfg.ImgSize, device, cfg.PredictionNms(), channelsLast: cfg.ChannelsLast).Run(source, predictRun.Path, new Predictor.Outputs(), TextWriter.Null);
         }
         int detections = predictions.Detections;
 
@@ -67,7 +67,7 @@ public static class DemoCommand
         stdout.WriteLine();
         stdout.WriteLine("== Summary ==");
         if (m is not null) stdout.WriteLine($"Validation ({m.ImageCount} images, {m.InstanceCount} objects): P {m.Precision:0.000}  R {m.Recall:0.000}  mAP50 {m.Map50:0.000}  mAP50-95 {m.Map50To95:0.000}");
-        stdout.WriteLine($"Training time: {result.Elapsed.TotalMinutes:0.0} min for {result.EpochsCompleted} epochs");
+        stdout.WriteLine($"Training time: {Forge.Reporting.DurationText.Format(result.Elapsed)} for {Forge.Reporting.DurationText.Count(result.EpochsCompleted, "epoch")}");
         stdout.WriteLine($"Best weights:  {result.BestCheckpoint}");
         stdout.WriteLine($"Last weights:  {result.LastCheckpoint}");
         stdout.WriteLine($"Predictions:   {predictions.Images} images, {detections} boxes, annotated images and predictions.json in {predictRun.Path}");

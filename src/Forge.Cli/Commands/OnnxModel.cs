@@ -11,8 +11,10 @@ public static class OnnxModel
 
     /// <param name="nms">The command's NMS (<see cref="ForgeConfig.PredictionNms"/> or <see cref="ForgeConfig.ValidationNms"/>):
     /// its confidence threshold and multi-label choice go to the session's decoder.</param>
+    /// <param name="processesOnThisMachine">Ranks sharing this machine's cores (val nproc=N): without threads= each session
+    /// takes its share of the cores instead of ONNX Runtime's default of all of them.</param>
     /// <exception cref="ConfigException">A setting breaks its rules, or imgsz= differs from the size a fixed-size model was exported at.</exception>
-    public static OnnxDetector Open(ForgeConfig cfg, NmsOptions nms)
+    public static OnnxDetector Open(ForgeConfig cfg, NmsOptions nms, int processesOnThisMachine = 1)
     {
         cfg.Validate();
         var detector = new OnnxDetector(cfg.Model, new OnnxDetectorOptions
@@ -21,7 +23,7 @@ public static class OnnxModel
             Iou = nms.IouThreshold,
             MaxDet = nms.MaxDetections,
             MultiLabel = nms.MultiLabel,
-            Threads = cfg.Threads,
+            Threads = cfg.Threads > 0 || processesOnThisMachine <= 1 ? cfg.Threads : Math.Max(1, Environment.ProcessorCount / processesOnThisMachine),
             Device = cfg.Device,
             ImageSize = cfg.IsSet("imgsz") ? cfg.ImgSize : null,
         });

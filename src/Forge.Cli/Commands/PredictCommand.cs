@@ -13,7 +13,8 @@ public static class PredictCommand
         if (OnnxModel.Is(cfg.Model)) return RunOnnx(cfg, stdout);
         using var weights = TrainedWeights.Load(cfg, "predict");
         stdout.WriteLine($"Loaded {weights.Description}");
-        return Predict(cfg, new Predictor(weights.Model, weights.Names, weights.ImageSize(cfg), weights.Device, cfg.PredictionNms(), cfg.ChannelsLast), stdout);
+        return Predict(cfg, new Predictor(weights.Model, weights.Names, weights.ImageSize(cfg), weights.Device, cfg.PredictionNms(), PredictionStyle.From(cfg),
+                                          cfg.ChannelsLast), stdout);
     }
 
     /// <summary>model=best.onnx: the same predictor (sources, letterbox, NMS, outputs) over an ONNX Runtime session.</summary>
@@ -22,7 +23,7 @@ public static class PredictCommand
         var nms = cfg.PredictionNms();
         using var onnx = OnnxModel.Open(cfg, nms);
         stdout.WriteLine(OnnxModel.Describe(onnx, cfg.Model));
-        return Predict(cfg, new Predictor(onnx, onnx.Names, onnx.InputHeight, nms), stdout);
+        return Predict(cfg, new Predictor(onnx, onnx.Names, onnx.InputHeight, nms, PredictionStyle.From(cfg)), stdout);
     }
 
     static int Predict(ForgeConfig cfg, Predictor predictor, TextWriter stdout)

@@ -10,6 +10,14 @@ public static class TrainCommand
     public static int Run(ForgeConfig cfg, string[] args, TextWriter stdout, TextWriter stderr)
     {
         var launch = LaunchEnvironment.Current();
+        if (!launch.IsMpiLaunch && cfg.CudaDevices() is { Count: > 1 } gpus)
+        {
+            // Ultralytics' device=0,1: one data-parallel rank per GPU, started here (checked first: no job for GPUs that are not there).
+            DeviceSelector.RequireCuda(cfg.Device, gpus);
+            if (cfg.NProc == 1) cfg.With("nproc", gpus.Count);
+            if (cfg.NProc != gpus.Count) throw new ConfigException($"device={cfg.Device} lists {gpus.Count} GPUs but nproc={cfg.NProc}; give one rank per GPU (leave nproc out)");
+            stdout.WriteLine($"device={cfg.Device}: {gpus.Count} GPUs, one data-parallel rank each");
+        }
         if (MpiLauncher.Needed(cfg) && !launch.IsMpiLaunch) return MpiLauncher.Relaunch(args, cfg, stdout, stderr);
         using var comm = Communicator.FromEnvironment(launch);
         using var stop = new StopSignal();

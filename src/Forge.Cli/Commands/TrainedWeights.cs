@@ -35,12 +35,13 @@ public sealed class TrainedWeights : IDisposable
             throw new ConfigException($"{mode} needs trained weights: model=path/to/best.safetensors or model=path/to/weights.pt (got model={cfg.Model})");
     }
 
-    public static TrainedWeights Load(ForgeConfig cfg, string mode)
+    /// <param name="processesOnThisMachine">Ranks sharing this machine's cores (val nproc=N), for the default thread count.</param>
+    public static TrainedWeights Load(ForgeConfig cfg, string mode, int processesOnThisMachine = 1)
     {
         Require(cfg, mode);
         cfg.Validate();
         var device = DeviceSelector.Resolve(cfg.Device);
-        DeviceSelector.ConfigureThreads(cfg.Threads);
+        DeviceSelector.ConfigureThreads(cfg.Threads, processesOnThisMachine);
         using var weights = PretrainedWeights.Load(cfg.Model);
         var model = weights.CreateModel();
         model.to(device);

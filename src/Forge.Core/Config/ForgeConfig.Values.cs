@@ -75,11 +75,63 @@ public sealed partial class ForgeConfig
         return list;
     }
 
-    /// <summary>NMS for validation (conf= or 0.001, every class above it per box, as Ultralytics' validator), with iou= and max_det=.</summary>
-    public NmsOptions ValidationNms() => new((float)(Conf ?? 0.001), (float)Iou, MaxDet, MultiLabel: true);
+    /// <summary>NMS for validation (conf= or 0.001, every class above it per box, as Ultralytics' validator), with iou= and max_det=.
+    /// Class-agnostic with agnostic_nms=true or single_cls=true (as Ultralytics' DetectionValidator). classes= keeps only those
+    /// classes' detections (validation keeps only their labels too, so metrics are about those classes alone); with single_cls
+    /// the model has one class, and classes= only selects labels.</summary>
+    public NmsOptions ValidationNms() => new((float)(Conf ?? 0.001), (float)Iou, MaxDet, MultiLabel: true, ClassAgnostic: AgnosticNms || SingleCls,
+                                            Classes: SingleCls ? null : ClassIds());
 
-    /// <summary>NMS for prediction (conf= or 0.25, the best class per box), with iou= and max_det=.</summary>
-    public NmsOptions PredictionNms() => new((float)(Conf ?? 0.25), (float)Iou, MaxDet);
+    /// <summary>NMS for prediction (conf= or 0.25, the best class per box), with iou=, max_det=, agnostic_nms= and classes=.</summary>
+    public NmsOptions PredictionNms() => new((float)(Conf ?? 0.25), (float)Iou, MaxDet, ClassAgnostic: AgnosticNms, Classes: ClassIds());
+
+    /// <summary>The resolved global batch (batch=N). Auto batch (-1 or a fraction) is resolved by the trainer before anything reads it.</summary>
+    /// <exception cref="InvalidOperationException">batch is still auto.</exception>
+    public int Batch => AutoBatch
+        ? throw new InvalidOperationException($"batch={FormatValue(BatchSetting)} (auto) has not been resolved to a number of images yet")
+        : (int)BatchSetting;
+
+    /// <summary>batch=-1 or 0 &lt; batch &lt; 1: choose the batch from the device's memory.</summary>
+    public bool AutoBatch => BatchSetting == -1 || BatchSetting is > 0 and < 1;
+
+    /// <summary>The share of device memory auto batch may fill: batch= itself when a fraction, 0.6 for -1 (Ultralytics' default).</summary>
+    public double AutoBatchFraction => BatchSetting is > 0 and < 1 ? BatchSetting : 0.6;
+
+    /// <summary>cache=ram or cache=true: decoded images kept in memory.</summary>
+    public bool CacheRam => Cache.Equals("ram", StringComparison.OrdinalIgnoreCase) || Cache.Equals("true", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>cache=disk: decoded images written once as .npy beside the images and read from there.</summary>
+    public bool CacheDisk => Cache.Equals("disk", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>classes= as a set of class ids, or null for all classes.</summary>
+    public IReadOnlySet<int>? ClassIds() => Classes is null ? null : IndexList(Classes).ToHashSet();
+
+    /// <summary>
+    /// The layer indices freeze= names: freeze=N is layers 0..N-1, a list names them (Ultralytics' trainer). Empty without freeze.
+    /// </summary>
+    public IReadOnlyList<int> FreezeLayers()
+    {
+        if (Freeze is null) return [];
+        var list = IndexList(Freeze);
+        bool isCount = !Freeze.Contains('[') && !Freeze.Contains(',');
+        return isCount ? Enumerable.Range(0, list[0]).ToList() : list;
+    }
+
+    /// <summary>device= as CUDA device indices: [] for cpu, [N] for cuda:N or N, [0, 1] for 0,1.</summary>
+    public IReadOnlyList<int> CudaDevices() => ParseCudaDevices(Device);
+
+    /// <summary>A device= value as CUDA device indices (see <see cref="CudaDevices"/>).</summary>
+    public static IReadOnlyList<int> ParseCudaDevices(string device) => device switch
+    {
+        "cpu" => [],
+        "cuda" => [0],
+        _ when device.StartsWith("cuda:", StringComparison.Ordinal) => [int.Parse(device[5..], CultureInfo.InvariantCulture)],
+        _ => IndexList(device),
+    };
+
+    static List<int> IndexList(string text) =>
+        text.Trim('[', ']', ' ').Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(t => int.Parse(t, CultureInfo.InvariantCulture)).ToList();
 
     /// <summary>The AP definition validation reports (ap_method=; its declared choices are checked by <see cref="Validate"/>).</summary>
     /// <exception cref="ArgumentException">ap_method is not one of the choices (settings not validated).</exception>
@@ -94,6 +146,8 @@ public sealed partial class ForgeConfig
 
     static ConfigException Unknown(string key, string origin)
     {
+        if (UltralyticsSettings.Advice(key) is { } advice)
+            return new ConfigException($"Ultralytics setting '{key}' is not supported by Forge ({origin}): {advice}");
         var hint = ConfigSchema.Suggest(key);
         return new ConfigException($"unknown setting '{key}' ({origin})" + (hint is null ? "; see 'forge help' for the list" : $"; did you mean '{hint}'?"));
     }

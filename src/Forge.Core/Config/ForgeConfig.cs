@@ -21,7 +21,8 @@ public sealed partial class ForgeConfig
     public string? Name { get; private set; }
     [Setting("exist_ok", "reuse an existing run folder instead of numbering a new one")]
     public bool ExistOk { get; private set; }
-    [Setting("device", "cpu, cuda or cuda:N", Pattern = @"^(cpu|cuda|cuda:\d+)$", Expect = "cpu, cuda or cuda:N")]
+    [Setting("device", "cpu, cuda, cuda:N, or Ultralytics' GPU indices: 0, or 0,1 (several GPUs: one data-parallel rank each)",
+             Pattern = @"^(cpu|cuda|cuda:\d+|\d+(,\d+)*)$", Expect = "cpu, cuda, cuda:N, N or a list of GPU indices such as 0,1")]
     public string Device { get; private set; } = "cpu";
     [Setting("workers", "data loader threads (0 = load on the training thread)", Min = 0)]
     public int Workers { get; private set; } = 2;
@@ -36,10 +37,14 @@ public sealed partial class ForgeConfig
     // schedule
     [Setting("epochs", "number of epochs", AltersRun = true, Min = 1)]
     public int Epochs { get; private set; } = 100;
+    [Setting("time", "hours of training; overrides epochs: re-planned from the measured epoch time, stops and saves at the limit", Min = 0, MinExclusive = true)]
+    public double? Time { get; private set; }
     [Setting("patience", "early stop after this many epochs without fitness improvement (0 = never)", Min = 0)]
     public int Patience { get; private set; } = 100;
-    [Setting("batch", "images per step (global batch across ranks)", AltersRun = true, Min = 1)]
-    public int Batch { get; private set; } = 16;
+    [Setting("batch", "images per step (global batch across ranks); -1 = auto batch for 60% of the device's memory, 0.7 = for 70%",
+             AltersRun = true, Pattern = @"^(-1|0\.\d*[1-9]\d*|[1-9]\d*)$",
+             Expect = "a whole number >= 1, -1 (auto batch) or a fraction in (0, 1) (auto batch for that share of memory)")]
+    public double BatchSetting { get; private set; } = 16;
     [Setting("imgsz", "train/val image size (square, multiple of 32)", AltersRun = true, Min = 32, MultipleOf = 32)]
     public int ImgSize { get; private set; } = 640;
     [Setting("nbs", "nominal batch size: gradients are accumulated to it and weight decay scaled by it", AltersRun = true, Min = 1)]
@@ -72,10 +77,19 @@ public sealed partial class ForgeConfig
                               "predict: faster with oneDNN on x86-64 CPUs (bench/README.md, train-epoch and inference); results equal up " +
                               "to float32 rounding, checkpoints and exports keep the standard layout")]
     public bool ChannelsLast { get; private set; } = true;
-    [Setting("cache", "keep decoded, resized images in RAM")]
-    public bool Cache { get; private set; }
-    [Setting("freeze", "freeze the first N layers (model.0 ... model.N-1) for fine-tuning", AltersRun = true, Min = 0)]
-    public int? Freeze { get; private set; }
+    [Setting("cache", "cache decoded images: ram (or true) keeps them in memory, disk writes an .npy beside each image (as Ultralytics), false",
+             OneOf = "false|true|ram|disk")]
+    public string Cache { get; private set; } = "false";
+    [Setting("freeze", "freeze layers for fine-tuning: N = the first N (model.0 ... model.N-1), or a list of layer indices such as [0,3,5]",
+             AltersRun = true, Pattern = @"^(\d+|\[\s*\d+(\s*,\s*\d+)*\s*\]|\d+(\s*,\s*\d+)+)$", Expect = "a number of layers or a list of layer indices such as [0,3,5]")]
+    public string? Freeze { get; private set; }
+    [Setting("single_cls", "train as one class ('item'): every label becomes class 0", AltersRun = true)]
+    public bool SingleCls { get; private set; }
+    [Setting("fraction", "train on this fraction of the training images (the first ones, as Ultralytics)", AltersRun = true, Min = 0, MinExclusive = true, Max = 1)]
+    public double Fraction { get; private set; } = 1.0;
+    [Setting("classes", "only these class ids, such as [0,2]: training keeps only their labels; val and predict keep only their detections",
+             AltersRun = true, Pattern = @"^(\d+|\[\s*\d+(\s*,\s*\d+)*\s*\]|\d+(\s*,\s*\d+)+)$", Expect = "a class id or a list such as [0,2]")]
+    public string? Classes { get; private set; }
 
     // loss
     [Setting("box", "box loss gain", AltersRun = true, Min = 0)]
@@ -112,6 +126,16 @@ public sealed partial class ForgeConfig
     public int VidStride { get; private set; } = 1;
     [Setting("save_txt", "predict: save boxes as YOLO .txt files")]
     public bool SaveTxt { get; private set; }
+    [Setting("save_conf", "predict: save_txt also writes each box's confidence (a sixth column)")]
+    public bool SaveConf { get; private set; }
+    [Setting("agnostic_nms", "class-agnostic NMS: one box per object whatever its class")]
+    public bool AgnosticNms { get; private set; }
+    [Setting("line_width", "predict: box line width in pixels (default: from the image size)", Min = 1)]
+    public int? LineWidth { get; private set; }
+    [Setting("show_labels", "predict: write the class name on each box")]
+    public bool ShowLabels { get; private set; } = true;
+    [Setting("show_conf", "predict: write the confidence on each box")]
+    public bool ShowConf { get; private set; } = true;
     [Setting("save_json", "predict: save all boxes in predictions.json")]
     public bool SaveJson { get; private set; } = true;
     [Setting("save", "save checkpoints (train) or annotated images (predict)")]
@@ -120,6 +144,8 @@ public sealed partial class ForgeConfig
     public int SavePeriod { get; private set; } = -1;
     [Setting("plots", "write PNG plots")]
     public bool Plots { get; private set; } = true;
+    [Setting("tensorboard", "train: write TensorBoard scalars (losses, metrics, learning rates per epoch) to the run folder")]
+    public bool TensorBoard { get; private set; } = true;
     [Setting("verbose", "print per-class metrics")]
     public bool Verbose { get; private set; } = true;
     [Setting("format", "export: onnx (Ultralytics' ONNX layout, runs on ONNX Runtime) or safetensors (plain weights with " +

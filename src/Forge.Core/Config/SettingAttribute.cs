@@ -25,7 +25,7 @@ public sealed class SettingAttribute(string name, string help) : Attribute
     public int MultipleOf { get; set; }
     /// <summary>Strings: the allowed values separated by '|', compared ignoring case.</summary>
     public string? OneOf { get; set; }
-    /// <summary>Strings: a regular expression the whole value must match, described to the user by <see cref="Expect"/>.</summary>
+    /// <summary>Strings and numbers (as written: 16, 0.7): a regular expression the whole value must match, described by <see cref="Expect"/>.</summary>
     public string? Pattern { get; set; }
     /// <summary>What <see cref="Pattern"/> accepts, in words.</summary>
     public string? Expect { get; set; }
@@ -38,7 +38,7 @@ public sealed class SettingAttribute(string name, string help) : Attribute
         string? problem = value switch
         {
             int i => NumberProblem(i) ?? (MultipleOf > 0 && i % MultipleOf != 0 ? $"must be a multiple of {MultipleOf}{BoundText(" and ")}" : null),
-            double d => NumberProblem(d),
+            double d => NumberProblem(d) ?? PatternProblem(F(d)),
             string s => StringProblem(s),
             _ => null,
         };
@@ -71,11 +71,14 @@ public sealed class SettingAttribute(string name, string help) : Attribute
             var allowed = OneOf.Split('|');
             if (!allowed.Any(a => a.Equals(s, StringComparison.OrdinalIgnoreCase))) return $"must be one of {string.Join(", ", allowed)}";
         }
-        if (Pattern is not null && !Regex.IsMatch(s, Pattern)) return $"must be {Expect ?? $"of the form {Pattern}"}";
-        return null;
+        return PatternProblem(s);
     }
 
-    static string F(double v) => v.ToString(CultureInfo.InvariantCulture);
+    // Numbers are matched in their written form (invariant culture, shortest round-trip: 16, 0.7, -1).
+    string? PatternProblem(string text) =>
+        Pattern is not null && !Regex.IsMatch(text, Pattern) ? $"must be {Expect ?? $"of the form {Pattern}"}" : null;
+
+    static string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 }
 
 /// <summary>Marks a property of <see cref="ForgeConfig"/> whose type groups settings (its own properties carry <see cref="SettingAttribute"/>).</summary>

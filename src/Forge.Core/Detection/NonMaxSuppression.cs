@@ -31,6 +31,7 @@ public static class NonMaxSuppression
             int count = options.MultiLabel
                 ? CollectAllLabels(predictions, numAnchors, numClasses, options.ConfThreshold, keys)
                 : CollectBestLabels(predictions, numAnchors, numClasses, options.ConfThreshold, keys);
+            if (options.Classes is { } classes) count = KeepClasses(keys, count, numClasses, classes);
             if (count == 0) return result;
 
             if (count > options.MaxCandidates)
@@ -107,6 +108,15 @@ public static class NonMaxSuppression
             ArrayPool<float>.Shared.Return(best);
             ArrayPool<int>.Shared.Return(bestClass);
         }
+    }
+
+    // Ultralytics' classes= filter: candidates of other classes leave before the candidate cap and suppression.
+    private static int KeepClasses(ulong[] keys, int count, int numClasses, IReadOnlySet<int> classes)
+    {
+        int kept = 0;
+        for (int i = 0; i < count; i++)
+            if (classes.Contains((int)(ScoreOrder.TieBreak(keys[i]) % (uint)numClasses))) keys[kept++] = keys[i];
+        return kept;
     }
 
     private static int CollectAllLabels(ReadOnlySpan<float> p, int numAnchors, int numClasses, float conf, ulong[] keys)

@@ -11,7 +11,7 @@ namespace Forge.Data.Datasets;
 /// files (labels/ beside images/) or from COCO json sources. Optionally keeps the loaded images in memory with the long
 /// side at the training size (Ultralytics cache=ram).
 /// </summary>
-public sealed class DatasetIndex
+public sealed partial class DatasetIndex
 {
     public string SplitName { get; }
     public int NumClasses { get; }
@@ -44,9 +44,10 @@ public sealed class DatasetIndex
     /// <param name="threads">Decoding threads; 0 uses every core.</param>
     /// <param name="cacheImageSize">When positive, keep each decoded image in memory resized so its long side is this size.</param>
     /// <param name="cocoImages">The image folder of a COCO json source (data.yaml's {json, images} form); null, or returning null, finds it by the usual layouts.</param>
-    /// <exception cref="InvalidDataException">No images, none readable, or no labels at all (the message says where labels were looked for).</exception>
+    /// <param name="requireLabels">When true (the default), a split without any labelled object is an error.</param>
+    /// <exception cref="InvalidDataException">No images, none readable, or no labels at all with <paramref name="requireLabels"/> (the message says where labels were looked for).</exception>
     public static DatasetIndex Build(IEnumerable<string> imageSources, int numClasses, DataIssueLog log, string splitName = "train",
-        int threads = 0, int cacheImageSize = 0, Func<string, string?>? cocoImages = null)
+        int threads = 0, int cacheImageSize = 0, Func<string, string?>? cocoImages = null, bool requireLabels = true)
     {
         if (numClasses <= 0) throw new ArgumentOutOfRangeException(nameof(numClasses), numClasses, "number of classes must be positive");
         var sourceList = imageSources.ToList();
@@ -70,7 +71,7 @@ public sealed class DatasetIndex
         log.RecordImages(splitName, kept.Count, index.BackgroundCount);
         if (kept.Count == 0 && results.All(r => r.Decoded is false))
             throw new InvalidDataException($"{splitName}: none of the {entries.Count} images could be read; {log.Summary()}");
-        RequireLabels(splitName, entries, results, log);
+        if (requireLabels) RequireLabels(splitName, entries, results, log);
         return index;
     }
 
@@ -180,7 +181,8 @@ public sealed class DatasetIndex
         string what = yolo > 0 && yoloFound == 0
             ? $"no label file was found for any of its {yolo} readable images."
             : allInvalid > 0 ? $"every label of its images is invalid ({allInvalid} images left out)." : "none of its images has a labelled object.";
-        throw new InvalidDataException($"{split}: {what}{where} {log.Summary()}");
+        string metrics = split == "train" ? "" : " Metrics cannot be computed without labels.";
+        throw new InvalidDataException($"{split}: {what}{where}{metrics} {log.Summary()}");
     }
 
     static byte[] ItemDigest(string root, string imagePath, long fileSize, string? labelText)

@@ -41,4 +41,13 @@ public sealed class DatasetItem
     }
 
     public bool IsBackground => Labels.Length == 0;
+
+    /// <summary>The same image with labels mapped one by one: <paramref name="map"/> returns the label to keep (changed or not) or null to drop it.
+    /// COCO pixel boxes follow their labels; crowd regions stay.</summary>
+    public DatasetItem WithLabels(Func<ObjectLabel, ObjectLabel?> map)
+    {
+        var kept = Labels.Select((l, i) => (Label: map(l), Index: i)).Where(x => x.Label is not null).ToList();
+        return new(ImagePath, LabelPath, Width, Height, kept.Select(x => x.Label!.Value).ToArray(), CachedImage,
+                   PixelBoxes is null ? null : kept.Select(x => PixelBoxes[x.Index]).ToArray(), Crowd);
+    }
 }

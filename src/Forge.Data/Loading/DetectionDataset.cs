@@ -16,6 +16,7 @@ namespace Forge.Data.Loading;
 public sealed class DetectionDataset : ILabeledImageSource
 {
     readonly Mat?[]? _cache;
+    readonly bool _cacheDisk;
     readonly TrainTransform? _train;
     MosaicBuffer? _mosaicBuffer;
 
@@ -45,8 +46,10 @@ public sealed class DetectionDataset : ILabeledImageSource
     public RecentImageCache? RecentImages { get; private set; }
 
     /// <param name="cacheImages">Keep loaded images in memory after first use (unless the index already caches them at this size).</param>
-    public DetectionDataset(DatasetIndex index, int imgsz, bool augment, AugmentOptions? aug = null, bool cacheImages = false)
+    /// <param name="cacheDisk">cache=disk: decode each image once into a .npy file beside it and read that afterwards (<see cref="NpyImageCache"/>).</param>
+    public DetectionDataset(DatasetIndex index, int imgsz, bool augment, AugmentOptions? aug = null, bool cacheImages = false, bool cacheDisk = false)
     {
+        _cacheDisk = cacheDisk;
         if (imgsz < 32) throw new ArgumentOutOfRangeException(nameof(imgsz), imgsz, "image size must be at least 32");
         OpenCvRuntime.Ensure();
         Index = index;
@@ -82,7 +85,7 @@ public sealed class DetectionDataset : ILabeledImageSource
         if (_cache is not null && Volatile.Read(ref _cache[index]) is { } cached) return (cached, true);
         var recent = RecentImages;
         if (recent?.TryGet(index) is { } kept) return (kept, false);
-        var image = LongSideResize.Apply(ImageFile.Read(item.ImagePath), ImageSize);
+        var image = LongSideResize.Apply(_cacheDisk ? NpyImageCache.Read(item.ImagePath) : ImageFile.Read(item.ImagePath), ImageSize);
         var (expectW, expectH) = LongSideResize.SizeFor(item.Width, item.Height, ImageSize);
         if (image.Width != expectW || image.Height != expectH)
         {

@@ -21,6 +21,11 @@ public sealed class CheckpointStore(RunFolder run, int keep = 0, bool background
     public string Previous => run.PreviousCheckpoint;
     public string Best => run.BestCheckpoint;
 
+    /// <summary>'last' was written by this store (this process), so a "Saved" line about it is true.</summary>
+    public bool WroteLast { get; private set; }
+    /// <summary>'best' was written by this store (this process).</summary>
+    public bool WroteBest { get; private set; }
+
     Task pending = Task.CompletedTask;
     Exception? failure;
     // Written snapshots are released on the caller's thread (next Save/Flush), not the writer's: native tensors are then
@@ -49,7 +54,8 @@ public sealed class CheckpointStore(RunFolder run, int keep = 0, bool background
             // hits, one complete checkpoint is on disk.
             if (File.Exists(Last)) File.Move(Last, Previous, overwrite: true);
             AtomicFile.Write(Last, snapshot.WriteTo);
-            if (best) AtomicFile.Write(Best, snapshot.WriteTo);
+            WroteLast = true;
+            if (best) { AtomicFile.Write(Best, snapshot.WriteTo); WroteBest = true; }
             if (epochSnapshot is { } e)
             {
                 AtomicFile.Write(run.EpochCheckpoint(e), snapshot.WriteTo);

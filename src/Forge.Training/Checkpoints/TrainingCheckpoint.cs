@@ -79,8 +79,10 @@ public static class TrainingCheckpoint
             foreach (var (name, p) in model.named_parameters())
             {
                 if (!grads.TryGetValue(name, out var saved)) { p.grad?.zero_(); continue; }
-                // No gradient yet means none was accumulated since the last step on this process: make one to add into.
-                if (p.grad is null) p.sum().Times(0L).backward();   // held Scalar (HeldScalars)
+                // No gradient yet means none was accumulated since the last step on this process: make one to add into
+                // (with autograd on for this one backward: inside no_grad the product would have no grad_fn).
+                if (p.grad is null)
+                    using (enable_grad()) p.sum().Times(0L).backward();   // held Scalar (HeldScalars)
                 p.grad!.copy_(saved);
             }
         }

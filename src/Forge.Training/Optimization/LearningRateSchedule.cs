@@ -7,6 +7,9 @@ namespace Forge.Training.Optimization;
 /// </summary>
 public sealed class LearningRateSchedule(int epochs, double lrf, bool cosine, double warmupBiasLr, double warmupMomentum, double momentum)
 {
+    /// <summary>The same schedule planned for <paramref name="newEpochs"/> epochs (time= re-plans the run's length).</summary>
+    public LearningRateSchedule Replanned(int newEpochs) => new(newEpochs, lrf, cosine, warmupBiasLr, warmupMomentum, momentum);
+
     /// <summary>Multiplier of the initial LR at (fractional) epoch <paramref name="epoch"/>.</summary>
     public double Factor(double epoch) => cosine
         ? (1 - Math.Cos(epoch * Math.PI / epochs)) / 2 * (lrf - 1) + 1

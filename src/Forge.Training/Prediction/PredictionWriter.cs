@@ -6,21 +6,17 @@ namespace Forge.Training.Prediction;
 
 /// <summary>
 /// Writes predict outputs: YOLO-format labels/&lt;stem&gt;.txt per image (&lt;stem&gt;_&lt;frame&gt;.txt per video frame, as
-/// Ultralytics names them) with "class cx cy w h conf" normalised to the image, and predictions.json with every image's
-/// or frame's boxes in pixels.
+/// Ultralytics names them) with "class cx cy w h" normalised to the image (and the confidence with save_conf, see
+/// <see cref="PredictionStyle.LabelFile"/>), and predictions.json with every image's or frame's boxes in pixels.
 /// </summary>
-internal sealed class PredictionWriter(string outputDir, string[] names, bool saveTxt)
+internal sealed class PredictionWriter(string outputDir, string[] names, bool saveTxt, PredictionStyle style)
 {
     public void WriteTxt(ImagePrediction p, string stem)
     {
         if (!saveTxt) return;
         string path = Path.Combine(outputDir, "labels", stem + ".txt");
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var sb = new StringBuilder();
-        foreach (var d in p.Detections)
-            sb.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"{d.ClassId} {d.Box.CenterX / p.Width:0.######} {d.Box.CenterY / p.Height:0.######} {d.Box.Width / p.Width:0.######} {d.Box.Height / p.Height:0.######} {d.Score:0.#####}"));
-        File.WriteAllText(path, sb.ToString());
+        File.WriteAllText(path, style.LabelFile(p.Detections, p.Width, p.Height));
     }
 
     public void WriteJson(List<ImagePrediction> results, string path)

@@ -19,14 +19,17 @@ namespace Forge.Training.Prediction;
 /// session, with the same pre- and post-processing (<see cref="InferenceInput"/>, <see cref="DetectionPostprocess"/>).
 /// </summary>
 /// <param name="imgsz">Long side of the letterbox for a model that takes any size (ignored by a fixed-size one).</param>
-public sealed class Predictor(IDetectionBackend backend, string[] names, int imgsz, NmsOptions? nms = null)
+/// <param name="style">How annotated images draw boxes and labels (line_width, show_labels, show_conf); null: Ultralytics' defaults.</param>
+public sealed class Predictor(IDetectionBackend backend, string[] names, int imgsz, NmsOptions? nms = null, PredictionStyle? style = null)
 {
     readonly NmsOptions nms = nms ?? new NmsOptions(ConfThreshold: 0.25f, IouThreshold: 0.7f, MaxDetections: 300);
+    readonly PredictionStyle style = style ?? new PredictionStyle();
 
     /// <summary>A predictor for a TorchSharp model on <paramref name="device"/>.</summary>
     /// <param name="channelsLast">Run the model channels_last (the channels_last setting; see <see cref="TorchDetectionBackend"/>).</param>
-    public Predictor(YoloDetector model, string[] names, int imgsz, Device device, NmsOptions? nms = null, bool channelsLast = false)
-        : this(new TorchDetectionBackend(model, device, channelsLast), names, imgsz, nms) { }
+    public Predictor(YoloDetector model, string[] names, int imgsz, Device device, NmsOptions? nms = null, PredictionStyle? style = null,
+                     bool channelsLast = false)
+        : this(new TorchDetectionBackend(model, device, channelsLast), names, imgsz, nms, style) { }
 
     /// <summary>Options for <see cref="Run"/>.</summary>
     public sealed record Outputs(bool SaveImages = true, bool SaveTxt = false, bool SaveJson = true, int VidStride = 1);
@@ -49,7 +52,7 @@ public sealed class Predictor(IDetectionBackend backend, string[] names, int img
         if (outputs.VidStride < 1) throw new ArgumentOutOfRangeException(nameof(outputs), outputs.VidStride, "vid_stride must be at least 1");
         var files = PredictSources.Expand(source);
         Directory.CreateDirectory(outputDir);
-        var writer = new PredictionWriter(outputDir, names, outputs.SaveTxt);
+        var writer = new PredictionWriter(outputDir, names, outputs.SaveTxt, style);
         var results = new List<ImagePrediction>();
         int unreadable = 0;
         for (int i = 0; i < files.Count; i++)
@@ -157,14 +160,17 @@ public sealed class Predictor(IDetectionBackend backend, string[] names, int img
         return writer;
     }
 
-    /// <summary>Boxes and "name conf" labels in the class colours, lowest confidence first so the best ends on top (Ultralytics Results.plot).</summary>
+    /// <summary>
+    /// Boxes and labels ("name conf", "name" or none: show_labels, show_conf) in the class colours with line_width, lowest
+    /// confidence first so the best ends on top (Ultralytics Results.plot).
+    /// </summary>
     void Annotate(Mat canvas, IReadOnlyList<Detection> detections)
     {
-        var annotator = new Annotator(canvas);
+        var annotator = new Annotator(canvas, style.LineWidth ?? 0);
         for (int k = detections.Count - 1; k >= 0; k--)
         {
             var d = detections[k];
-            annotator.BoxLabel(d.Box, $"{names[d.ClassId]} {d.Score.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)}", ClassColors.Bgr(d.ClassId));
+            annotator.BoxLabel(d.Box, style.Label(names[d.ClassId], d.Score), ClassColors.Bgr(d.ClassId));
         }
     }
 

@@ -31,7 +31,12 @@ public static class ResumeResolver
         throw new FileNotFoundException($"resume={resume}: no such run folder or checkpoint", resume);
     }
 
-    /// <summary>The run's saved settings with the user's explicit ones applied, after checking for drift.</summary>
+    /// <summary>
+    /// The run's saved settings with the user's explicit ones applied, after checking for drift. Two changes that alter the run
+    /// are nevertheless accepted, because they are how people continue a run: more epochs (the run is extended and its LR
+    /// schedule re-planned to the new length, said in one line) and another data= path (a dataset that moved: the session then
+    /// requires its data fingerprint to equal the checkpoint's).
+    /// </summary>
     public static ForgeConfig Merge(ForgeConfig saved, ForgeConfig requested, TextWriter log)
     {
         var merged = saved.Clone();
@@ -42,23 +47,47 @@ public static class ResumeResolver
             if (InvocationKeys.Contains(key.Name) || !requested.IsSet(key.Name)) continue;
             object? was = saved[key.Name], now = requested[key.Name];
             if (Equals(was, now)) continue;
-            if (key.AltersRun) refused.Add((key.Name, was, now));
+            if (key.AltersRun && !Continues(key.Name, was, now)) refused.Add((key.Name, was, now));
             else accepted.Add((key.Name, was, now));
             merged.With(key.Name, now);
         }
         if (refused.Count > 0 && !requested.ResumeForce)
             throw new ConfigException("resuming with settings that change the run is refused (add resume_force=true to override):\n" + Table(refused));
         if (refused.Count > 0) log.WriteLine("WARNING: resume_force=true: continuing with changed settings:\n" + Table(refused));
+        accepted.RemoveAll(r => r.Key is "epochs" or "data");
         if (accepted.Count > 0) log.WriteLine("Resuming with changed settings that do not alter the run:\n" + Table(accepted));
+        if (merged.Epochs > saved.Epochs)
+            log.WriteLine($"Extending the run from {saved.Epochs} to {merged.Epochs} epochs: the learning-rate schedule is re-planned for " +
+                          $"{merged.Epochs} epochs ({(merged.CosLr ? "cosine" : "linear")} to lrf={merged.Lrf} at epoch {merged.Epochs}).");
         merged.With("resume", requested.Resume);
         return merged;
     }
 
+    // More epochs extend the run; another data= path is checked by its fingerprint when the data is indexed.
+    static bool Continues(string key, object? was, object? now) =>
+        key == "epochs" && (int)now! > (int)was! || key == "data";
+
+    /// <summary>
+    /// The saved data= no longer exists and none was given: an error that says where the path came from and what to pass.
+    /// </summary>
+    public static void RequireSavedData(ForgeConfig saved, ForgeConfig requested, string checkpoint)
+    {
+        if (requested.IsSet("data") || saved.Data.Equals(DatasetResolver.BuiltinShapes, StringComparison.OrdinalIgnoreCase)) return;
+        if (File.Exists(saved.Data) || Directory.Exists(saved.Data)) return;
+        throw new FileNotFoundException(
+            $"data={saved.Data} (from the run's saved settings in {checkpoint}) no longer exists. If the dataset moved, pass its new " +
+            "place: forge train resume=... data=NEW/data.yaml (accepted when its images and labels are the same as the run's).", saved.Data);
+    }
+
+    // Columns as wide as their longest cell, two spaces apart, so long values (paths) never run together.
     static string Table(List<(string Key, object? Saved, object? Requested)> rows)
     {
+        var cells = rows.Select(r => (r.Key, Saved: ForgeConfig.FormatValue(r.Saved), Requested: ForgeConfig.FormatValue(r.Requested))).ToList();
+        int w1 = Math.Max("setting".Length, cells.Max(c => c.Key.Length)) + 2;
+        int w2 = Math.Max("checkpoint".Length, cells.Max(c => c.Saved.Length)) + 2;
         var sb = new StringBuilder();
-        sb.AppendLine($"    {"setting",-18}{"checkpoint",-22}{"requested",-22}");
-        foreach (var (k, a, b) in rows) sb.AppendLine($"    {k,-18}{ForgeConfig.FormatValue(a),-22}{ForgeConfig.FormatValue(b),-22}");
+        sb.AppendLine($"    {"setting".PadRight(w1)}{"checkpoint".PadRight(w2)}requested");
+        foreach (var (k, a, b) in cells) sb.AppendLine($"    {k.PadRight(w1)}{a.PadRight(w2)}{b}");
         return sb.ToString().TrimEnd();
     }
 }

@@ -42,7 +42,8 @@ public sealed class Validator
     /// <param name="channelsLast">Run the TorchSharp model channels_last (folded weights and images in NHWC strides).</param>
     public Validator(DatasetIndex index, string[] names, int imgsz, int batch, int workers, Device device,
                      NmsOptions? nms = null, bool cacheImages = false, int maxDetectionsPerImageForAp = 100, ICommunicator? comm = null,
-                     bool rect = true, ApMethod apMethod = ApMethod.Ultralytics, int stride = 32, bool channelsLast = false)
+                     bool rect = true, ApMethod apMethod = ApMethod.Ultralytics, int stride = 32, bool cacheDisk = false,
+                     bool channelsLast = false)
     {
         if (names.Length == 0) throw new ArgumentException("no class names", nameof(names));
         this.index = index;
@@ -56,7 +57,7 @@ public sealed class Validator
         globalBatches = rect ? ValidationBatches.Rect(index, imgsz, batch, stride) : ValidationBatches.Square(index.Count, imgsz, batch);
         var mine = ValidationBatches.Shard(globalBatches, this.comm.Rank, this.comm.WorldSize);
         shardImages = mine.Sum(b => b.Size);
-        var dataset = new DetectionDataset(index, imgsz, augment: false, cacheImages: cacheImages);
+        var dataset = new DetectionDataset(index, imgsz, augment: false, cacheImages: cacheImages, cacheDisk: cacheDisk);
         loader = new BatchLoader(dataset, new LoaderOptions { BatchSize = batch, Workers = workers, Prefetch = 2 }, mine);
     }
 

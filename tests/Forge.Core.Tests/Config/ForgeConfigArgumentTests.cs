@@ -163,7 +163,7 @@ public class ForgeConfigArgumentTests
 
     [Theory]
     [InlineData("epochs=0", "must be >= 1")]
-    [InlineData("batch=0", "must be >= 1")]
+    [InlineData("batch=0", "must be a whole number >= 1, -1 (auto batch) or a fraction in (0, 1) (auto batch for that share of memory)")]
     [InlineData("imgsz=16", "must be a multiple of 32 and >= 32")]
     [InlineData("workers=-1", "must be >= 0")]
     [InlineData("iou=0", "must be in (0, 1]")]
@@ -176,7 +176,7 @@ public class ForgeConfigArgumentTests
     [InlineData("ap_method=voc", "must be one of ultralytics, coco")]
     [InlineData("format=tflite", "must be one of onnx, safetensors")]
     [InlineData("opset=9", "must be in [13, 23]")]
-    [InlineData("device=gpu", "must be cpu, cuda or cuda:N")]
+    [InlineData("device=gpu", "must be cpu, cuda, cuda:N, N or a list of GPU indices such as 0,1")]
     [InlineData("hsv_h=2", "must be in [0, 1]")]
     [InlineData("degrees=200", "must be in [0, 180]")]
     [InlineData("lr0=1.5", "must be in [0, 1]")]

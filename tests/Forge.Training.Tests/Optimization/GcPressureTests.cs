@@ -10,7 +10,11 @@ namespace Forge.Training.Tests.Optimization;
 /// The optimizer, EMA, clipping and loss paths under a thread that forces garbage collections and finalizers without pause.
 /// Before Forge held its Scalars (Forge.Torch.HeldScalars) AdamW and SGD aborted the process here within about two seconds
 /// ("Exception raised from toFloat", exit 134). Each case runs for a bounded wall time; nothing is timed or compared.
+/// The collections are forced while no other test of the process runs (a collection without parallelization): test code and
+/// TorchSharp's own module forwards are not held-Scalar checked (ScalarLifetimeTests scans src), and a forced collection
+/// during such a test elsewhere in the process was seen to abort the whole test host (Scalar::toDouble) once.
 /// </summary>
+[Collection(GcPressureCollection.Name)]
 public class GcPressureTests
 {
     static readonly TimeSpan Budget = TimeSpan.FromSeconds(1.5);
@@ -82,4 +86,11 @@ public class GcPressureTests
         }
         return runs;
     }
+}
+
+/// <summary>Runs <see cref="GcPressureTests"/> alone: after the parallel tests, never beside another test of the process.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class GcPressureCollection
+{
+    public const string Name = "GC pressure";
 }
