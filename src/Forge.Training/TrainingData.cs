@@ -10,14 +10,17 @@ namespace Forge.Training;
 /// <summary>
 /// The data side of a run: the verified train and val indexes (problems reported once on rank 0), their fingerprint, the
 /// augmenting training dataset, and per epoch this rank's share of every global batch (<see cref="GlobalBatchShardSampler"/>).
+/// The epoch order is a fresh shuffle each epoch, or with rect=true the images by aspect ratio every epoch, cut into
+/// rectangular global batches (<see cref="PlanBatches"/>).
 /// </summary>
 public sealed class TrainingData
 {
     readonly ForgeConfig cfg;
     readonly DataParallel ddp;
-    readonly ShuffleSampler epochOrder;
+    readonly IIndexSampler epochOrder;
     readonly DetectionDataset dataset;
     readonly LoaderOptions loaderOptions;
+    IReadOnlyList<PlannedBatch>? rectBatches;   // rect=true: the global batches with their shapes, once the model's stride is known
 
     public string[] Names { get; }
     public DatasetIndex Train { get; }
@@ -42,25 +45,59 @@ public sealed class TrainingData
             Val = null;
         }
         Fingerprint = new DataFingerprint(Train.Fingerprint, Val?.Fingerprint, Train.Count, Val?.Count ?? 0);
-        epochOrder = new ShuffleSampler(Train.Count, cfg.Seed);
+        epochOrder = cfg.Rect ? RectOrder(log) : new ShuffleSampler(Train.Count, cfg.Seed);
         var whole = new GlobalBatchShardSampler(epochOrder, cfg.Batch, ddp.Rank, ddp.WorldSize);
         (StepsPerEpoch, RankBatch) = (whole.GlobalSteps, whole.RankBatch);
         dataset = new DetectionDataset(Train, cfg.ImgSize, augment: true, cfg.Augment, cacheImages: cfg.CacheRam, cacheDisk: cfg.CacheDisk)
         {
             // Mosaic's extra images come from Ultralytics' buffer of recently loaded images, replayed from the global order.
-            MosaicBuffer = new MosaicBuffer(epochOrder, MosaicBuffer.CapacityFor(Train.Count, cfg.Batch)),
+            MosaicBuffer = cfg.Rect ? null : new MosaicBuffer(epochOrder, MosaicBuffer.CapacityFor(Train.Count, cfg.Batch)),
         };
         loaderOptions = new LoaderOptions { BatchSize = RankBatch, Workers = cfg.Workers, Prefetch = Math.Max(2, cfg.Workers), Seed = cfg.Seed };
+    }
+
+    /// <summary>rect=true: mosaic (and so mixup) never runs; each image is letterboxed alone to its batch's rectangle.</summary>
+    public bool MosaicEnabled => !cfg.Rect;
+
+    /// <summary>
+    /// rect=true, as Ultralytics' trainer with rect=True: the images sorted by aspect ratio, the same order every epoch (its
+    /// loader turns shuffle off with a warning), mosaic and mixup off (YOLODataset.build_transforms sets them to 0).
+    /// </summary>
+    FixedOrderSampler RectOrder(TextWriter log)
+    {
+        log.WriteLine("WARNING: rect=true is incompatible with shuffling the training images: they keep one order by aspect ratio " +
+                      "every epoch (shuffle off), so that each batch holds images of similar shape");
+        if (cfg.Augment.Mosaic > 0 || cfg.Augment.MixUp > 0)
+            log.WriteLine($"rect=true: mosaic is off (mosaic={ForgeConfig.FormatValue(cfg.Augment.Mosaic)} is not used) and so is mixup: " +
+                          "each image is letterboxed alone to its batch's rectangle");
+        return new FixedOrderSampler(ValidationBatches.AspectOrder(Train));
+    }
+
+    /// <summary>
+    /// Takes the model's largest stride for the training batches' shapes: with rect=true the global batches become
+    /// rectangles of ceil(shape · imgsz / gs) · gs pixels, gs = max(stride, 32) and no extra pad (Ultralytics'
+    /// build_yolo_dataset: pad 0.0 for train), planned as validation's (<see cref="ValidationBatches.Rect"/>). Call it before
+    /// the first <see cref="Epoch"/>; without rect it changes nothing.
+    /// </summary>
+    public void PlanBatches(int stride, TextWriter log)
+    {
+        if (!cfg.Rect) return;
+        rectBatches = ValidationBatches.Rect(Train, cfg.ImgSize, cfg.Batch, Math.Max(stride, 32), pad: 0.0);
+        var shapes = rectBatches.Select(b => $"{b.Height}x{b.Width}").Distinct().ToList();
+        log.WriteLine($"rect=true: {rectBatches.Count} training batches of {shapes.Count} shape{(shapes.Count == 1 ? "" : "s")} (height x width): {string.Join(", ", shapes)}");
     }
 
     /// <summary>True when some image of the split has a label (metrics need at least one).</summary>
     public static bool HasLabels(DatasetIndex index) => index.BackgroundCount < index.Count;
 
-    /// <summary>This rank's share of the global batches of <paramref name="epoch"/> from global step <paramref name="startStep"/> on.</summary>
+    /// <summary>This rank's share of the epoch's global batches from global step <paramref name="startStep"/> on (with rect=true each
+    /// rank's slice of a batch has that batch's rectangle).</summary>
     public (GlobalBatchShardSampler Shard, BatchLoader Loader) Epoch(int startStep)
     {
         var shard = new GlobalBatchShardSampler(epochOrder, cfg.Batch, ddp.Rank, ddp.WorldSize, startStep * cfg.Batch);
-        return (shard, new BatchLoader(dataset, loaderOptions, shard));
+        if (!cfg.Rect) return (shard, new BatchLoader(dataset, loaderOptions, shard));
+        var planned = rectBatches ?? throw new InvalidOperationException("rect=true: PlanBatches(stride) comes before the first epoch");
+        return (shard, new BatchLoader(dataset, loaderOptions, shard.RankBatches(planned)));
     }
 
     /// <summary>

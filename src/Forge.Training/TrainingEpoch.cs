@@ -12,6 +12,8 @@ public sealed record TrainStep(int Epoch, int Step, long Iteration, int GlobalIm
     /// <summary>Labelled boxes in this rank's batch (for the progress line).</summary>
     public int Instances { get; } = Batch?.TargetCount ?? 0;
     public int Images { get; } = Batch?.Size ?? 0;
+    /// <summary>The batch's width in pixels (imgsz, or its rectangle's with rect=true); 0 without a batch.</summary>
+    public int Width { get; } = Batch?.Width ?? 0;
 }
 
 /// <summary>
@@ -71,7 +73,7 @@ public sealed class TrainingEpoch : IDisposable
         state.EpochSteps++;
         double m = 1.0 / state.EpochSteps;
         bar.Update(state.StepInEpoch, string.Create(CultureInfo.InvariantCulture,
-            $"{$"{Epoch + 1}/{epochs}",11}{state.EpochLossSum[0] * m,11:0.0000}{state.EpochLossSum[1] * m,11:0.0000}{state.EpochLossSum[2] * m,11:0.0000}{step.Instances,11}{imgsz,11}"));
+            $"{$"{Epoch + 1}/{epochs}",11}{state.EpochLossSum[0] * m,11:0.0000}{state.EpochLossSum[1] * m,11:0.0000}{state.EpochLossSum[2] * m,11:0.0000}{step.Instances,11}{(step.Width > 0 ? step.Width : imgsz),11}"));
     }
 
     public void Dispose()

@@ -53,13 +53,14 @@ public sealed partial class TrainingSession
         schedule = schedule.Replanned(epochs);
     }
 
-    /// <summary>Opens the epoch the state is in, at the step it stands at. Mosaic is closed for the last close_mosaic epochs.</summary>
+    /// <summary>Opens the epoch the state is in, at the step it stands at. Mosaic is closed for the last close_mosaic epochs
+    /// (and never open with rect=true).</summary>
     public TrainingEpoch BeginEpoch()
     {
         int epoch = State.Epoch;
         epochClock.Restart();
-        bool mosaic = epoch < cfg.Epochs - cfg.CloseMosaic;
-        if (cfg.CloseMosaic > 0 && epoch == cfg.Epochs - cfg.CloseMosaic && State.StepInEpoch == 0) log.WriteLine("Closing dataloader mosaic");
+        bool mosaic = data.MosaicEnabled && epoch < cfg.Epochs - cfg.CloseMosaic;
+        if (data.MosaicEnabled && cfg.CloseMosaic > 0 && epoch == cfg.Epochs - cfg.CloseMosaic && State.StepInEpoch == 0) log.WriteLine("Closing dataloader mosaic");
         model.train();
         return currentEpoch = new TrainingEpoch(State, data, mosaic, cfg.Epochs, cfg.ImgSize, options.SampleTrace, ddp.Rank, log);
     }

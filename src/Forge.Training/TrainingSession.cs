@@ -101,7 +101,8 @@ public sealed partial class TrainingSession : IDisposable
             schedule = new LearningRateSchedule(cfg.Epochs, cfg.Lrf, cfg.CosLr, warmupBiasLr, cfg.WarmupMomentum, optimizer.Group(ParamGroup.Weight).Momentum);
             ema = new ModelEma(model, () => NewModel(model.Scale));
             ddp.AttachGradientReducer(model, cfg.BucketMb, device, log);
-            validator = data.CreateValidator(device, model.Strides.Max());
+            data.PlanBatches(model.MaxStride, log);   // rect=true: the training batches' rectangles
+            validator = data.CreateValidator(device, model.MaxStride);
             results = new ResultsTable(Run.ResultsCsv);
             if (cfg.Plots && ddp.IsMain) RunPlots.WriteLabels(Run.Path, data.Train.Items.SelectMany(i => i.Labels), data.Names, log);
             store = new CheckpointStore(Run, cfg.Keep, background: true);

@@ -36,16 +36,6 @@ public sealed class CommandLineErrorTests
     }
 
     [Fact]
-    public void Rectangular_training_is_refused_before_any_run_folder_is_made()
-    {
-        using var temp = new TempDirectory("forge-cli-");
-        var run = ForgeRun.Of("train", "rect=true", $"project={temp.Path}");
-        Assert.Equal(2, run.ExitCode);
-        Assert.Contains("forge: error: rect=true: rectangular training batches are not supported", run.Stderr);
-        Assert.Empty(Directory.GetFileSystemEntries(temp.Path));
-    }
-
-    [Fact]
     public void A_value_of_the_wrong_type_names_the_setting()
     {
         var run = ForgeRun.Of("train", "epochs=many");

@@ -68,7 +68,7 @@ public class DistributedTrainingTests(ITestOutputHelper output) : IDisposable
         return Tensors(data.Weights(name), "train.");
     }
 
-    static (double Worst, string Where) MaxAbsDifference(Dictionary<string, double[]> a, Dictionary<string, double[]> b)
+    internal static (double Worst, string Where) MaxAbsDifference(Dictionary<string, double[]> a, Dictionary<string, double[]> b)
     {
         Assert.Equal(a.Keys.Order(), b.Keys.Order());
         double worst = 0; string where = "";
@@ -164,7 +164,7 @@ public class DistributedTrainingTests(ITestOutputHelper output) : IDisposable
     }
 
     /// <summary>The floating-point tensors under <paramref name="prefix"/>, as float64 (float32 and float64 runs compare directly).</summary>
-    static Dictionary<string, double[]> Tensors(string path, string prefix)
+    internal static Dictionary<string, double[]> Tensors(string path, string prefix)
     {
         var (records, _) = SafeTensorsFile.Deserialize(File.ReadAllBytes(path), path);
         return records.Where(r => r.Name.StartsWith(prefix, StringComparison.Ordinal) && r.DType is "F32" or "F64" && !r.Name.EndsWith("num_batches_tracked", StringComparison.Ordinal))
@@ -173,7 +173,7 @@ public class DistributedTrainingTests(ITestOutputHelper output) : IDisposable
                           : MemoryMarshal.Cast<byte, float>(r.Data).ToArray().Select(v => (double)v).ToArray());
     }
 
-    static string State(string path, string key)
+    internal static string State(string path, string key)
     {
         var meta = CheckpointComparison.Metadata(path);
         using var doc = System.Text.Json.JsonDocument.Parse(meta["train_state"]);

@@ -114,8 +114,9 @@ public sealed partial class ForgeConfig
     public double Iou { get; private set; } = 0.7;
     [Setting("max_det", "maximum detections per image", Min = 1)]
     public int MaxDet { get; private set; } = 300;
-    [Setting("rect", "val: rectangular batches (sorted by aspect ratio, padded to a stride multiple); 'forge val' uses them " +
-                     "unless rect=false, like Ultralytics' model.val; training refuses rect=true (validation during training is rectangular)")]
+    [Setting("rect", "rectangular batches (images sorted by aspect ratio, each batch letterboxed to its own stride-multiple " +
+                     "rectangle): 'forge val' uses them unless rect=false, like Ultralytics' model.val; train: rect=true trains " +
+                     "on them in a fixed order, without shuffle or mosaic (validation during training is always rectangular)")]
     public bool Rect { get; private set; }
     [Setting("ap_method", "val: AP definition reported: ultralytics (ap_per_class, 101-point interp of its PR curve) or coco " +
                           "(pycocotools COCOeval, crowd regions ignored)", OneOf = "ultralytics|coco")]

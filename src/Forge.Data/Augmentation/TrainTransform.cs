@@ -7,7 +7,8 @@ namespace Forge.Data.Augmentation;
 /// <summary>
 /// The per-sample training pipeline of Ultralytics v8 (v8_transforms): mosaic (probability Mosaic) + affine with border
 /// -s/2, or load + letterbox (scale up allowed) + affine; then MixUp (probability MixUp, only while mosaic is enabled),
-/// HSV, up-down flip, left-right flip. Every random choice, including mosaic's extra images, comes from the sample's own
+/// HSV, up-down flip, left-right flip. With rect=true the letterbox goes to the batch's rectangle instead of s x s
+/// (Ultralytics' LetterBox takes the label's rect_shape) and mosaic and mixup are off. Every random choice, including mosaic's extra images, comes from the sample's own
 /// <see cref="DeterministicRandom"/>, so a sample is reproducible from (seed, epoch, index) and the mosaic buffer alone.
 /// </summary>
 public sealed class TrainTransform
@@ -30,17 +31,22 @@ public sealed class TrainTransform
     /// Builds the augmented s x s sample for item <paramref name="index"/> (the caller disposes it);
     /// <paramref name="mosaicEnabled"/> false is Ultralytics' close_mosaic phase. Mosaic's three extra images are drawn
     /// uniformly, with replacement, from <paramref name="mosaicPool"/> (Ultralytics' buffer of recently loaded images, see
-    /// <see cref="MosaicBuffer"/>), or from the whole source when the pool is empty.
+    /// <see cref="MosaicBuffer"/>), or from the whole source when the pool is empty. <paramref name="height"/> and
+    /// <paramref name="width"/> (pixels; 0 = s) are a rect=true batch's shape: the sample is letterboxed to it.
     /// </summary>
+    /// <exception cref="InvalidOperationException">Mosaic with a non-square shape (rect and mosaic exclude each other: pass mosaicEnabled false).</exception>
     public LabeledImage Apply(ILabeledImageSource source, int index, DeterministicRandom rng, bool mosaicEnabled,
-        ArraySegment<int> mosaicPool = default)
+        ArraySegment<int> mosaicPool = default, int height = 0, int width = 0)
     {
-        var sample = Geometric(source, index, rng, mosaicEnabled, mosaicPool);
+        int h = height > 0 ? height : ImageSize, w = width > 0 ? width : ImageSize;
+        if (mosaicEnabled && Options.Mosaic > 0 && (h != ImageSize || w != ImageSize))
+            throw new InvalidOperationException($"mosaic builds {ImageSize}x{ImageSize} samples, not {w}x{h}: rectangular batches need mosaic off");
+        var sample = Geometric(source, index, rng, mosaicEnabled, mosaicPool, h, w);
         if (mosaicEnabled && Options.MixUp > 0 && rng.Chance(Options.MixUp))
         {
             using var first = sample;
             // MixUp's partner comes from the whole dataset (MixUp.get_indexes: random.randint), its mosaic from the same pool.
-            using var other = Geometric(source, rng.NextInt(source.Count), rng, mosaicEnabled, mosaicPool);
+            using var other = Geometric(source, rng.NextInt(source.Count), rng, mosaicEnabled, mosaicPool, h, w);
             sample = MixUp.Blend(first, other, rng.NextBeta(32.0, 32.0));
         }
         try
@@ -58,7 +64,9 @@ public sealed class TrainTransform
         }
     }
 
-    LabeledImage Geometric(ILabeledImageSource source, int index, DeterministicRandom rng, bool mosaicEnabled, ArraySegment<int> pool)
+    /// <summary>Mosaic + affine (s x s), or letterbox to <paramref name="height"/> x <paramref name="width"/> + affine at that size.</summary>
+    LabeledImage Geometric(ILabeledImageSource source, int index, DeterministicRandom rng, bool mosaicEnabled, ArraySegment<int> pool,
+        int height, int width)
     {
         int s = ImageSize;
         if (mosaicEnabled && Options.Mosaic > 0 && rng.Chance(Options.Mosaic))
@@ -79,7 +87,7 @@ public sealed class TrainTransform
             }
         }
         using var loaded = source.Load(index);
-        using var boxed = Letterbox.Apply(loaded, s, s, scaleUp: true, out _);
+        using var boxed = Letterbox.Apply(loaded, width, height, scaleUp: true, out _);
         return RandomAffine.Apply(boxed, Options, rng, border: 0);
     }
 }

@@ -103,8 +103,9 @@ public sealed class DetectionDataset : ILabeledImageSource
 
     /// <summary>
     /// The finished sample <paramref name="index"/> for <paramref name="epoch"/> (the caller disposes it). With augmentation
-    /// its randomness comes only from (seed, epoch, index) and it is ImageSize square; <paramref name="mosaicEnabled"/> false
-    /// is the close-mosaic phase. Without augmentation it is letterboxed to <paramref name="width"/> x <paramref name="height"/>
+    /// its randomness comes only from (seed, epoch, index) and it is ImageSize square, or <paramref name="width"/> x
+    /// <paramref name="height"/> for a rect=true batch (mosaic off); <paramref name="mosaicEnabled"/> false is the
+    /// close-mosaic phase. Without augmentation it is letterboxed to <paramref name="width"/> x <paramref name="height"/>
     /// (default square ImageSize), never enlarged beyond the loaded size, as Ultralytics' validation does.
     /// </summary>
     public LabeledSample GetSample(int index, int epoch, int seed, bool mosaicEnabled, int height = 0, int width = 0)
@@ -115,7 +116,7 @@ public sealed class DetectionDataset : ILabeledImageSource
         {
             float loadScale = (float)((double)ImageSize / Math.Max(item.Width, item.Height));
             var pool = mosaicEnabled && MosaicBuffer is { } buffer ? buffer.After(epoch, index) : default;
-            var sample = _train.Apply(this, index, DeterministicRandom.ForSample(seed, epoch, index), mosaicEnabled, pool);
+            var sample = _train.Apply(this, index, DeterministicRandom.ForSample(seed, epoch, index), mosaicEnabled, pool, height, width);
             return new LabeledSample(sample, new ImageInfo(item.ImagePath, item.Width, item.Height, loadScale, 0, 0));
         }
         using var loaded = Load(index);

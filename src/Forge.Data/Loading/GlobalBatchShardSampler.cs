@@ -59,4 +59,36 @@ public sealed class GlobalBatchShardSampler : IIndexSampler
         }
         return mine;
     }
+
+    /// <summary>
+    /// This rank's part of global batches planned with shapes of their own (rect=true: <see cref="ValidationBatches.Rect"/> over
+    /// the epoch order): from the global step at <see cref="StartSample"/> on, positions [r*b, (r+1)*b) of each, with the
+    /// batch's shape, so every rank's slice of a global batch is letterboxed to the same rectangle and the ranks together
+    /// train on what one process would. A rank without images in the final, short batch gets no entry for it (as
+    /// <see cref="EpochIndices"/>). The order must be the same every epoch (<see cref="FixedOrderSampler"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">The planned batches are not this sampler's epoch order cut into global batches.</exception>
+    public List<PlannedBatch> RankBatches(IReadOnlyList<PlannedBatch> globalBatches)
+    {
+        var all = order.EpochIndices(0);
+        int position = 0;
+        for (int g = 0; g < globalBatches.Count; g++)
+        {
+            var b = globalBatches[g];
+            bool fits = position + b.Size <= all.Length && (b.Size == GlobalBatch || position + b.Size == all.Length);
+            if (!fits || !b.Indices.AsSpan().SequenceEqual(all.AsSpan(position, b.Size)))
+                throw new ArgumentException($"planned batch {g} does not follow the epoch order in global batches of {GlobalBatch}", nameof(globalBatches));
+            position += b.Size;
+        }
+        if (position != all.Length)
+            throw new ArgumentException($"the planned batches hold {position} samples, the epoch {all.Length}", nameof(globalBatches));
+        var mine = new List<PlannedBatch>(globalBatches.Count);
+        for (int g = (StartSample + GlobalBatch - 1) / GlobalBatch; g < globalBatches.Count; g++)
+        {
+            var b = globalBatches[g];
+            int from = Rank * RankBatch, to = Math.Min(from + RankBatch, b.Size);
+            if (to > from) mine.Add(b with { Indices = b.Indices[from..to] });
+        }
+        return mine;
+    }
 }

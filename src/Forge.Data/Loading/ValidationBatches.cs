@@ -8,6 +8,8 @@ namespace Forge.Data.Loading;
 /// images sorted by aspect ratio h/w (numpy's argsort, ties included), batches of <c>batchSize</c> in that order, and each
 /// batch padded to [maxi, 1] or [1, 1/mini] of imgsz (or square when the batch mixes portrait and landscape), as
 /// ceil(shape · imgsz / stride + pad) · stride with pad 0.5 (BaseDataset.set_rectangle). Square: dataset order, imgsz x imgsz.
+/// <para>Training with rect=true plans its global batches with the same <see cref="Rect"/>, pad 0 (build_yolo_dataset gives
+/// the train split pad=0.0), in the fixed <see cref="AspectOrder"/>.</para>
 /// </summary>
 public static class ValidationBatches
 {
@@ -16,8 +18,7 @@ public static class ValidationBatches
     {
         Check(imgsz, batchSize, stride);
         int n = index.Count;
-        var ar = new double[n];
-        for (int i = 0; i < n; i++) ar[i] = (double)index.Items[i].Height / index.Items[i].Width;
+        var ar = AspectRatios(index);
         int[] order = NumpyArgsort.Argsort(ar);
         var batches = new List<PlannedBatch>((n + batchSize - 1) / batchSize);
         for (int start = 0; start < n; start += batchSize)
@@ -31,6 +32,16 @@ public static class ValidationBatches
             batches.Add(new PlannedBatch(members, Side(sh, imgsz, stride, pad), Side(sw, imgsz, stride, pad)));
         }
         return batches;
+    }
+
+    /// <summary>The items of <paramref name="index"/> by aspect ratio h/w, ascending (numpy's argsort, ties included): the order of <see cref="Rect"/>'s batches.</summary>
+    public static int[] AspectOrder(DatasetIndex index) => NumpyArgsort.Argsort(AspectRatios(index));
+
+    static double[] AspectRatios(DatasetIndex index)
+    {
+        var ar = new double[index.Count];
+        for (int i = 0; i < ar.Length; i++) ar[i] = (double)index.Items[i].Height / index.Items[i].Width;
+        return ar;
     }
 
     /// <summary>numpy: np.ceil(shape * imgsz / stride + pad).astype(int) * stride, evaluated left to right in float64.</summary>

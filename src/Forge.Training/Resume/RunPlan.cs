@@ -134,15 +134,9 @@ public sealed class RunPlan : IDisposable
         }
     }
 
-    /// <summary>Every setting against its declared rules, then what training in particular cannot do.</summary>
+    /// <summary>Every setting against its declared rules.</summary>
     /// <exception cref="ConfigException">Naming the user's key.</exception>
-    static void ValidateForTraining(ForgeConfig cfg)
-    {
-        cfg.Validate();
-        if (cfg.Rect)
-            throw new ConfigException("rect=true: rectangular training batches are not supported; validation during training always uses " +
-                                      "rectangular batches like Ultralytics' (rect=false in 'forge val' gives square ones)");
-    }
+    static void ValidateForTraining(ForgeConfig cfg) => cfg.Validate();
 
     /// <summary>Hands the resume checkpoint to the caller, who restores from it and disposes it (its tensors are large).</summary>
     public Checkpoint? TakeCheckpoint()
