@@ -18,5 +18,6 @@ IBenchmark[] benchmarks =
     new KillRestartBenchmark(),
     new TrainEpochBenchmark(),
     new AugmentBenchmark(),
+    new InferenceBenchmark(),
 ];
 return new BenchRunner(benchmarks).Run(args, Console.Out, Console.Error);

@@ -1,6 +1,7 @@
 using Forge.Models.Geometry;
 using Forge.Models.Graph;
 using Forge.Models.Layers;
+using Forge.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -93,10 +94,11 @@ public class YoloDetector : nn.Module<Tensor, Tensor>
     /// Folds every BatchNorm into its convolution (<see cref="ConvBnAct.FuseForInference"/>) for eval-mode forwards until
     /// the returned handle is disposed. Take it after the weights are final for the pass (the EMA changes every step).
     /// </summary>
-    public IDisposable FuseForInference()
+    /// <param name="channelsLast">Folded weights laid out channels_last (feed channels_last images, <see cref="ChannelsLast.Of"/>).</param>
+    public IDisposable FuseForInference(bool channelsLast = false)
     {
         var blocks = modules().OfType<ConvBnAct>().ToList();
-        foreach (var block in blocks) block.FuseForInference();
+        foreach (var block in blocks) block.FuseForInference(channelsLast);
         return new FusedBlocks(blocks);
     }
 

@@ -107,7 +107,8 @@ public sealed class TrainingData
     /// </summary>
     public Validator? CreateValidator(Device device, int stride) => Val is null ? null
         : new Validator(Val, Names, cfg.ImgSize, cfg.Batch * 2, cfg.Workers, device, cfg.ValidationNms(), cacheImages: cfg.CacheRam,
-                        comm: ddp.Communicator, rect: true, apMethod: cfg.ValidationApMethod(), stride: stride, cacheDisk: cfg.CacheDisk);
+                        comm: ddp.Communicator, rect: true, apMethod: cfg.ValidationApMethod(), stride: stride, cacheDisk: cfg.CacheDisk,
+                        channelsLast: cfg.ChannelsLast);
 
     DatasetIndex BuildIndex(IReadOnlyList<string> sources, string split, DatasetSpec spec, TextWriter log)
     {

@@ -29,8 +29,11 @@ public sealed class TrainingEpoch : IDisposable
     readonly ProgressBar bar;
     readonly int stepsPerEpoch, epochs, imgsz;
     readonly int firstStep;
+    readonly System.Diagnostics.Stopwatch loaderWait = new();
 
     public int Epoch { get; }
+    /// <summary>Time the loop spent waiting for the loader's next batch this epoch (the loader's share of the step), seconds.</summary>
+    public double LoaderWaitSeconds => loaderWait.Elapsed.TotalSeconds;
 
     public TrainingEpoch(TrainingState state, TrainingData data, bool mosaic, int epochs, int imgsz, string? tracePrefix, int rank, TextWriter log)
     {
@@ -52,7 +55,9 @@ public sealed class TrainingEpoch : IDisposable
         for (int s = 0; s < shard.GlobalSteps; s++)
         {
             int step = firstStep + s;
+            loaderWait.Start();
             var batch = batches.MoveNext() ? batches.Current : null;
+            loaderWait.Stop();
             yield return new TrainStep(Epoch, step, (long)stepsPerEpoch * Epoch + step, shard.GlobalStepSize(s), batch);
         }
     }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Forge.Models.Loss;
 using Forge.Reporting;
 using Forge.Reporting.TensorBoard;
+using Forge.Torch;
 using Forge.Training.Checkpoints;
 using Forge.Training.Optimization;
 using Forge.Training.Supervision;
@@ -19,6 +20,7 @@ public sealed partial class TrainingSession
     readonly Stopwatch trainClock = Stopwatch.StartNew();   // this job's training time, for time=
     int epochsThisJob;
     ValidationResult? lastValidation;
+    TrainingEpoch? currentEpoch;
 
     /// <summary>time= (hours) is used up by this job's training.</summary>
     public bool TimeUp => cfg.Time is { } hours && trainClock.Elapsed.TotalHours > hours;
@@ -60,7 +62,7 @@ public sealed partial class TrainingSession
         bool mosaic = data.MosaicEnabled && epoch < cfg.Epochs - cfg.CloseMosaic;
         if (data.MosaicEnabled && cfg.CloseMosaic > 0 && epoch == cfg.Epochs - cfg.CloseMosaic && State.StepInEpoch == 0) log.WriteLine("Closing dataloader mosaic");
         model.train();
-        return new TrainingEpoch(State, data, mosaic, cfg.Epochs, cfg.ImgSize, options.SampleTrace, ddp.Rank, log);
+        return currentEpoch = new TrainingEpoch(State, data, mosaic, cfg.Epochs, cfg.ImgSize, options.SampleTrace, ddp.Rank, log);
     }
 
     /// <summary>During warm-up: the LR and momentum ramps, and the accumulation count growing towards nbs/batch.</summary>
@@ -90,7 +92,7 @@ public sealed partial class TrainingSession
         var images = BatchTensors.Images(batch, device, options.Dtype);   // (B, 3, H, W) in [0, 1]
         using var targets = BatchTensors.Targets(batch, device);
         batch.Dispose();   // the pixels are copied: the loader reuses the array
-        var raw = model.forward(images);
+        var raw = model.forward(cfg.ChannelsLast ? ChannelsLast.Of(images) : images);
         var (total, items) = loss.Compute(raw, targets, height, width, normalization);
         total.backward();
         return items;
@@ -173,7 +175,8 @@ public sealed partial class TrainingSession
             WriteEpochRow(row);
             options.EpochEnded?.Invoke(new EpochReport(epoch + 1, trainSeconds, data.Train.Count, valSeconds, validates ? data.Val?.Count ?? 0 : 0,
                 row.Single(c => c.Key == "mem/rss_mb").Value,
-                validates ? lastValidation?.Metrics.Map50 : null, validates ? lastValidation?.Metrics.Map50To95 : null));
+                validates ? lastValidation?.Metrics.Map50 : null, validates ? lastValidation?.Metrics.Map50To95 : null,
+                currentEpoch?.LoaderWaitSeconds ?? 0));
         }
         AdvanceEpoch(stoppedEarly);
         Save(best: stopper.IsBest(epoch), snapshotEpoch: cfg.SavePeriod > 0 && (epoch + 1) % cfg.SavePeriod == 0 ? epoch + 1 : null);

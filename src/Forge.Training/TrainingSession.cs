@@ -122,10 +122,13 @@ public sealed partial class TrainingSession : IDisposable
     /// <summary>A detector of this run's classes, on the training device, in the training dtype.</summary>
     YoloDetector NewModel(ModelScale scale) => ToRunTensors(options.ModelFactory(scale, data.Names.Length));
 
+    /// <summary>On the run's device and dtype; with channels_last=true the convolution weights in NHWC strides (weights
+    /// loaded later are copied into them, which keeps the layout; checkpoints save the standard layout).</summary>
     YoloDetector ToRunTensors(YoloDetector m)
     {
         m.to(device);
         if (options.Dtype != ScalarType.Float32) m.to(options.Dtype);
+        if (cfg.ChannelsLast) Forge.Torch.ChannelsLast.Convert(m);
         return m;
     }
 

@@ -51,7 +51,8 @@ public sealed class TrainEpochBenchmark : IBenchmark
         var cfg = Config(a, yaml, project, epochs);
         o.WriteLine($"method: Trainer.Train with {Describe(cfg)}; dataset {yaml} ({options.TrainImages} train / {options.ValImages} val images,");
         o.WriteLine($"        {options.ImageSize} px, {ShapesDataset.ClassNames.Count} shape classes, {options.MinObjects}-{options.MaxObjects} objects, seed {options.Seed}, generated once and reused).");
-        o.WriteLine("        train = the epoch's steps (loader included) up to validation; val = validating the EMA on the val images;");
+        o.WriteLine("        train = the epoch's steps (loader included) up to validation; loader wait = the part of it the loop waited for the next batch;");
+        o.WriteLine("        val = validating the EMA on the val images;");
         o.WriteLine("        RSS = resident memory after the epoch (results.csv mem/rss_mb); peak = VmHWM of this process, reset before training.");
         o.WriteLine();
         var reports = new List<EpochReport>();
@@ -89,9 +90,10 @@ public sealed class TrainEpochBenchmark : IBenchmark
 
     static void Print(TextWriter o, List<EpochReport> reports, double peak)
     {
-        var table = new TextTable("epoch", "train s", "train img/s", "val s", "val img/s", "epoch s", "RSS MB", "mAP50", "mAP50-95");
+        var table = new TextTable("epoch", "train s", "train img/s", "loader wait", "val s", "val img/s", "epoch s", "RSS MB", "mAP50", "mAP50-95");
         foreach (var r in reports)
             table.Add(r.Epoch, r.TrainSeconds.ToString("F1", CultureInfo.InvariantCulture), Rate(r.TrainImages, r.TrainSeconds),
+                FormattableString.Invariant($"{r.LoaderWaitSeconds:F1} s ({100 * r.LoaderWaitSeconds / r.TrainSeconds:F1}%)"),
                 r.ValSeconds.ToString("F1", CultureInfo.InvariantCulture), Rate(r.ValImages, r.ValSeconds),
                 (r.TrainSeconds + r.ValSeconds).ToString("F1", CultureInfo.InvariantCulture), r.ResidentMegabytes.ToString("F0", CultureInfo.InvariantCulture),
                 r.Map50?.ToString("F3", CultureInfo.InvariantCulture) ?? "-", r.Map50To95?.ToString("F3", CultureInfo.InvariantCulture) ?? "-");
@@ -103,7 +105,8 @@ public sealed class TrainEpochBenchmark : IBenchmark
         string val = validated.Count > 0 ? FormattableString.Invariant($"val {Harness.Summary.Of(validated.Select(r => r.ValImages / r.ValSeconds).ToArray()).Format("F1")} img/s; ") : "";
         o.WriteLine(FormattableString.Invariant(
             $"median over epochs {steady[0].Epoch}-{steady[^1].Epoch}: train {Harness.Summary.Of(steady.Select(r => r.TrainSeconds).ToArray()).Format("F1")} s/epoch, ") +
-            FormattableString.Invariant($"{Harness.Summary.Of(steady.Select(r => r.TrainImages / r.TrainSeconds).ToArray()).Format("F1")} img/s; ") + val +
+            FormattableString.Invariant($"{Harness.Summary.Of(steady.Select(r => r.TrainImages / r.TrainSeconds).ToArray()).Format("F1")} img/s, ") +
+            FormattableString.Invariant($"loader wait {Harness.Summary.Of(steady.Select(r => 100 * r.LoaderWaitSeconds / r.TrainSeconds).ToArray()).Format("F1")}% of it; ") + val +
             FormattableString.Invariant($"epoch with validation {Harness.Summary.Of(steady.Select(r => r.TrainSeconds + r.ValSeconds).ToArray()).Format("F1")} s"));
         o.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"resident memory: peak {peak:F0} MB while training; after each epoch {string.Join(", ", reports.Select(r => r.ResidentMegabytes.ToString("F0", CultureInfo.InvariantCulture)))} MB"));

@@ -1,5 +1,6 @@
 using Forge.Bench.Harness;
 using Forge.Bench.Workloads;
+using Forge.Torch;
 using Forge.Data.Loading;
 using Forge.Models;
 using TorchSharp;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Forge.Torch;
 using Forge.Data.Loading;
 using Forge.Distributed;
 using Forge.Models;

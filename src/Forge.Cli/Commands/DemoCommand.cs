@@ -59,7 +59,7 @@ public static class DemoCommand
             model.to(device);
             predictRun = RunFolder.Create(cfg.Project, Path.GetFileName(result.RunDirectory) + "-predict", existOk: false);
             var source = spec.Val.Count > 0 ? spec.Val[0] : spec.Train[0];
-            predictions = new Predictor(model, names, cfg.ImgSize, device, cfg.PredictionNms()).Run(source, predictRun.Path, new Predictor.Outputs(), TextWriter.Null);
+            predictions = new Predictor(model, names, cfg.ImgSize, device, cfg.PredictionNms(), channelsLast: cfg.ChannelsLast).Run(source, predictRun.Path, new Predictor.Outputs(), TextWriter.Null);
         }
         int detections = predictions.Detections;
 

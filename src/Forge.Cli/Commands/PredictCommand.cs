@@ -13,7 +13,8 @@ public static class PredictCommand
         if (OnnxModel.Is(cfg.Model)) return RunOnnx(cfg, stdout);
         using var weights = TrainedWeights.Load(cfg, "predict");
         stdout.WriteLine($"Loaded {weights.Description}");
-        return Predict(cfg, new Predictor(weights.Model, weights.Names, weights.ImageSize(cfg), weights.Device, cfg.PredictionNms(), PredictionStyle.From(cfg)), stdout);
+        return Predict(cfg, new Predictor(weights.Model, weights.Names, weights.ImageSize(cfg), weights.Device, cfg.PredictionNms(), PredictionStyle.From(cfg),
+                                          cfg.ChannelsLast), stdout);
     }
 
     /// <summary>model=best.onnx: the same predictor (sources, letterbox, NMS, outputs) over an ONNX Runtime session.</summary>

@@ -94,7 +94,7 @@ public static class ValCommand
                                            "computed without labels. Put YOLO label files in labels/ beside images/ (or use 'forge predict' to look at detections).");
         if (comm.WorldSize > 1) stdout.WriteLine($"Validating data-parallel on {comm.WorldSize} ranks: each takes a shard, detections are gathered on every rank");
         return new Validator(index, names, imgsz, cfg.Batch, cfg.Workers, device, cfg.ValidationNms(), rect: rect,
-                             apMethod: cfg.ValidationApMethod(), stride: stride, comm: comm);
+                             apMethod: cfg.ValidationApMethod(), stride: stride, comm: comm, channelsLast: cfg.ChannelsLast);
     }
 
     static int Report(ForgeConfig cfg, ValidationResult result, string[] names, TextWriter stdout, ICommunicator comm)

@@ -85,7 +85,9 @@ public sealed class ConvBnAct : nn.Module<Tensor, Tensor>
     /// one pass over the activation fewer. Weights changed after this call are not seen until it is called again.
     /// A replaced normalisation layer (SyncBatchNorm2d) is not fused.
     /// </summary>
-    public void FuseForInference()
+    /// <param name="channelsLast">Lay the folded weight out channels_last (NHWC strides, <see cref="ChannelsLast"/>), for
+    /// channels_last inputs.</param>
+    public void FuseForInference(bool channelsLast = false)
     {
         ReleaseFused();
         if (bn is not BatchNorm norm || norm.running_mean is null || norm.running_var is null) return;
@@ -94,7 +96,8 @@ public sealed class ConvBnAct : nn.Module<Tensor, Tensor>
         var scale = norm.running_var.Plus(norm.eps).rsqrt_();
         if (norm.weight is not null) scale = scale * norm.weight;
         var shift = norm.bias is null ? -norm.running_mean * scale : norm.bias - norm.running_mean * scale;
-        fusedWeight = (conv.weight! * scale.view(-1, 1, 1, 1)).DetachFromDisposeScope();
+        var weight = conv.weight! * scale.view(-1, 1, 1, 1);
+        fusedWeight = (channelsLast ? ChannelsLast.Of(weight) : weight).DetachFromDisposeScope();
         fusedBias = shift.detach().clone().DetachFromDisposeScope();
     }
 

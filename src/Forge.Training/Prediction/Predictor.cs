@@ -26,8 +26,10 @@ public sealed class Predictor(IDetectionBackend backend, string[] names, int img
     readonly PredictionStyle style = style ?? new PredictionStyle();
 
     /// <summary>A predictor for a TorchSharp model on <paramref name="device"/>.</summary>
-    public Predictor(YoloDetector model, string[] names, int imgsz, Device device, NmsOptions? nms = null, PredictionStyle? style = null)
-        : this(new TorchDetectionBackend(model, device), names, imgsz, nms, style) { }
+    /// <param name="channelsLast">Run the model channels_last (the channels_last setting; see <see cref="TorchDetectionBackend"/>).</param>
+    public Predictor(YoloDetector model, string[] names, int imgsz, Device device, NmsOptions? nms = null, PredictionStyle? style = null,
+                     bool channelsLast = false)
+        : this(new TorchDetectionBackend(model, device, channelsLast), names, imgsz, nms, style) { }
 
     /// <summary>Options for <see cref="Run"/>.</summary>
     public sealed record Outputs(bool SaveImages = true, bool SaveTxt = false, bool SaveJson = true, int VidStride = 1);

@@ -1,5 +1,6 @@
 using Forge.Data.Inference;
 using Forge.Models;
+using Forge.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -7,7 +8,8 @@ namespace Forge.Training.Prediction;
 
 /// <summary>A TorchSharp detector as an <see cref="IDetectionBackend"/>: forward and decode on its device in eval mode, result on the CPU.
 /// The model stays the caller's (not disposed here).</summary>
-public sealed class TorchDetectionBackend(YoloDetector model, Device device) : IDetectionBackend
+/// <param name="channelsLast">Run channels_last: folded weights and the input in NHWC strides (the channels_last setting).</param>
+public sealed class TorchDetectionBackend(YoloDetector model, Device device, bool channelsLast = false) : IDetectionBackend
 {
     public int NumClasses => model.NumClasses;
     public int Stride { get; } = model.Strides.Max();
@@ -19,8 +21,9 @@ public sealed class TorchDetectionBackend(YoloDetector model, Device device) : I
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         model.eval();
-        using var fused = model.FuseForInference();   // BatchNorm folded into the convolutions for this batch
+        using var fused = model.FuseForInference(channelsLast);   // BatchNorm folded into the convolutions for this batch
         var x = tensor(images, [batch, 3, height, width]).to(device);
+        if (channelsLast) x = ChannelsLast.Of(x);
         var decoded = model.Decode(model.forward(x), height, width).to(CPU).contiguous();
         anchors = (int)decoded.shape[2];
         return decoded.data<float>().ToArray();

@@ -8,6 +8,7 @@ using Forge.Distributed;
 using Forge.Models;
 using Forge.Models.Loss;
 using Forge.Reporting;
+using Forge.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -31,21 +32,25 @@ public sealed class Validator
     readonly ApMethod apMethod;
     readonly Device device;
     readonly ICommunicator comm;
+    readonly bool channelsLast;
 
     /// <param name="batch">Images per validation batch (all ranks together: with several ranks each takes a slice of every batch).</param>
     /// <param name="rect">Rectangular batches (Ultralytics' default for validation); false: square imgsz letterboxes.</param>
     /// <param name="comm">With several ranks each validates a slice of every batch and the detections are gathered, so every
     /// rank computes the same metrics as a single process would.</param>
     /// <param name="maxDetectionsPerImageForAp">pycocotools' maxDets, used by <see cref="ApMethod.Coco"/> only.</param>
+    /// <param name="channelsLast">Run the TorchSharp model channels_last (folded weights and images in NHWC strides).</param>
     public Validator(DatasetIndex index, string[] names, int imgsz, int batch, int workers, Device device,
                      NmsOptions? nms = null, bool cacheImages = false, int maxDetectionsPerImageForAp = 100, ICommunicator? comm = null,
-                     bool rect = true, ApMethod apMethod = ApMethod.Ultralytics, int stride = 32, bool cacheDisk = false)
+                     bool rect = true, ApMethod apMethod = ApMethod.Ultralytics, int stride = 32, bool cacheDisk = false,
+                     bool channelsLast = false)
     {
         if (names.Length == 0) throw new ArgumentException("no class names", nameof(names));
         this.index = index;
         this.imgsz = imgsz;
         this.device = device;
         this.apMethod = apMethod;
+        this.channelsLast = channelsLast;
         this.comm = comm ?? new SingleProcessCommunicator();
         this.nms = nms ?? new NmsOptions(ConfThreshold: 0.001f, IouThreshold: 0.7f, MaxDetections: 300, MultiLabel: true);
         this.maxDetectionsPerImageForAp = maxDetectionsPerImageForAp;
@@ -66,7 +71,7 @@ public sealed class Validator
     {
         bool wasTraining = model.training;
         model.eval();
-        using var fused = model.FuseForInference();   // BatchNorm folded into the convolutions for this pass
+        using var fused = model.FuseForInference(channelsLast);   // BatchNorm folded into the convolutions for this pass
         var lossSum = new double[4];   // box, cls, dfl, batches
         try
         {
@@ -75,7 +80,7 @@ public sealed class Validator
             {
                 using var scope = NewDisposeScope();
                 var images = BatchTensors.Images(batch, device);
-                var raw = model.forward(images);
+                var raw = model.forward(channelsLast ? ChannelsLast.Of(images) : images);
                 var all = model.Decode(raw, batch.Height, batch.Width).to(CPU).contiguous().data<float>().ToArray();
                 infer.Stop();
                 if (loss is not null)

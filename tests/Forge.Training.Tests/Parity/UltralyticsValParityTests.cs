@@ -19,13 +19,15 @@ public sealed class UltralyticsValParityTests(ITestOutputHelper output)
     [Coco128Fact]
     public void Val_matches_ultralytics_on_coco128_at_640_and_320_with_and_without_rect()
     {
-        // imgsz, rect, Ultralytics' P, R, mAP50, mAP50-95 (fp32 weights).
-        var cases = new (int Imgsz, bool Rect, double P, double R, double Map50, double Map5095)[]
+        // imgsz, rect, channels_last (the default of forge val, train and predict; one case in NCHW), Ultralytics' P, R,
+        // mAP50, mAP50-95 (fp32 weights).
+        var cases = new (int Imgsz, bool Rect, bool ChannelsLast, double P, double R, double Map50, double Map5095)[]
         {
-            (640, true, 0.65066, 0.53147, 0.59419, 0.43859),
-            (640, false, 0.60932, 0.56360, 0.59615, 0.43422),
-            (320, true, 0.47813, 0.46092, 0.47693, 0.34952),
-            (320, false, 0.55892, 0.43769, 0.49363, 0.35869),
+            (640, true, true, 0.65066, 0.53147, 0.59419, 0.43859),
+            (640, false, true, 0.60932, 0.56360, 0.59615, 0.43422),
+            (320, true, true, 0.47813, 0.46092, 0.47693, 0.34952),
+            (320, true, false, 0.47813, 0.46092, 0.47693, 0.34952),
+            (320, false, true, 0.55892, 0.43769, 0.49363, 0.35869),
         };
         var spec = DataYaml.Load(Coco128Fixture.DataYaml!);
         var index = DatasetIndex.Build(spec.Val, spec.NumClasses, new DataIssueLog(TextWriter.Null), "val");
@@ -35,9 +37,10 @@ public sealed class UltralyticsValParityTests(ITestOutputHelper output)
             var failures = new List<string>();
             foreach (var c in cases)
             {
-                var validator = new Validator(index, names, c.Imgsz, batch: 16, workers: 2, torch.CPU, rect: c.Rect, apMethod: ApMethod.Ultralytics);
+                var validator = new Validator(index, names, c.Imgsz, batch: 16, workers: 2, torch.CPU, rect: c.Rect, apMethod: ApMethod.Ultralytics,
+                                              channelsLast: c.ChannelsLast);
                 var m = validator.Run(model).Metrics;
-                string line = $"imgsz={c.Imgsz} rect={c.Rect}: P {m.Precision:0.00000} R {m.Recall:0.00000} mAP50 {m.Map50:0.00000} mAP50-95 {m.Map50To95:0.00000}" +
+                string line = $"imgsz={c.Imgsz} rect={c.Rect} channels_last={c.ChannelsLast}: P {m.Precision:0.00000} R {m.Recall:0.00000} mAP50 {m.Map50:0.00000} mAP50-95 {m.Map50To95:0.00000}" +
                               $" | Ultralytics {c.P:0.00000} {c.R:0.00000} {c.Map50:0.00000} {c.Map5095:0.00000}" +
                               $" | diff mAP50 {m.Map50 - c.Map50:+0.00000;-0.00000} mAP50-95 {m.Map50To95 - c.Map5095:+0.00000;-0.00000}";
                 output.WriteLine(line);

@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Forge.Bench.Workloads;
+namespace Forge.Torch;
 
 /// <summary>
 /// The channels_last (NHWC) memory format without a memory_format API: TorchSharp 0.107 has the <c>memory_format</c> enum but
