@@ -117,6 +117,9 @@ public sealed class TrainingData
                                        cocoImages: spec.CocoImagesFor, requireLabels: split == "train");
         log.WriteLine(issues.Summary().StartsWith(split, StringComparison.Ordinal) ? issues.Summary() : $"{split}: {issues.Summary()}");
         if (index.Count == 0) throw new InvalidDataException($"{split}: no usable images in {string.Join(", ", sources)}");
+        if (cfg.CacheRam)
+            log.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{split}: caching images ({index.CachedBytes / 1e9:0.000} GB RAM): {index.Count} images, long side {cfg.ImgSize} px"));
         return index;
     }
 }

@@ -92,4 +92,13 @@ public class DatasetSettingsTests : IDisposable
         Assert.Equal(AllRow(output), AllRow(log));   // same pixels from the cache: the same training and the same metrics
         foreach (var f in Directory.GetFiles(images, "*.npy", SearchOption.AllDirectories)) File.Delete(f);
     }
+
+    [Fact]
+    public void CacheRamSaysHowMuchMemoryTheImagesTake()
+    {
+        var (code, output) = Train("ram", "cache=ram");
+        Assert.True(code == 0, output);
+        Assert.Matches(@"\ntrain: caching images \(\d+\.\d{3} GB RAM\): \d+ images, long side \d+ px", output);
+        Assert.Matches(@"\nval: caching images \(\d+\.\d{3} GB RAM\): \d+ images, long side \d+ px", output);
+    }
 }

@@ -40,6 +40,9 @@ public sealed partial class DatasetIndex
 
     public int Count => Items.Count;
 
+    /// <summary>Bytes of the decoded images kept in memory (<see cref="DatasetItem.CachedImage"/>); 0 when not cached.</summary>
+    public long CachedBytes => Items.Sum(i => i.CachedImage is { } m ? m.Total() * m.ElemSize() : 0L);
+
     /// <param name="imageSources">Folders, .txt image lists, image files (see <see cref="ImageSources.Expand"/>) and COCO .json annotation files.</param>
     /// <param name="threads">Decoding threads; 0 uses every core.</param>
     /// <param name="cacheImageSize">When positive, keep each decoded image in memory resized so its long side is this size.</param>

@@ -85,6 +85,7 @@ public class DatasetIndexTests
         Assert.Equal((10, 5), (index.Items[0].CachedImage!.Width, index.Items[0].CachedImage!.Height));
         Assert.Equal((5, 10), (index.Items[1].CachedImage!.Width, index.Items[1].CachedImage!.Height));
         Assert.Equal((10, 10), (index.Items[2].CachedImage!.Width, index.Items[2].CachedImage!.Height));
+        Assert.Equal(index.Items.Sum(i => (long)i.CachedImage!.Width * i.CachedImage.Height * 3), index.CachedBytes);
         Assert.Null(DatasetIndex.Build([t.Full("images")], 2, new DataIssueLog(TextWriter.Null)).Items[0].CachedImage);
     }
 
