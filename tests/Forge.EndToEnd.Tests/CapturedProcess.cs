@@ -14,6 +14,17 @@ public sealed class CapturedProcess : IDisposable
 
     CapturedProcess(Process p) => process = p;
 
+    /// <summary>
+    /// A start info for a forge process (directly or through a script): without Forge's test hooks (stop at a step, trace
+    /// samples) that the test run's own environment may hold; a test that wants one sets it on the returned info.
+    /// </summary>
+    public static ProcessStartInfo ForgeStartInfo(string file, string? workDir = null)
+    {
+        var psi = new ProcessStartInfo(file) { WorkingDirectory = workDir ?? "" };
+        foreach (var key in new[] { "FORGE_STOP_AT_STEP", "FORGE_SAMPLE_TRACE" }) psi.Environment.Remove(key);
+        return psi;
+    }
+
     /// <summary>Starts <paramref name="psi"/> with both streams redirected (TERM=dumb, so no progress bars).</summary>
     public static CapturedProcess Start(ProcessStartInfo psi)
     {

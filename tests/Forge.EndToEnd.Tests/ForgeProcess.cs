@@ -29,28 +29,23 @@ public sealed class ForgeProcess : IDisposable
 
     ForgeProcess(CapturedProcess p) => process = p;
 
-    public static ForgeProcess Start(string workDir, IEnumerable<string> args, IDictionary<string, string>? env = null)
+    public static ForgeProcess Start(string workDir, IEnumerable<string> args, IDictionary<string, string>? env = null) =>
+        new(CapturedProcess.Start(StartInfo(workDir, args, env)));
+
+    /// <summary>Runs to completion (or the timeout) and returns exit code and combined output.</summary>
+    public static (int ExitCode, string Output) Run(string workDir, IEnumerable<string> args, IDictionary<string, string>? env = null, int timeoutSeconds = 300) =>
+        CapturedProcess.Run(StartInfo(workDir, args, env), timeoutSeconds, out string partial)
+        ?? throw new TimeoutException($"forge {string.Join(' ', args)} did not finish in {timeoutSeconds}s:\n{partial}");
+
+    static ProcessStartInfo StartInfo(string workDir, IEnumerable<string> args, IDictionary<string, string>? env)
     {
         if (!File.Exists(CliPath)) throw new FileNotFoundException($"forge CLI not built next to the tests: {CliPath}");
-        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = workDir };
+        var psi = CapturedProcess.ForgeStartInfo("dotnet", workDir);
         psi.ArgumentList.Add(CliPath);
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["FORGE_DATASETS"] = Path.Combine(workDir, "datasets");
-        foreach (var key in new[] { "FORGE_STOP_AT_STEP", "FORGE_SAMPLE_TRACE" }) psi.Environment.Remove(key);
         if (env is not null) foreach (var (k, v) in env) psi.Environment[k] = v;
-        return new ForgeProcess(CapturedProcess.Start(psi));
-    }
-
-    /// <summary>Runs to completion (or the timeout) and returns exit code and combined output.</summary>
-    public static (int ExitCode, string Output) Run(string workDir, IEnumerable<string> args, IDictionary<string, string>? env = null, int timeoutSeconds = 300)
-    {
-        using var p = Start(workDir, args, env);
-        if (!p.WaitForExit(TimeSpan.FromSeconds(timeoutSeconds)))
-        {
-            p.Kill();
-            throw new TimeoutException($"forge {string.Join(' ', args)} did not finish in {timeoutSeconds}s:\n{p.Output}");
-        }
-        return (p.ExitCode, p.Output);
+        return psi;
     }
 
     public bool WaitForExit(TimeSpan timeout) => process.WaitForExit(timeout);

@@ -110,9 +110,8 @@ public class NetworkNamespaceTests(ITestOutputHelper log) : IDisposable
 
     static (int ExitCode, string Output) Run(string file, IEnumerable<string> args, int timeoutSeconds)
     {
-        var psi = new ProcessStartInfo(file);
+        var psi = CapturedProcess.ForgeStartInfo(file);
         foreach (var a in args) psi.ArgumentList.Add(a);
-        foreach (var key in new[] { "FORGE_STOP_AT_STEP", "FORGE_SAMPLE_TRACE" }) psi.Environment.Remove(key);
         return CapturedProcess.Run(psi, timeoutSeconds, out string partial) ?? (-1, $"timed out after {timeoutSeconds} s:\n{partial}");
     }
 
