@@ -10,5 +10,6 @@ namespace Forge.Training;
 /// <param name="Map50">mAP at IoU 0.5 of the epoch's validation, or null.</param>
 /// <param name="Map50To95">mAP over IoU 0.5:0.95, or null.</param>
 /// <param name="LoaderWaitSeconds">Of <paramref name="TrainSeconds"/>, the time the loop waited for the loader's batches, seconds.</param>
+/// <param name="Memory">Who holds the memory after the epoch (managed heap, native in use, native free but held), or null.</param>
 public sealed record EpochReport(int Epoch, double TrainSeconds, int TrainImages, double ValSeconds, int ValImages,
-    double ResidentMegabytes, double? Map50, double? Map50To95, double LoaderWaitSeconds = 0);
+    double ResidentMegabytes, double? Map50, double? Map50To95, double LoaderWaitSeconds = 0, MemoryBreakdown? Memory = null);

@@ -1,7 +1,9 @@
+using System.Runtime.InteropServices;
+
 namespace Forge.Training;
 
 /// <summary>Resident memory of this process (managed heap plus native tensors), for the per-epoch memory column.</summary>
-public static class ProcessMemory
+public static partial class ProcessMemory
 {
     public static double ResidentMegabytes()
     {
@@ -17,4 +19,37 @@ public static class ProcessMemory
             return p.WorkingSet64 / (1024.0 * 1024.0);
         }
     }
+
+    /// <summary>
+    /// Where the memory is, MiB: the .NET heap (<see cref="GC.GetGCMemoryInfo()"/>), and glibc malloc's (native tensors, OpenCV
+    /// images) bytes in use and bytes free but still held by the allocator (<c>mallinfo2</c>: uordblks + hblkhd, fordblks).
+    /// Null off glibc (the native figures are then unknown).
+    /// </summary>
+    public static MemoryBreakdown? Breakdown()
+    {
+        double managed = GC.GetGCMemoryInfo().HeapSizeBytes / (1024.0 * 1024.0);
+        if (!OperatingSystem.IsLinux()) return null;
+        try
+        {
+            var m = mallinfo2();
+            const double mb = 1024.0 * 1024.0;
+            return new MemoryBreakdown(managed, (double)(m.Uordblks + m.Hblkhd) / mb, m.Fordblks / mb);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { return null; }
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    struct MallInfo2
+    {
+        public nuint Arena, Ordblks, Smblks, Hblks, Hblkhd, Usmblks, Fsmblks, Uordblks, Fordblks, Keepcost;
+    }
+
+    [LibraryImport("libc.so.6")]
+    private static partial MallInfo2 mallinfo2();
 }
+
+/// <summary>Memory by owner, MiB (see <see cref="ProcessMemory.Breakdown"/>).</summary>
+/// <param name="ManagedHeap">The .NET GC heap.</param>
+/// <param name="NativeInUse">glibc malloc: bytes handed out and not freed (tensors, OpenCV images, library state).</param>
+/// <param name="NativeFreeHeld">glibc malloc: freed bytes the allocator keeps (fragmentation and arena slack).</param>
+public sealed record MemoryBreakdown(double ManagedHeap, double NativeInUse, double NativeFreeHeld);

@@ -176,7 +176,7 @@ public sealed partial class TrainingSession
             options.EpochEnded?.Invoke(new EpochReport(epoch + 1, trainSeconds, data.Train.Count, valSeconds, validates ? data.Val?.Count ?? 0 : 0,
                 row.Single(c => c.Key == "mem/rss_mb").Value,
                 validates ? lastValidation?.Metrics.Map50 : null, validates ? lastValidation?.Metrics.Map50To95 : null,
-                currentEpoch?.LoaderWaitSeconds ?? 0));
+                currentEpoch?.LoaderWaitSeconds ?? 0, ProcessMemory.Breakdown()));
         }
         AdvanceEpoch(stoppedEarly);
         Save(best: stopper.IsBest(epoch), snapshotEpoch: cfg.SavePeriod > 0 && (epoch + 1) % cfg.SavePeriod == 0 ? epoch + 1 : null);

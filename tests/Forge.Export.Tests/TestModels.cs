@@ -20,8 +20,22 @@ static class TestModels
         return model;
     }
 
+    /// <summary>
+    /// A fresh path for an exported file in this test run's own folder, which is deleted when the test process exits
+    /// (exports are 1-12 MB each; left behind, a few hundred of them per run filled CI's shared disk).
+    /// </summary>
     public static string TempPath(string name) =>
-        Path.Combine(Path.GetTempPath(), "forge-export-tests", $"{Guid.NewGuid():N}"[..8] + "-" + name);
+        Path.Combine(RunFolder.Value, $"{Guid.NewGuid():N}"[..8] + "-" + name);
+
+    static readonly Lazy<string> RunFolder = new(() =>
+    {
+        var folder = Directory.CreateTempSubdirectory("forge-export-tests-").FullName;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try { Directory.Delete(folder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        };
+        return folder;
+    });
 
     public static ExportDescription Description(int numClasses) =>
         new(Enumerable.Range(0, numClasses).Select(i => $"class{i}").ToArray(), "yolov8n", "test.yaml", "0.0.0-test");

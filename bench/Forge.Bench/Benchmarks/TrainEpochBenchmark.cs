@@ -53,7 +53,8 @@ public sealed class TrainEpochBenchmark : IBenchmark
         o.WriteLine($"        {options.ImageSize} px, {ShapesDataset.ClassNames.Count} shape classes, {options.MinObjects}-{options.MaxObjects} objects, seed {options.Seed}, generated once and reused).");
         o.WriteLine("        train = the epoch's steps (loader included) up to validation; loader wait = the part of it the loop waited for the next batch;");
         o.WriteLine("        val = validating the EMA on the val images;");
-        o.WriteLine("        RSS = resident memory after the epoch (results.csv mem/rss_mb); peak = VmHWM of this process, reset before training.");
+        o.WriteLine("        RSS = resident memory after the epoch (results.csv mem/rss_mb); peak = VmHWM of this process, reset before training;");
+        o.WriteLine("        managed/native/free = after the epoch: .NET heap, glibc malloc in use (tensors, images), freed but held by malloc (mallinfo2).");
         o.WriteLine();
         var reports = new List<EpochReport>();
         ResetPeakResident();
@@ -90,12 +91,13 @@ public sealed class TrainEpochBenchmark : IBenchmark
 
     static void Print(TextWriter o, List<EpochReport> reports, double peak)
     {
-        var table = new TextTable("epoch", "train s", "train img/s", "loader wait", "val s", "val img/s", "epoch s", "RSS MB", "mAP50", "mAP50-95");
+        var table = new TextTable("epoch", "train s", "train img/s", "loader wait", "val s", "val img/s", "epoch s", "RSS MB", "managed/native/free MB", "mAP50", "mAP50-95");
         foreach (var r in reports)
             table.Add(r.Epoch, r.TrainSeconds.ToString("F1", CultureInfo.InvariantCulture), Rate(r.TrainImages, r.TrainSeconds),
                 FormattableString.Invariant($"{r.LoaderWaitSeconds:F1} s ({100 * r.LoaderWaitSeconds / r.TrainSeconds:F1}%)"),
                 r.ValSeconds.ToString("F1", CultureInfo.InvariantCulture), Rate(r.ValImages, r.ValSeconds),
                 (r.TrainSeconds + r.ValSeconds).ToString("F1", CultureInfo.InvariantCulture), r.ResidentMegabytes.ToString("F0", CultureInfo.InvariantCulture),
+                r.Memory is { } m ? FormattableString.Invariant($"{m.ManagedHeap:F0}/{m.NativeInUse:F0}/{m.NativeFreeHeld:F0}") : "-",
                 r.Map50?.ToString("F3", CultureInfo.InvariantCulture) ?? "-", r.Map50To95?.ToString("F3", CultureInfo.InvariantCulture) ?? "-");
         table.Write(o);
         o.WriteLine();

@@ -23,6 +23,8 @@ public sealed class MpiLauncher
     readonly bool asRoot = Environment.UserName == "root" || geteuid() == 0;
     HostFile? hosts;
     string? hostfilePath;
+    /// <summary>The hostfile of the machines still reachable, written here after a machine was lost; deleted when the job ends.</summary>
+    string? writtenHostfile;
     int nodes;
     string? runPath;
     CheckpointSaved? lastSave;
@@ -106,6 +108,7 @@ public sealed class MpiLauncher
 
     int Finish(int exitCode)
     {
+        if (writtenHostfile is not null) File.Delete(writtenHostfile);
         if (stepsLost.Count > 0)
             stdout.WriteLine($"forge: {stepsLost.Count} restart{(stepsLost.Count == 1 ? "" : "s")}; optimizer steps redone per failure: " +
                              $"{string.Join(", ", stepsLost)} (mean {stepsLost.Average():0.##})");
@@ -126,7 +129,7 @@ public sealed class MpiLauncher
         stdout.WriteLine($"forge: machine(s) {string.Join(", ", gone)} unreachable; continuing on {string.Join(", ", reachable.Take(usable))} " +
                          $"({usable * cfg.NProc} ranks, min_nproc={minimum})");
         hosts = hosts.Only(reachable.Take(usable));
-        hostfilePath = Path.Combine(Path.GetTempPath(), $"forge-hosts-{Environment.ProcessId}.txt");
+        hostfilePath = writtenHostfile = Path.Combine(Path.GetTempPath(), $"forge-hosts-{Environment.ProcessId}.txt");
         hosts.WriteTo(hostfilePath);
         nodes = usable;
         return null;
