@@ -64,7 +64,7 @@ public static class RunPlots
                 var img = new RgbImage(batch.Width, batch.Height);
                 var src = batch.Images.AsSpan(i * 3 * plane, 3 * plane);
                 for (int p = 0; p < plane; p++)
-                    for (int c = 0; c < 3; c++) img.Pixels[p * 3 + c] = (byte)Math.Clamp(src[c * plane + p] * 255f + 0.5f, 0, 255);
+                    for (int c = 0; c < 3; c++) img.Pixels[p * 3 + c] = src[c * plane + p];
                 images.Add(img);
                 var list = new List<(BoxF, int, float?)>();
                 for (int r = 0; r < batch.TargetCount; r++)

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Forge.Data.Loading;
 using Forge.Models.Loss;
 using TorchSharp;
@@ -10,15 +9,26 @@ namespace Forge.Training;
 public static class BatchTensors
 {
     /// <summary>
-    /// (B, 3, H, W) images in [0, 1] on <paramref name="device"/>, as <paramref name="dtype"/> (default float32). Copies the
-    /// pixels, so the batch can be disposed (its array reused) right after.
+    /// (B, 3, H, W) images in [0, 1] on <paramref name="device"/>, as <paramref name="dtype"/> (default float32): the batch's
+    /// uint8 pixels go to the device as they are (a quarter of float32's bytes) and become <c>v / 255f</c> there, in float32
+    /// and then cast, as Ultralytics' <c>batch["img"].float() / 255</c>. Bitwise the same as dividing each value by 255f on
+    /// the CPU. Copies the pixels, so the batch can be disposed (its array reused) right after.
     /// </summary>
     public static Tensor Images(Batch batch, Device device, ScalarType dtype = ScalarType.Float32)
     {
-        var t = empty([batch.Size, 3, batch.Height, batch.Width], ScalarType.Float32);
-        MemoryMarshal.AsBytes(batch.Images.AsSpan()).CopyTo(t.bytes);
-        if (dtype != ScalarType.Float32) t = t.to(dtype, disposeAfter: true);
-        return device.type == DeviceType.CPU ? t : t.to(device, disposeAfter: true);
+        var t = empty([batch.Size, 3, batch.Height, batch.Width], ScalarType.Byte);
+        batch.Images.AsSpan().CopyTo(t.bytes);
+        if (device.type != DeviceType.CPU) t = t.to(device, disposeAfter: true);
+        t = t.to(ScalarType.Float32, disposeAfter: true);
+        if (device.type == DeviceType.CPU) t.div_(255f);
+        else
+        {
+            // CUDA multiplies by the reciprocal when the divisor is a CPU scalar (one bit off for some values); a divisor
+            // tensor on the device gets the true division.
+            using var divisor = tensor(255f, ScalarType.Float32, device);
+            t.div_(divisor);
+        }
+        return dtype == ScalarType.Float32 ? t : t.to(dtype, disposeAfter: true);
     }
 
     public static TargetBatch Targets(Batch batch, Device device) =>

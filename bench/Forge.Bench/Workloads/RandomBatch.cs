@@ -8,8 +8,8 @@ public static class RandomBatch
     public static Batch Create(int size, int imgsz, int numClasses, int boxesPerImage = 3, int seed = 0)
     {
         var rng = new Random(seed);
-        var images = new float[size * 3 * imgsz * imgsz];
-        for (int i = 0; i < images.Length; i++) images[i] = (float)rng.NextDouble();
+        var images = new byte[size * 3 * imgsz * imgsz];
+        rng.NextBytes(images);
         var targets = new float[size * boxesPerImage * 6];
         for (int r = 0; r < size * boxesPerImage; r++)
         {

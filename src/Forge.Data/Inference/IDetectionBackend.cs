@@ -18,7 +18,8 @@ public interface IDetectionBackend
     (int Height, int Width)? FixedInputSize { get; }
 
     /// <summary>Runs the detector on <paramref name="batch"/> images.</summary>
-    /// <param name="images">batch x 3 x height x width floats: RGB planes in [0, 1] (<see cref="Loading.Collate.ToChw"/>).</param>
+    /// <param name="images">batch x 3 x height x width floats: RGB planes in [0, 1] (<see cref="Loading.Collate.ToChw"/>,
+    /// then <see cref="Loading.Collate.ToUnit(System.ReadOnlySpan{byte}, System.Span{float})"/>).</param>
     /// <param name="anchors">Number of anchors (columns) per image in the result.</param>
     /// <returns>Ultralytics' decoded output, batch x (4 + NumClasses) x anchors: rows centre x, centre y, width, height in
     /// input pixels, then class scores after the sigmoid.</returns>

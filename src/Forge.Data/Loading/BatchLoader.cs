@@ -15,7 +15,7 @@ public sealed class BatchLoader
     /// <summary>The epoch order for training loaders; null for a loader built from a fixed batch plan.</summary>
     public IIndexSampler? Sampler { get; }
     /// <summary>Where batch image arrays come back to when batches are disposed.</summary>
-    public FloatArrayPool Pool { get; }
+    public ExactArrayPool<byte> Pool { get; }
 
     /// <summary>Training batches: the sampler's order cut into batches of BatchSize, every image ImageSize square.</summary>
     public BatchLoader(DetectionDataset dataset, LoaderOptions options, IIndexSampler sampler)
@@ -24,7 +24,7 @@ public sealed class BatchLoader
         Dataset = dataset;
         Options = options;
         Sampler = sampler;
-        Pool = new FloatArrayPool(options.Prefetch + options.Workers + 2);
+        Pool = new ExactArrayPool<byte>(options.Prefetch + options.Workers + 2);
     }
 
     /// <summary>A fixed list of batches, each with its own shape (validation's rectangles); the same every epoch. BatchSize and DropLast are not used.</summary>
@@ -39,7 +39,7 @@ public sealed class BatchLoader
         Dataset = dataset;
         Options = options;
         _fixedPlan = batches;
-        Pool = new FloatArrayPool(options.Prefetch + options.Workers + 2);
+        Pool = new ExactArrayPool<byte>(options.Prefetch + options.Workers + 2);
     }
 
     public int BatchesPerEpoch => _fixedPlan?.Count
@@ -174,12 +174,12 @@ public sealed class BatchLoader
     }
 
     /// <summary>A batch being built: slots fill in any order.</summary>
-    internal sealed class BatchWork(int number, PlannedBatch planned, float[] images)
+    internal sealed class BatchWork(int number, PlannedBatch planned, byte[] images)
     {
         public int Number { get; } = number;
         public PlannedBatch Planned { get; } = planned;
         public int Size => Planned.Size;
-        public float[] Images { get; } = images;
+        public byte[] Images { get; } = images;
         public float[]?[] Targets { get; } = new float[]?[planned.Size];
         public ImageInfo[] Infos { get; } = new ImageInfo[planned.Size];
         public int Remaining = planned.Size;

@@ -3,8 +3,9 @@ using OpenCvSharp;
 namespace Forge.Data.Loading;
 
 /// <summary>
-/// Turns samples into the batch layout the trainer wants: CHW float planes in [0, 1] in RGB order (the BGR images are
-/// reversed here, as Ultralytics' Format/preprocess does with img[::-1]), and target rows.
+/// Turns samples into the batch layout the trainer wants: CHW byte planes in RGB order (the BGR images are reversed here, as
+/// Ultralytics' Format/preprocess does with img[::-1]) and target rows; <see cref="ToUnit"/> makes [0, 1] floats of the
+/// bytes for consumers that take floats (an ONNX model, prediction).
 /// </summary>
 public static class Collate
 {
@@ -18,31 +19,43 @@ public static class Collate
     }
 
     /// <summary>
-    /// Writes an 8-bit BGR image as three planes (R, G, B) of floats in [0, 1] starting at <paramref name="offset"/>.
-    /// Throws <see cref="ArgumentException"/> for another pixel type.
+    /// Writes an 8-bit BGR image as three planes (R, G, B) of bytes (pixel values 0..255, unchanged) starting at
+    /// <paramref name="offset"/>: height x width bytes per plane.
     /// </summary>
-    public static unsafe void ToChw(Mat image, float[] destination, int offset)
+    /// <exception cref="ArgumentException">The image is not 8-bit 3-channel.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The three planes do not fit at <paramref name="offset"/>.</exception>
+    public static unsafe void ToChw(Mat image, byte[] destination, int offset)
     {
         if (image.Type() != MatType.CV_8UC3) throw new ArgumentException($"expected an 8-bit BGR image, got {image.Type()}", nameof(image));
         int w = image.Width, h = image.Height, plane = w * h;
         if (offset < 0 || offset + 3 * plane > destination.Length)
-            throw new ArgumentOutOfRangeException(nameof(offset), $"a {w}x{h} image does not fit at {offset} in {destination.Length} floats");
-        fixed (float* dst = &destination[offset])
-        fixed (float* lut = ByteToUnit)
+            throw new ArgumentOutOfRangeException(nameof(offset), $"a {w}x{h} image does not fit at {offset} in {destination.Length} bytes");
+        fixed (byte* dst = &destination[offset])
         {
-            float* r = dst, g = dst + plane, b = dst + 2 * plane;
+            byte* r = dst, g = dst + plane, b = dst + 2 * plane;
             for (int y = 0; y < h; y++)
             {
                 byte* p = (byte*)image.Ptr(y);
                 int o = y * w;
                 for (int x = 0; x < w; x++, p += 3)
                 {
-                    b[o + x] = lut[p[0]];
-                    g[o + x] = lut[p[1]];
-                    r[o + x] = lut[p[2]];
+                    b[o + x] = p[0];
+                    g[o + x] = p[1];
+                    r[o + x] = p[2];
                 }
             }
         }
+    }
+
+    /// <summary>Pixel values 0..255 as floats in [0, 1]: <c>v / 255f</c> for each value, exactly (the correctly rounded
+    /// float32 division, which torch's CPU kernel for <c>img.float() / 255</c> gives too).</summary>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> is shorter than <paramref name="source"/>.</exception>
+    public static void ToUnit(ReadOnlySpan<byte> source, Span<float> destination)
+    {
+        if (destination.Length < source.Length)
+            throw new ArgumentException($"{destination.Length} floats cannot take {source.Length} values", nameof(destination));
+        var lut = ByteToUnit;
+        for (int i = 0; i < source.Length; i++) destination[i] = lut[source[i]];
     }
 
     /// <summary>Target rows (classId, cx, cy, w, h) normalised to the image size, without the batch index.</summary>

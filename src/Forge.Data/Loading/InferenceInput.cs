@@ -20,8 +20,10 @@ public sealed record InferenceInput(float[] Chw, int Height, int Width, ImageInf
     {
         Imaging.OpenCvRuntime.Ensure();
         using var boxed = Letterbox.Apply(image, width, height, scaleUp: true, out var lb, auto, stride);
-        var chw = new float[3 * boxed.Width * boxed.Height];
-        Collate.ToChw(boxed, chw, 0);
+        var bytes = new byte[3 * boxed.Width * boxed.Height];
+        Collate.ToChw(boxed, bytes, 0);
+        var chw = new float[bytes.Length];
+        Collate.ToUnit(bytes, chw);
         var info = new ImageInfo(path, image.Width, image.Height, (float)lb.Ratio, lb.PadLeft, lb.PadTop);
         return new InferenceInput(chw, boxed.Height, boxed.Width, info);
     }

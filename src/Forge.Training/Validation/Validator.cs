@@ -64,6 +64,8 @@ public sealed class Validator
     public int ImageCount => index.Count;
     /// <summary>Images this rank validates (its shard; all of them with one process).</summary>
     public int ShardSize => shardImages;
+    /// <summary>Image arrays the validation loader holds for reuse: none between passes.</summary>
+    internal int LoaderArraysHeld => loader.Pool.Available;
 
     /// <summary>Validates <paramref name="model"/> (switched to eval mode for the pass and back afterwards). Collective: every rank calls it.</summary>
     /// <param name="loss">When given, the validation loss is computed too (as in training, on letterboxed targets).</param>
@@ -105,8 +107,19 @@ public sealed class Validator
     public ValidationResult Run(IDetectionBackend backend, TextWriter? log = null, string progressPrefix = "")
     {
         CheckShapes(backend);
-        return RunPass(backend.NumClasses, (batch, infer) => backend.Forward(batch.Images, batch.Size, batch.Height, batch.Width, out _),
-                       new double[4], log, progressPrefix);
+        // The backend takes [0, 1] floats: each batch's bytes are converted into a float array kept for the next batch of
+        // that shape, and dropped with this pass.
+        var floats = new ExactArrayPool<float>(maxPerLength: 1);
+        return RunPass(backend.NumClasses, (batch, infer) =>
+        {
+            var images = floats.Rent(batch.Images.Length);
+            try
+            {
+                Collate.ToUnit(batch.Images, images);
+                return backend.Forward(images, batch.Size, batch.Height, batch.Width, out _);
+            }
+            finally { floats.Return(images); }
+        }, new double[4], log, progressPrefix);
     }
 
     void CheckShapes(IDetectionBackend backend)
@@ -130,21 +143,29 @@ public sealed class Validator
         var mine = new List<ImageResult>(shardImages);
         int done = 0;
         pre.Start();
-        foreach (var batch in loader.Epoch(0, mosaicEnabled: false))
+        try
         {
-            using var b = batch;
-            pre.Stop();
-            inferClock.Start();
-            var all = infer(batch, inferClock);
-            inferClock.Stop();
+            foreach (var batch in loader.Epoch(0, mosaicEnabled: false))
+            {
+                using var b = batch;
+                pre.Stop();
+                inferClock.Start();
+                var all = infer(batch, inferClock);
+                inferClock.Stop();
 
-            post.Start();
-            int anchors = all.Length / (batch.Size * (4 + nc));
-            for (int i = 0; i < batch.Size; i++)
-                mine.Add(new ImageResult(IndexOf(batch.Infos[i]), DetectionPostprocess.Run(all, i, anchors, nc, nms, batch.Infos[i])));
-            post.Stop();
-            bar?.Update(++done, progressPrefix);
-            pre.Start();
+                post.Start();
+                int anchors = all.Length / (batch.Size * (4 + nc));
+                for (int i = 0; i < batch.Size; i++)
+                    mine.Add(new ImageResult(IndexOf(batch.Infos[i]), DetectionPostprocess.Run(all, i, anchors, nc, nms, batch.Infos[i])));
+                post.Stop();
+                bar?.Update(++done, progressPrefix);
+                pre.Start();
+            }
+        }
+        finally
+        {
+            // Rectangular batches come in many shapes, each with arrays of its own length: none is kept until the next pass.
+            loader.Pool.Clear();
         }
         pre.Stop();
 
