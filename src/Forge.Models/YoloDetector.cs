@@ -20,7 +20,7 @@ public class YoloDetector : nn.Module<Tensor, Tensor>
 {
     readonly ModuleList<nn.Module> model;
     readonly GraphLayer[] layers;
-    readonly bool[] keep;     // outputs read by a later layer other than the next (Ultralytics' savelist)
+    readonly int[] lastUse;   // per layer output: the index of the last layer that reads it (see LastReader)
     readonly Dictionary<(int, int, DeviceType, int), AnchorGrid> anchorCache = new();
 
     /// <summary>The definition and scale the detector was built from.</summary>
@@ -30,6 +30,12 @@ public class YoloDetector : nn.Module<Tensor, Tensor>
     public IReadOnlyList<int> Strides => Head.Strides;
     /// <summary>Every layer in forward order, with its index, inputs, module type and module (see <see cref="GraphLayer"/>).</summary>
     public IReadOnlyList<GraphLayer> Layers => layers;
+    /// <summary>
+    /// The last layer that reads layer <paramref name="index"/>'s output: <see cref="forward"/> releases that output right
+    /// after it (Ultralytics' savelist, with its lifetimes). -1 for the head, whose output is the detector's.
+    /// </summary>
+    public int LastReader(int index) => index == layers.Length - 1 ? -1 : lastUse[index];
+
     /// <summary>Largest stride: input height and width must be multiples of it.</summary>
     public int MaxStride => Strides.Max();
     // Reached through the layer list rather than a field: a module field would be registered (and named) twice.
@@ -51,10 +57,10 @@ public class YoloDetector : nn.Module<Tensor, Tensor>
         if (numClasses < 1) throw new ArgumentException($"numClasses must be >= 1, got {numClasses}");
         Scale = scale;
         layers = DetectorGraph.Build(scale, numClasses, regMax).ToArray();
-        keep = new bool[layers.Length];
+        lastUse = new int[layers.Length];
         foreach (var l in layers)
             foreach (int s in l.Sources)
-                if (s >= 0 && s != l.Index - 1) keep[s] = true;
+                if (s >= 0) lastUse[s] = Math.Max(lastUse[s], l.Index);
         model = nn.ModuleList(layers.Select(l => l.Module).ToArray());
         RegisterComponents();
     }
@@ -67,15 +73,18 @@ public class YoloDetector : nn.Module<Tensor, Tensor>
         if (images.shape[2] % m != 0 || images.shape[3] % m != 0)
             throw new ArgumentException($"input height and width must be multiples of {m}, got {images.shape[2]}x{images.shape[3]}");
         using var scope = NewDisposeScope();
-        var saved = new Tensor?[layers.Length];
+        var outputs = new Tensor?[layers.Length];
         Tensor x = images;
         foreach (var layer in layers)
         {
-            Tensor Input(int s) => s == GraphLayer.Input ? images : s == layer.Index - 1 ? x : saved[s]!;
-            x = layer.TakesList
+            Tensor Input(int s) => s == GraphLayer.Input ? images : outputs[s]!;
+            x = outputs[layer.Index] = layer.TakesList
                 ? ((nn.Module<Tensor[], Tensor>)layer.Module).forward(layer.Sources.Select(Input).ToArray())
                 : ((nn.Module<Tensor, Tensor>)layer.Module).forward(Input(layer.Sources[0]));
-            if (keep[layer.Index]) saved[layer.Index] = x;
+            // An output is released after its last reader, as Python frees it: in eval mode its memory goes back at once
+            // (the peak is a few layers, not the whole network); in training autograd still holds what backward needs.
+            foreach (int s in layer.Sources)
+                if (s >= 0 && lastUse[s] == layer.Index && !ReferenceEquals(outputs[s], x)) outputs[s]!.Dispose();
         }
         return x.MoveToOuterDisposeScope();
     }

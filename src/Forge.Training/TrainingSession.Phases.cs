@@ -165,10 +165,11 @@ public sealed partial class TrainingSession
         }
         double valSeconds = epochClock.Elapsed.TotalSeconds - trainSeconds;
         bool stoppedEarly = stopper.Step(epoch, lastValidation?.Fitness ?? -mean.Sum());   // without validation, lower loss is better
-        // Memory stays flat: release managed garbage and the native handles finalizers hold, once an epoch; then record the
+        // Memory stays flat: release managed garbage, the native handles finalizers hold and malloc's free pages, once an epoch; then record the
         // epoch (its memory figure is what the process keeps between epochs), before the save that makes it durable.
         GC.Collect();
         GC.WaitForPendingFinalizers();
+        ProcessMemory.ReleaseFreeNativeMemory();
         if (ddp.IsMain)
         {
             var row = ResultsRow(epoch, mean, lrs);

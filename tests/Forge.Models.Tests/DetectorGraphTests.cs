@@ -9,6 +9,21 @@ namespace Forge.Models.Tests;
 public class DetectorGraphTests
 {
     [Fact]
+    public void EachOutputIsReleasedAfterItsLastReader()
+    {
+        // yolov8.yaml: the backbone's P3 (4), P4 (6) and SPPF (9) outputs are read again by the head's Concats (14, 11, 20),
+        // the head's P3/P4 (15, 12, 18) by later Concats and Detect; every other output only by the next layer.
+        using var model = new YoloDetector(ModelScale.N, numClasses: 3);
+        var expected = new Dictionary<int, int> { [4] = 14, [6] = 11, [9] = 20, [12] = 17, [15] = 22, [18] = 22, [21] = 22 };
+        for (int i = 0; i < 22; i++)
+            Assert.Equal(expected.GetValueOrDefault(i, i + 1), model.LastReader(i));
+        Assert.Equal(-1, model.LastReader(22));
+        foreach (var layer in model.Layers)
+            foreach (int s in layer.Sources.Where(s => s >= 0))
+                Assert.True(model.LastReader(s) >= layer.Index, $"layer {layer.Index} reads {s} after it was released");
+    }
+
+    [Fact]
     public void YoloV8LayersFollowTheYaml()
     {
         using var model = new YoloDetector(ModelScale.N, numClasses: 80);
