@@ -1,5 +1,6 @@
 using Forge.Data.Loading;
 using Forge.Models.Loss;
+using Forge.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -20,14 +21,10 @@ public static class BatchTensors
         batch.Images.AsSpan().CopyTo(t.bytes);
         if (device.type != DeviceType.CPU) t = t.to(device, disposeAfter: true);
         t = t.to(ScalarType.Float32, disposeAfter: true);
-        if (device.type == DeviceType.CPU) t.div_(255f);
-        else
-        {
-            // CUDA multiplies by the reciprocal when the divisor is a CPU scalar (one bit off for some values); a divisor
-            // tensor on the device gets the true division.
-            using var divisor = tensor(255f, ScalarType.Float32, device);
-            t.div_(divisor);
-        }
+        // The divisor is a 0-dim tensor on the device, not a Scalar: CUDA multiplies by the reciprocal when the divisor is a
+        // CPU scalar, which is one bit off x / 255f for 126 of the 256 byte values; a device tensor gets the true division.
+        using var divisor = HeldScalars.Full([], 255, ScalarType.Float32, device);
+        t.div_(divisor);
         return dtype == ScalarType.Float32 ? t : t.to(dtype, disposeAfter: true);
     }
 
