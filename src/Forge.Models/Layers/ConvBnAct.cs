@@ -118,6 +118,10 @@ public sealed class ConvBnAct : nn.Module<Tensor, Tensor>
         }
         using var c = conv.forward(x);
         if (!act) return Normalize(c);
+        // Training: BatchNorm+SiLU keeps only the convolution's output for backward (bitwise the same results, a third less
+        // activation memory; see RecomputedBatchNormSilu).
+        if (training && is_grad_enabled() && bn is BatchNorm norm && norm.weight is not null && norm.bias is not null)
+            return RecomputedBatchNormSilu.Forward(norm, c);
         using var y = Normalize(c);
         return nn.functional.silu(y);
     }
