@@ -43,10 +43,11 @@ public static class RecomputedBatchNormSilu
 
     sealed class Function : autograd.SingleTensorFunction<Function>
     {
-        readonly object gate = new();
-        // The gradients handed back by the previous backward: libtorch copied them when that call returned, so they are
-        // disposed at the next call rather than kept (with every other tensor of the step) until the caller's scope ends.
-        List<Tensor> handedBack = [];
+        // The gradients this thread's previous backward handed back: libtorch copied them when that call returned, so they
+        // are disposed at the thread's next call rather than kept (with every other tensor of the step) until the caller's
+        // scope ends. Per thread: the function object is shared by every model in the process, and another thread's call
+        // may come between a backward's return and libtorch's copy of what it returned.
+        [ThreadStatic] static List<Tensor>? handedBack;
 
         public override string Name => nameof(RecomputedBatchNormSilu);
 
@@ -79,15 +80,15 @@ public static class RecomputedBatchNormSilu
                 grads = autograd.grad([output], leaves, [gradOutput]).ToList();
                 foreach (var g in grads) g.DetachFromDisposeScope();
             }
-            gradOutput.Dispose();
-            lock (gate) handedBack = grads;
+            gradOutput.Dispose();   // this call's own handle (TorchSharp makes one per call)
+            handedBack = grads;
             return [grads[0], grads[1], grads[2], null!, null!, null!, null!];
         }
 
-        void ReleaseHandedBack()
+        static void ReleaseHandedBack()
         {
-            List<Tensor> previous;
-            lock (gate) (previous, handedBack) = (handedBack, []);
+            if (handedBack is not { } previous) return;
+            handedBack = null;
             foreach (var t in previous) t.Dispose();
         }
     }
