@@ -1,3 +1,4 @@
+using Forge.Torch;
 using Forge.Distributed;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -42,7 +43,7 @@ public class DeviceAllReducePathTests
         {
             Calls++;
             using var o = tensor(other);
-            buffer.add_(o);
+            buffer.AddInPlace(o);
         }
         public void Dispose() { }
     }

@@ -1,3 +1,4 @@
+using Forge.Torch;
 using Forge.Distributed;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -24,7 +25,8 @@ public class GradientBucketReducerTests
     {
         using var comm = new SingleProcessCommunicator();
         var ps = Parameters(3, 2);
-        ps[0].Item2.grad = torch.full(3, 0.5f);
+        using var half = HeldScalars.Of(0.5);
+        ps[0].Item2.grad = torch.full(3, half);
         var warnings = new List<string>();
         using var reducer = new GradientBucketReducer(comm, ps, warning: warnings.Add);
         reducer.ReduceAndAverage();

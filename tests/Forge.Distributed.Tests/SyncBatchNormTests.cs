@@ -1,3 +1,4 @@
+using Forge.Torch;
 using Forge.Models;
 using Forge.Models.Layers;
 using Forge.Testing;
@@ -24,13 +25,13 @@ public class SyncBatchNormTests
         {
             if (affine)
             {
-                bn.weight.copy_(rand(channels, generator: g).add_(0.5));
+                bn.weight.copy_(rand(channels, generator: g).AddInPlace(0.5));
                 bn.bias!.copy_(randn(channels, generator: g));
             }
             if (track)
             {
-                bn.running_mean!.copy_(randn(channels, generator: g).mul_(0.1));
-                bn.running_var!.copy_(rand(channels, generator: g).add_(0.5));
+                bn.running_mean!.copy_(randn(channels, generator: g).MulInPlace(0.1));
+                bn.running_var!.copy_(rand(channels, generator: g).AddInPlace(0.5));
             }
         }
         return bn;
@@ -61,7 +62,7 @@ public class SyncBatchNormTests
         {
             using var scope = NewDisposeScope();
             using var g = new Generator((ulong)(100 + step));
-            var x = randn(4, reference.num_features, 5, 6, generator: g).mul_(3).add_(1.5);
+            var x = randn(4, reference.num_features, 5, 6, generator: g).MulInPlace(3).AddInPlace(1.5);
             var upstream = randn(x.shape, generator: g);
             var xa = x.clone().requires_grad_(inputGrad);
             var xb = x.clone().requires_grad_(inputGrad);
@@ -118,7 +119,7 @@ public class SyncBatchNormTests
             var copy = sync.state_dict()[name];
             Assert.True(Same(tensor, copy), $"{name} is copied");
         }
-        using (no_grad()) bn.running_mean!.add_(1);
+        using (no_grad()) bn.running_mean!.AddInPlace(1);
         Assert.False(Same(bn.running_mean!, sync.RunningMean!), "the copy does not share storage with the source");
     }
 
@@ -198,7 +199,7 @@ public class SyncBatchNormTests
         sync.eval();
         using var before = sync.RunningMean!.clone();
         using var g = new Generator(80);
-        using var x = randn(2, 5, 4, 4, generator: g).mul_(2);
+        using var x = randn(2, 5, 4, 4, generator: g).MulInPlace(2);
         using var ya = reference.call(x);
         using var yb = sync.call(x);
         AssertClose(ya, yb, "evaluation output");

@@ -1,3 +1,4 @@
+using Forge.Torch;
 using Forge.Distributed;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -40,7 +41,7 @@ public class TensorCollectivesTests
     {
         using var a = Model(1);
         ulong before = TensorCollectives.ModuleChecksum(a);
-        using (no_grad()) a.named_buffers().First(x => x.name == "bn.running_var").buffer.add_(1e-3);
+        using (no_grad()) a.named_buffers().First(x => x.name == "bn.running_var").buffer.AddInPlace(1e-3);
         Assert.NotEqual(before, TensorCollectives.ModuleChecksum(a));
     }
 

@@ -1,3 +1,4 @@
+using Forge.Torch;
 using System.Reflection;
 using Forge.Core.Detection;
 using Forge.Data.Imaging;
@@ -64,7 +65,7 @@ public sealed class DeployTests
         var model = TestModels.Random(ModelScale.N, numClasses, seed);
         using var _ = TorchSharp.torch.no_grad();
         foreach (var (name, p) in model.named_parameters())
-            if (name.StartsWith("model.22.cv3.", StringComparison.Ordinal) && name.EndsWith(".2.bias", StringComparison.Ordinal)) p.fill_(0.0);
+            if (name.StartsWith("model.22.cv3.", StringComparison.Ordinal) && name.EndsWith(".2.bias", StringComparison.Ordinal)) p.fill_(HeldScalars.Zero);
         return model;
     }
 

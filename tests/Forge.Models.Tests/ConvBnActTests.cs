@@ -1,3 +1,4 @@
+using Forge.Torch;
 using Forge.Models.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -21,7 +22,7 @@ public class ConvBnActTests
         using (no_grad())
         {
             replacement.weight.zero_();          // normalised input times 0, plus 2: every output is silu(2)
-            replacement.bias!.fill_(2);
+            replacement.bias!.fill_(HeldScalars.Two);
         }
         var previous = block.ReplaceNorm(replacement);
         Assert.IsType<BatchNorm2d>(previous);
@@ -35,7 +36,8 @@ public class ConvBnActTests
         using var x = randn(2, 3, 8, 8);
         using var y = block.call(x);
         float expected = 2f / (1f + MathF.Exp(-2f));
-        Assert.True(y.allclose(full_like(y, expected), rtol: 0, atol: 1e-6), "forward goes through the replacement norm");
+        using var expectedScalar = HeldScalars.Of(expected);
+        Assert.True(y.allclose(full_like(y, expectedScalar), rtol: 0, atol: 1e-6), "forward goes through the replacement norm");
         Assert.False(replacement.training, "train/eval reaches the replacement through the module tree");
     }
 

@@ -1,3 +1,4 @@
+using Forge.Torch;
 using Forge.Models.Loss;
 using static TorchSharp.torch;
 
@@ -21,7 +22,8 @@ public class DistributionFocalLossTests
         // Bins with probabilities [1/8, 1/8, 2/8, 4/8]; target 2.25 -> 0.75 * -ln(2/8) + 0.25 * -ln(4/8) = 1.213008 per side.
         var row = new float[] { 0f, 0f, MathF.Log(2), MathF.Log(4) };
         using var logits = tensor(Enumerable.Repeat(row, 4).SelectMany(r => r).ToArray()).view(1, 4, 4);
-        using var target = full(1, 4, 2.25f);
+        using var value = HeldScalars.Of(2.25);
+        using var target = full(1, 4, value);
         using var loss = DistributionFocalLoss.Compute(logits, target);
         Assert.Equal(1.213008, loss.item<float>(), 5);
     }
@@ -31,7 +33,8 @@ public class DistributionFocalLossTests
     {
         using var logits = zeros(2, 4, 16);
         logits[.., .., 3] = tensor(50f);
-        using var target = full(2, 4, 3.0f);
+        using var value = HeldScalars.Of(3.0);
+        using var target = full(2, 4, value);
         using var loss = DistributionFocalLoss.Compute(logits, target);
         Assert.Equal(new long[] { 2, 1 }, loss.shape);
         Assert.True(loss.max().item<float>() < 1e-6);

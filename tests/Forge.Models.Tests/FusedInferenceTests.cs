@@ -1,3 +1,4 @@
+using Forge.Torch;
 using Forge.Models.Layers;
 using Forge.Testing;
 using static TorchSharp.torch;
@@ -18,10 +19,10 @@ public class FusedInferenceTests(Xunit.Abstractions.ITestOutputHelper output)
             foreach (var block in model.modules().OfType<ConvBnAct>())
                 if (block.Norm is TorchSharp.Modules.BatchNorm2d bn)
                 {
-                    bn.running_mean!.copy_(randn(bn.running_mean.shape, generator: generator) * 0.1);
-                    bn.running_var!.copy_(rand(bn.running_var.shape, generator: generator) + 0.5);
-                    bn.weight!.copy_(rand(bn.weight.shape, generator: generator) + 0.5);
-                    bn.bias!.copy_(randn(bn.bias.shape, generator: generator) * 0.1);
+                    bn.running_mean!.copy_(randn(bn.running_mean.shape, generator: generator).Times(0.1));
+                    bn.running_var!.copy_(rand(bn.running_var.shape, generator: generator).Plus(0.5));
+                    bn.weight!.copy_(rand(bn.weight.shape, generator: generator).Plus(0.5));
+                    bn.bias!.copy_(randn(bn.bias.shape, generator: generator).Times(0.1));
                 }
         }
         model.eval();

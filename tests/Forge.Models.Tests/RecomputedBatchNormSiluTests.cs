@@ -22,11 +22,11 @@ public class RecomputedBatchNormSiluTests
         using var block = new ConvBnAct(8, 16, kernel: 3, stride: 2);
         using (no_grad())
         {
-            block.Conv.weight.copy_(randn(block.Conv.weight.shape, generator: random) * 0.2);
+            block.Conv.weight.copy_(randn(block.Conv.weight.shape, generator: random).Times(0.2));
             var norm = (TorchSharp.Modules.BatchNorm)block.Norm;
-            norm.weight!.copy_(rand(16, generator: random) + 0.5);
-            norm.bias!.copy_(randn(16, generator: random) * 0.1);
-            norm.running_mean!.copy_(randn(16, generator: random) * 0.1);
+            norm.weight!.copy_(rand(16, generator: random).Plus(0.5));
+            norm.bias!.copy_(randn(16, generator: random).Times(0.1));
+            norm.running_mean!.copy_(randn(16, generator: random).Times(0.1));
         }
         var input = randn([4, 8, 20, 20], generator: random);
         if (channelsLast) input = ChannelsLast.Of(input);
@@ -42,12 +42,12 @@ public class RecomputedBatchNormSiluTests
         var (mean1, var1) = (mean0.clone(), var0.clone());
         var c1 = nn.functional.conv2d(x1, w1, strides: [2, 2], padding: [1, 1]);
         var y1 = nn.functional.silu(nn.functional.batch_norm(c1, mean1, var1, g1, b1, true, 0.03, 1e-3));
-        (y1 * upstream).sum().backward();
+        y1.mul(upstream).sum().backward();
 
         block.train();
         var x2 = input.clone().requires_grad_(true);
         var y2 = block.forward(x2);
-        (y2 * upstream).sum().backward();
+        y2.mul(upstream).sum().backward();
 
         Assert.True(y2.requires_grad);
         AssertBitwise(y1, y2, "output");
@@ -81,6 +81,6 @@ public class RecomputedBatchNormSiluTests
     {
         Assert.Equal(expected.shape, actual.shape);
         Assert.True(expected.eq(actual).all().item<bool>(),
-            $"{what}: max |difference| {(expected.detach() - actual.detach()).abs().max().item<float>()}, expected bitwise equality");
+            $"{what}: max |difference| {expected.detach().add(actual.detach(), HeldScalars.MinusOne).abs().max().item<float>()}, expected bitwise equality");
     }
 }

@@ -1,3 +1,4 @@
+using Forge.Torch;
 using Forge.Models.Loss;
 using static TorchSharp.torch;
 
@@ -30,7 +31,8 @@ public class TaskAlignedAssignerTests
         // so the metric is sqrt(0.5) * CIoU^6 and top-2 = anchors 0 and 5.
         // Normalised target score = metric * maxIoU / maxMetric: anchor 0 -> 1, anchor 5 -> 0.546875^6 = 0.026750.
         var assigner = new TaskAlignedAssigner(numClasses: 2, topK: 2);
-        using var scores = full(1, 16, 2, 0.5f);
+        using var half = HeldScalars.Of(0.5);
+        using var scores = full(1, 16, 2, half);
         using var pred = PredBoxes(1, (0, [0, 0, 16, 16]), (5, [4, 4, 16, 16]), (1, [0, 0, 16, 8]), (4, [0, 0, 8, 8]));
         using var anchors = Anchors();
         using var labels = tensor(new float[] { 1 }).view(1, 1, 1);
@@ -55,7 +57,8 @@ public class TaskAlignedAssignerTests
         // Two GTs both containing anchor 5 (12,12): A = [8,8,16,16] and B = [0,0,24,24]. Anchor 5 predicts [8,8,16,16],
         // an exact match for A. With topK = 16 both boxes select it; it must be assigned to A (index 0) with A's class.
         var assigner = new TaskAlignedAssigner(numClasses: 3, topK: 16);
-        using var scores = full(1, 16, 3, 0.5f);
+        using var half = HeldScalars.Of(0.5);
+        using var scores = full(1, 16, 3, half);
         using var pred = PredBoxes(1, (5, [8, 8, 16, 16]));
         using var anchors = Anchors();
         using var labels = tensor(new float[] { 2, 0 }).view(1, 2, 1);
@@ -76,7 +79,8 @@ public class TaskAlignedAssignerTests
         // Image 0 has one box, image 1 none (padding row with mask 0 and a zero box). The four anchors inside the box all
         // predict overlapping boxes, so all four have a positive metric and fit in the top-10.
         var assigner = new TaskAlignedAssigner(numClasses: 2, topK: 10);
-        using var scores = full(2, 16, 2, 0.5f);
+        using var half = HeldScalars.Of(0.5);
+        using var scores = full(2, 16, 2, half);
         using var pred = PredBoxes(2, (0, [0, 0, 16, 16]), (1, [0, 0, 16, 8]), (4, [0, 0, 8, 8]), (5, [4, 4, 16, 16]));
         using var anchors = Anchors();
         using var labels = zeros(2, 1, 1);
@@ -94,7 +98,8 @@ public class TaskAlignedAssignerTests
     public void NoGroundTruthAtAllGivesBackground()
     {
         var assigner = new TaskAlignedAssigner(numClasses: 2);
-        using var scores = full(1, 16, 2, 0.5f);
+        using var half = HeldScalars.Of(0.5);
+        using var scores = full(1, 16, 2, half);
         using var pred = PredBoxes(1);
         using var anchors = Anchors();
         using var labels = zeros(1, 0, 1);

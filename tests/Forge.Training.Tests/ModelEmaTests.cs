@@ -1,3 +1,4 @@
+using Forge.Torch;
 using Forge.Models;
 using Forge.Testing;
 using TorchSharp;
@@ -50,9 +51,9 @@ public class ModelEmaTests
         using (no_grad())
         {
             using var g = new Generator(4);
-            src[weight].add_(randn(src[weight].shape, generator: g));
-            src[mean].copy_(randn(src[mean].shape, generator: g) * 3);
-            src[count].fill_(7);
+            src[weight].AddInPlace(randn(src[weight].shape, generator: g));
+            src[mean].copy_(randn(src[mean].shape, generator: g).Times(3));
+            using (var seven = HeldScalars.Of(7L)) src[count].fill_(seven);
         }
         var before = dst.ToDictionary(kv => kv.Key, kv => kv.Value.clone());
 
@@ -63,7 +64,7 @@ public class ModelEmaTests
         Assert.Equal(d, ema.CurrentDecay, 15);
         foreach (var name in new[] { weight, mean, "model.22.cv3.1.2.bias", "model.9.cv2.bn.running_var" })
         {
-            var expected = before[name] * d + src[name] * (1 - d);
+            var expected = before[name].Times(d).Plus(src[name].Times(1 - d));
             Assert.True(MaxAbsDiff(expected, dst[name]) < 1e-6, $"{name}: {MaxAbsDiff(expected, dst[name])}");
         }
         // The perturbed tensors actually moved towards the model, by the (1 - d) share of the difference.
@@ -78,7 +79,7 @@ public class ModelEmaTests
         using var model = new YoloDetector(ModelScale.N, 2);
         using var ema = new ModelEma(model, () => new YoloDetector(ModelScale.N, 2));
         var src = model.state_dict();
-        using (no_grad()) src["model.0.conv.weight"].mul_(2);
+        using (no_grad()) src["model.0.conv.weight"].MulInPlace(2);
         ema.CopyFrom();
         Assert.True(BitwiseEqual(src["model.0.conv.weight"], ema.Model.state_dict()["model.0.conv.weight"]));
     }

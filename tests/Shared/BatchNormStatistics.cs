@@ -1,3 +1,4 @@
+using Forge.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -20,10 +21,10 @@ public static class BatchNormStatistics
         {
             if (m is not BatchNorm2d bn) continue;
             long c = bn.num_features;
-            bn.running_mean!.copy_(randn(c, generator: gen) * 0.2);
-            bn.running_var!.copy_(rand(c, generator: gen) + 0.5);
-            bn.weight!.copy_(rand(c, generator: gen) + 0.5);
-            bn.bias!.copy_(randn(c, generator: gen) * 0.2);
+            bn.running_mean!.copy_(randn(c, generator: gen).Times(0.2));
+            bn.running_var!.copy_(rand(c, generator: gen).Plus(0.5));
+            bn.weight!.copy_(rand(c, generator: gen).Plus(0.5));
+            bn.bias!.copy_(randn(c, generator: gen).Times(0.2));
         }
         return module;
     }

@@ -1,3 +1,4 @@
+using Forge.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -44,11 +45,11 @@ internal static class GradientReducerScenario
             for (int k = 1; k < w; k++)
             {
                 var other = GradientsOf(step, k);
-                for (int i = 0; i < expected.Length; i++) expected[i].add_(other[i]);
+                for (int i = 0; i < expected.Length; i++) expected[i].AddInPlace(other[i]);
             }
             for (int i = 0; i < parameters.Length; i++)
             {
-                expected[i].div_(w);
+                expected[i].DivInPlace(w);
                 using var g = parameters[i].grad!;
                 // Two ranks: a+b is exact in either order, so the average must match bit for bit.
                 bool same = w == 2 ? Expect.BitEqual(g, expected[i]) : g.allclose(expected[i], rtol: 1e-6, atol: 1e-7);
@@ -74,20 +75,20 @@ internal static class GradientReducerScenario
         for (int k = 0; k < w; k++)
         {
             model.zero_grad();
-            using (var loss = model.call(InputOf(k)).pow(2).mean()) loss.backward();
+            using (var loss = model.call(InputOf(k)).Power(2).mean()) loss.backward();
             foreach (var (name, p) in model.named_parameters())
             {
                 var g = p.grad!.clone();
-                reference[name] = reference.TryGetValue(name, out var acc) ? acc.add_(g) : g;
+                reference[name] = reference.TryGetValue(name, out var acc) ? acc.AddInPlace(g) : g;
             }
         }
 
         model.zero_grad();
-        using (var loss = model.call(InputOf(comm.Rank)).pow(2).mean()) loss.backward();
+        using (var loss = model.call(InputOf(comm.Rank)).Power(2).mean()) loss.backward();
         reducer.ReduceAndAverage();
         foreach (var (name, p) in model.named_parameters())
         {
-            using var expected = reference[name].div(w);
+            using var expected = reference[name].Over(w);
             Expect.True(p.grad!.allclose(expected, rtol: 1e-5, atol: 1e-7), $"gradient of '{name}' after backward equals the mean over ranks");
         }
 

@@ -1,3 +1,4 @@
+using Forge.Torch;
 using Forge.Models;
 using Forge.Models.Layers;
 using TorchSharp;
@@ -64,10 +65,10 @@ internal static class SyncBatchNormScenario
         using var reference = nn.BatchNorm2d(Channels, eps: 1e-3, momentum: 0.03);
         using (no_grad())
         {
-            reference.weight.copy_(rand(Channels).add_(0.5));
+            reference.weight.copy_(rand(Channels).AddInPlace(0.5));
             reference.bias!.copy_(randn(Channels));
-            reference.running_mean!.copy_(randn(Channels).mul_(0.1));
-            reference.running_var!.copy_(rand(Channels).add_(0.5));
+            reference.running_mean!.copy_(randn(Channels).MulInPlace(0.1));
+            reference.running_var!.copy_(rand(Channels).AddInPlace(0.5));
         }
         using var sync = new SyncBatchNorm2d(reference, comm);
         reference.train();
@@ -79,7 +80,7 @@ internal static class SyncBatchNormScenario
             var sizes = step switch { < 2 => EvenSizes(Batch, w), 2 => UnevenSizes(Batch, w), _ => EmptyLastSizes(Batch, w) };
             var (start, length) = SliceOf(sizes, r);
             manual_seed(300 + step);   // the same full batch on every rank
-            var x = randn(Batch, Channels, 5, 7).mul_(2).add_(0.7);
+            var x = randn(Batch, Channels, 5, 7).MulInPlace(2).AddInPlace(0.7);
             var upstream = randn(x.shape);
 
             var full = x.clone().requires_grad_(true);

@@ -1,3 +1,4 @@
+using Forge.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -26,8 +27,8 @@ internal static class UnusedParametersScenario
         public override Tensor forward(Tensor x)
         {
             var y = fc.call(x);
-            if (UsePartial) y = y + partial.call(x);
-            if (UseExtra) y = y + extra.call(x);
+            if (UsePartial) y = y.Plus(partial.call(x));
+            if (UseExtra) y = y.Plus(extra.call(x));
             return y;
         }
     }
@@ -70,7 +71,7 @@ internal static class UnusedParametersScenario
         Expect.True(partialGrad is not null, "a parameter used by another rank receives the averaged gradient");
         if (last && w > 1)
         {
-            using var expected = localPartial!.div(w);
+            using var expected = localPartial!.Over(w);
             Expect.True(Expect.BitEqual(partialGrad!, expected), "partial gradient is the last rank's divided by the world size");
         }
         var all = comm.AllGatherBytes(partialGrad!.contiguous().bytes);

@@ -1,3 +1,4 @@
+using Forge.Torch;
 using System.Buffers.Binary;
 using Forge.Core.Config;
 using Forge.Core.Geometry;
@@ -48,7 +49,7 @@ public sealed class CheckpointTests : IDisposable
         using (no_grad())   // running statistics that are not the defaults
             foreach (var (name, b) in model.named_buffers())
                 if (name.EndsWith("running_mean")) b.copy_(randn(b.shape, generator: g));
-                else if (name.EndsWith("num_batches_tracked")) b.fill_(11);
+                else if (name.EndsWith("num_batches_tracked")) { using var eleven = HeldScalars.Of(11L); b.fill_(eleven); }
         var path = SaveDetector(model);
 
         using var ckpt = Checkpoint.Load(path);

@@ -1,3 +1,4 @@
+using Forge.Torch;
 using Forge.Core.Config;
 using Forge.Models;
 using Forge.Testing;
@@ -61,12 +62,12 @@ public sealed class ModelFactoryTests : IDisposable
     {
         using var model = new YoloDetector(ModelScale.N, 2);
         var state = model.state_dict();
-        var doubles = state.ToDictionary(kv => kv.Key, kv => kv.Value.dtype == ScalarType.Float32 ? kv.Value.to(ScalarType.Float64) + 1 : kv.Value);
+        var doubles = state.ToDictionary(kv => kv.Key, kv => kv.Value.dtype == ScalarType.Float32 ? kv.Value.to(ScalarType.Float64).Plus(1L) : kv.Value);
         using var target = new YoloDetector(ModelScale.N, 2);
         ModelFactory.LoadMatching(target, doubles);
         var w = target.state_dict()["model.0.conv.weight"];
         Assert.Equal(ScalarType.Float32, w.dtype);
-        Assert.True(MaxAbsDiff(w, state["model.0.conv.weight"] + 1) < 1e-6);
+        Assert.True(MaxAbsDiff(w, state["model.0.conv.weight"].Plus(1L)) < 1e-6);
     }
 
     [Theory]

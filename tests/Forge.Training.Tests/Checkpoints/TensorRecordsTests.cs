@@ -1,3 +1,4 @@
+using Forge.Torch;
 using Forge.Training.Checkpoints;
 using TorchSharp;
 using static Forge.Training.Tests.TorchTestUtil;
@@ -19,7 +20,7 @@ public class TensorRecordsTests
     public void EveryStoredDtypeRoundTripsBitwise(ScalarType type, string name)
     {
         var gen = new Generator(17);
-        var source = (randn([3, 4], generator: gen) * 50).to(type);
+        var source = randn([3, 4], generator: gen).Times(50).to(type);
         var record = TensorRecords.FromTensor("t", source);
         Assert.Equal(name, record.DType);
         Assert.Equal([3L, 4], record.Shape);
@@ -45,7 +46,7 @@ public class TensorRecordsTests
         Assert.Equal([0L, 3], TensorRecords.ToTensor(r).shape);
 
         // A transposed view is stored in its logical (row-major) order.
-        using var m = arange(6, dtype: ScalarType.Float32).reshape(2, 3);
+        using var m = HeldScalars.Arange(6, ScalarType.Float32).reshape(2, 3);
         using var t = m.t();
         using var back = TensorRecords.ToTensor(TensorRecords.FromTensor("t", t));
         Assert.Equal([3L, 2], back.shape);

@@ -1,3 +1,4 @@
+using Forge.Torch;
 using Forge.Models;
 using Forge.Testing;
 using Forge.Training.Checkpoints;
@@ -17,7 +18,7 @@ public static class ConfidentWeights
         using (no_grad())
             foreach (var (name, p) in model.named_parameters())
                 if (name.StartsWith("model.22.cv3.", StringComparison.Ordinal) && name.EndsWith(".2.bias", StringComparison.Ordinal))
-                    p.fill_(0.0);
+                    p.fill_(HeldScalars.Zero);
         var ckpt = new Checkpoint();
         ckpt.AddModule(Checkpoint.ModelPrefix, model);
         ckpt.Metadata["architecture"] = model.Architecture;

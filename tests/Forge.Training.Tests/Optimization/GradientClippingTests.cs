@@ -1,3 +1,4 @@
+using Forge.Torch;
 using Forge.Training.Optimization;
 using TorchSharp;
 using static Forge.Training.Tests.TorchTestUtil;
@@ -55,7 +56,7 @@ public class GradientClippingTests
         var gen = new Generator(5);
         long[][] shapes = [[8, 3, 3, 3], [8], [4, 8, 1, 1]];
         var values = shapes.Select(s => randn(s, generator: gen)).ToArray();
-        var grads = shapes.Select(s => randn(s, generator: gen) * 0.3).ToArray();
+        var grads = shapes.Select(s => randn(s, generator: gen).Times(0.3)).ToArray();
         var mine = values.Select(Leaf).ToArray();
         var theirs = values.Select(v => new Parameter(v.clone())).ToArray();
         for (int i = 0; i < shapes.Length; i++) { SetGrad(mine[i], grads[i]); SetGrad(theirs[i], grads[i]); }

@@ -1,3 +1,4 @@
+using Forge.Torch;
 using Forge.Training.Optimization;
 using TorchSharp;
 using Parameter = TorchSharp.Modules.Parameter;
@@ -189,7 +190,8 @@ public class OptimizerReferenceTests
     {
         var p = Leaf(ones(4));
         using var opt = new Sgd([new ParamGroup("g", [("p", p)], 0) { Lr = 0.1 }]);
-        SetGrad(p, full(4, 3f));
+        using var three = HeldScalars.Of(3.0);
+        SetGrad(p, full(4, three));
         opt.ZeroGrad();
         Assert.True(BitwiseEqual(p.grad!, zeros(4)));
     }

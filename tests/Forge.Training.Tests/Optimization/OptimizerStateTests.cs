@@ -1,3 +1,4 @@
+using Forge.Torch;
 using Forge.Training.Checkpoints;
 using Forge.Training.Optimization;
 using TorchSharp;
@@ -105,10 +106,12 @@ public sealed class OptimizerStateTests : IDisposable
     {
         var p = Leaf(ones(2));
         using var opt = new Sgd([new ParamGroup("g", [("p", p)], 0) { Lr = 0.1, Momentum = 0.9 }]);
-        var source = full(2, 5f);
+        using var five = HeldScalars.Of(5.0);
+        using var minusOne = HeldScalars.Of(-1.0);
+        var source = full(2, five);
         opt.LoadState(new Dictionary<string, Tensor> { ["p/momentum_buffer"] = source }, 7);
-        source.fill_(-1f);   // the caller may dispose or reuse its tensors
-        Assert.True(BitwiseEqual(opt.StateTensors["p/momentum_buffer"], full(2, 5f)));
+        source.fill_(minusOne);   // the caller may dispose or reuse its tensors
+        Assert.True(BitwiseEqual(opt.StateTensors["p/momentum_buffer"], full(2, five)));
         Assert.Equal(7, opt.StepCount);
     }
 }

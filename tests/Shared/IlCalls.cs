@@ -1,7 +1,7 @@
 using System.Reflection;
 using System.Reflection.Emit;
 
-namespace Forge.Training.Tests.Optimization;
+namespace Forge.Testing;
 
 /// <summary>The methods a compiled method calls, read from its IL (call, callvirt, newobj, ldftn operands).</summary>
 static class IlCalls

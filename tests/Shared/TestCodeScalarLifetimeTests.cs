@@ -1,0 +1,17 @@
+namespace Forge.Testing;
+
+/// <summary>
+/// This test assembly's own code makes no Scalar the GC may finalize while libtorch reads it (<see cref="ScalarLifetimeScan"/>):
+/// test classes run in parallel in one process, so an unheld Scalar in one test can abort the whole test host.
+/// Compiled into every test project that uses tensors.
+/// </summary>
+public class TestCodeScalarLifetimeTests
+{
+    [Fact]
+    public void NoTestMethodCreatesAnUnheldScalar()
+    {
+        var (offenders, scanned) = ScalarLifetimeScan.Scan([typeof(TestCodeScalarLifetimeTests).Assembly]);
+        Assert.True(scanned > 20, $"only {scanned} methods scanned");
+        Assert.True(offenders.Count == 0, "test code making Scalars the GC may finalize while libtorch reads them (use Forge.Torch.HeldScalars):\n" + string.Join("\n", offenders));
+    }
+}
