@@ -36,6 +36,18 @@ public class YoloDetector : nn.Module<Tensor, Tensor>
     /// </summary>
     public int LastReader(int index) => index == layers.Length - 1 ? -1 : lastUse[index];
 
+    /// <summary>
+    /// Sets <see cref="ConvBnAct.RecomputeNormalization"/> on every Conv block (the trainer's <c>recompute</c> setting).
+    /// Returns the number of blocks set.
+    /// </summary>
+    public int RecomputeNormalization(bool on)
+    {
+        int n = 0;
+        foreach (var (_, m) in named_modules())
+            if (m is ConvBnAct block) { block.RecomputeNormalization = on; n++; }
+        return n;
+    }
+
     /// <summary>Largest stride: input height and width must be multiples of it.</summary>
     public int MaxStride => Strides.Max();
     // Reached through the layer list rather than a field: a module field would be registered (and named) twice.

@@ -129,6 +129,7 @@ public sealed partial class TrainingSession : IDisposable
         m.to(device);
         if (options.Dtype != ScalarType.Float32) m.to(options.Dtype);
         if (cfg.ChannelsLast) Forge.Torch.ChannelsLast.Convert(m);
+        m.RecomputeNormalization(cfg.Recompute);
         return m;
     }
 

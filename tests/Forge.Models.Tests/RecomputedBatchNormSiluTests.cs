@@ -45,6 +45,7 @@ public class RecomputedBatchNormSiluTests
         y1.mul(upstream).sum().backward();
 
         block.train();
+        block.RecomputeNormalization = true;
         var x2 = input.clone().requires_grad_(true);
         var y2 = block.forward(x2);
         y2.mul(upstream).sum().backward();
@@ -58,6 +59,29 @@ public class RecomputedBatchNormSiluTests
         AssertBitwise(mean1, norm2.running_mean!, "running mean");
         AssertBitwise(var1, norm2.running_var!, "running variance");
         Assert.Equal(1L, norm2.num_batches_tracked!.item<long>());
+    }
+
+    [Fact]
+    public void TheDetectorSetsEveryConvBlockAndBothPathsTrainTheSame()
+    {
+        using var scope = NewDisposeScope();
+        using var plain = new YoloDetector(ModelScale.N, numClasses: 2);
+        using var recomputing = new YoloDetector(ModelScale.N, numClasses: 2);
+        recomputing.load_state_dict(plain.state_dict());
+        int blocks = recomputing.RecomputeNormalization(true);
+        Assert.Equal(plain.modules().Count(m => m is ConvBnAct), blocks);
+        Assert.All(recomputing.modules().OfType<ConvBnAct>(), b => Assert.True(b.RecomputeNormalization));
+        Assert.All(plain.modules().OfType<ConvBnAct>(), b => Assert.False(b.RecomputeNormalization));
+        var images = rand([2, 3, 64, 64], generator: new Generator(3));
+        plain.train();
+        recomputing.train();
+        plain.forward(images).sum().backward();
+        recomputing.forward(images).sum().backward();
+        var expected = plain.named_parameters().ToDictionary(p => p.name, p => p.parameter.grad);
+        foreach (var (name, p) in recomputing.named_parameters())
+            if (expected[name] is { } g) AssertBitwise(g, p.grad!, $"{name} gradient");
+        var buffers = plain.named_buffers().ToDictionary(b => b.name, b => b.buffer);
+        foreach (var (name, b) in recomputing.named_buffers()) AssertBitwise(buffers[name], b, name);
     }
 
     [Fact]
@@ -81,6 +105,6 @@ public class RecomputedBatchNormSiluTests
     {
         Assert.Equal(expected.shape, actual.shape);
         Assert.True(expected.eq(actual).all().item<bool>(),
-            $"{what}: max |difference| {expected.detach().add(actual.detach(), HeldScalars.MinusOne).abs().max().item<float>()}, expected bitwise equality");
+            $"{what}: max |difference| {expected.detach().to(ScalarType.Float64).add(actual.detach().to(ScalarType.Float64), HeldScalars.MinusOne).abs().max().item<double>()}, expected bitwise equality");
     }
 }

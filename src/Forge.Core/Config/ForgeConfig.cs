@@ -77,6 +77,10 @@ public sealed partial class ForgeConfig
                               "predict: faster with oneDNN on x86-64 CPUs (bench/README.md, train-epoch and inference); results equal up " +
                               "to float32 rounding, checkpoints and exports keep the standard layout")]
     public bool ChannelsLast { get; private set; } = true;
+    [Setting("recompute", "training keeps only each Conv block's convolution output for backward and recomputes its BatchNorm+SiLU " +
+                          "there: about a third less activation memory for ~20% longer steps on CPU (bench/README.md); results bitwise " +
+                          "the same either way")]
+    public bool Recompute { get; private set; } = true;
     [Setting("cache", "cache decoded images: ram (or true) keeps them in memory, disk writes an .npy beside each image (as Ultralytics), false",
              OneOf = "false|true|ram|disk")]
     public string Cache { get; private set; } = "false";

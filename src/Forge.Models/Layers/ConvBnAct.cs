@@ -31,6 +31,12 @@ public sealed class ConvBnAct : nn.Module<Tensor, Tensor>
     public long Padding { get; }
     public long Groups { get; }
     public long Dilation { get; }
+    /// <summary>
+    /// Training: keep only the convolution's output for backward and recompute BatchNorm+SiLU there
+    /// (<see cref="RecomputedBatchNormSilu"/>; bitwise the same results, a third less activation memory, slower steps).
+    /// Off by default; the trainer sets it from the <c>recompute</c> setting (<see cref="YoloDetector.RecomputeNormalization"/>).
+    /// </summary>
+    public bool RecomputeNormalization { get; set; }
     /// <summary>True when SiLU follows the BatchNorm (Ultralytics' act=True); false for a linear Conv+BN.</summary>
     public bool Activation => act;
     /// <summary>The convolution, registered as <c>conv</c> (weight (OutChannels, InChannels/Groups, Kernel, Kernel), no bias).</summary>
@@ -118,9 +124,8 @@ public sealed class ConvBnAct : nn.Module<Tensor, Tensor>
         }
         using var c = conv.forward(x);
         if (!act) return Normalize(c);
-        // Training: BatchNorm+SiLU keeps only the convolution's output for backward (bitwise the same results, a third less
-        // activation memory; see RecomputedBatchNormSilu).
-        if (training && is_grad_enabled() && bn is BatchNorm norm && norm.weight is not null && norm.bias is not null)
+        // Training with RecomputeNormalization: BatchNorm+SiLU keeps only the convolution's output for backward.
+        if (RecomputeNormalization && training && is_grad_enabled() && bn is BatchNorm norm && norm.weight is not null && norm.bias is not null)
             return RecomputedBatchNormSilu.Forward(norm, c);
         using var y = Normalize(c);
         return nn.functional.silu(y);
