@@ -24,6 +24,23 @@ public static class HeldScalars
     /// <summary>Integer constants (valid for integer and floating tensors alike), rooted for the life of the process.</summary>
     public static readonly Scalar Zero = 0L.ToScalar(), One = 1L.ToScalar(), Two = 2L.ToScalar(), MinusOne = (-1L).ToScalar();
 
+    /// <summary>
+    /// The value of a one-element tensor of any dtype as a double. TorchSharp's <c>t.ToDouble()</c> is
+    /// <c>t.ToScalar().ToDouble()</c> with the Scalar unheld (aborts in Scalar::toDouble when collected meanwhile).
+    /// </summary>
+    public static double AsDouble(this Tensor t)
+    {
+        using var s = t.ToScalar();
+        return s.ToDouble();
+    }
+
+    /// <summary>The value of a one-element tensor of any dtype as a float (held, see <see cref="AsDouble"/>).</summary>
+    public static float AsSingle(this Tensor t)
+    {
+        using var s = t.ToScalar();
+        return s.ToSingle();
+    }
+
     /// <summary>A new Scalar for <paramref name="value"/>; the caller disposes it after the native calls that use it (<c>using var</c>).</summary>
     public static Scalar Of(double value) => value.ToScalar();
 

@@ -54,8 +54,11 @@ static class ScalarLifetimeScan
 
     static bool IsImplicitScalar(MethodBase m) => m is MethodInfo { Name: "op_Implicit" } mi && mi.ReturnType == typeof(Scalar);
 
+    // A new Scalar the caller owns: ScalarExtensionMethods.ToScalar, HeldScalars.Of, and Tensor.ToScalar (behind TorchSharp's
+    // t.ToDouble()/ToSingle(), which never dispose it).
     static bool IsExplicitScalar(MethodBase m) => m is MethodInfo mi && mi.ReturnType == typeof(Scalar) && mi.Name != "op_Implicit"
-        && (mi.DeclaringType?.Name == "ScalarExtensionMethods" || mi.DeclaringType == typeof(HeldScalars));
+        && (mi.DeclaringType?.Name == "ScalarExtensionMethods" || mi.DeclaringType == typeof(HeldScalars)
+            || mi.DeclaringType == typeof(TorchSharp.torch.Tensor) && mi.Name == "ToScalar");
 
     static bool IsDispose(MethodBase m) => m.Name == "Dispose" && (m.DeclaringType == typeof(Scalar) || m.DeclaringType == typeof(IDisposable));
 

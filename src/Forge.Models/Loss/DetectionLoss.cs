@@ -60,7 +60,7 @@ public sealed class DetectionLoss(YoloDetector model, LossGains? gains = null)
             predScores.detach().sigmoid(), predBoxes.detach() * strides, anchors * strides,
             targets.Labels, targets.Boxes, targets.Mask);
 
-        double scoreSum = Math.Max(normalization.SumAcrossRanks(assigned.Scores.sum().ToDouble()), 1.0);
+        double scoreSum = Math.Max(normalization.SumAcrossRanks(assigned.Scores.sum().AsDouble()), 1.0);
         var lossCls = nn.functional.binary_cross_entropy_with_logits(predScores, assigned.Scores, reduction: nn.Reduction.None).sum().Over(scoreSum);
 
         // Box and DFL terms over foreground anchors only; weights are each anchor's target score mass.
@@ -91,7 +91,7 @@ public sealed class DetectionLoss(YoloDetector model, LossGains? gains = null)
         var cls = lossCls.Times(gains.Cls);
         var dfl = lossDfl.Times(gains.Dfl);
         var total = box.Plus(cls).Plus(dfl).Times((double)normalization.GlobalImages * normalization.WorldSize);
-        var items = new LossItems(box.ToSingle(), cls.ToSingle(), dfl.ToSingle());
+        var items = new LossItems(box.AsSingle(), cls.AsSingle(), dfl.AsSingle());
         return (total.MoveToOuterDisposeScope(), items);
     }
 

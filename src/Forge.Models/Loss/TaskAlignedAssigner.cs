@@ -124,7 +124,7 @@ public sealed class TaskAlignedAssigner(int numClasses, int topK = 10, double al
     {
         using var scope = NewDisposeScope();
         var fg = maskPos.sum([-2]);                                                  // (b, A)
-        if (fg.max().ToDouble() > 1)
+        if (fg.max().AsDouble() > 1)
         {
             var multi = fg.unsqueeze(1).gt(HeldScalars.One).expand(-1, n, -1);
             var best = overlaps.argmax(1);                                          // (b, A)

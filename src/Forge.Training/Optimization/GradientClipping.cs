@@ -17,6 +17,6 @@ public static class GradientClipping
         // (total + 1e-6).reciprocal() * maxNorm is TorchSharp's own maxNorm / (total + 1e-6), with held Scalars.
         var coef = total.Plus(1e-6).reciprocal().Times(maxNorm).ClampInPlace(max: 1.0);
         foreach (var g in grads) g.mul_(coef);
-        return total.ToDouble();
+        return total.AsDouble();
     }
 }

@@ -43,6 +43,9 @@ public class ScalarLifetimeTests
         Assert.Contains(plus, hazards);
         Assert.Contains(addScalar, hazards);
         Assert.DoesNotContain(addWithAlpha, hazards);
+        // t.ToDouble() is t.ToScalar().ToDouble() with the Scalar never disposed: the abort seen in Scalar::toDouble.
+        var toDouble = typeof(torch.Tensor).Assembly.GetType("TorchSharp.TensorExtensionMethods")!.GetMethod("ToDouble", [typeof(torch.Tensor)])!;
+        Assert.Contains(toDouble, hazards);
         // Called through the virtual Module.forward, which this scan cannot follow: ConvBnAct uses HeldBatchNorm instead.
         Assert.Contains(typeof(TorchSharp.Modules.BatchNorm).GetMethod("forward", [typeof(torch.Tensor)])!, hazards);
     }
