@@ -18,15 +18,25 @@ public static class HeldBatchNorm
     /// updating its running statistics and batch count in training mode, exactly as <c>norm.forward(input)</c>.</summary>
     public static Tensor Forward(BatchNorm norm, Tensor input)
     {
-        double factor = norm.momentum ?? 0.0;
-        if (norm.training && norm.track_running_stats && norm.num_batches_tracked is { } tracked)
-        {
-            tracked.add_(HeldScalars.One, HeldScalars.One);
-            if (norm.momentum is null) factor = 1.0 / tracked.item<long>();   // cumulative average, as TorchSharp
-        }
+        double factor = CountBatch(norm);
         bool batchStatistics = norm.training || (norm.running_mean is null && norm.running_var is null);
         bool runningStatistics = !norm.training || norm.track_running_stats;
         return nn.functional.batch_norm(input, runningStatistics ? norm.running_mean : null, runningStatistics ? norm.running_var : null,
             norm.weight, norm.bias, batchStatistics, factor, norm.eps);
+    }
+
+    /// <summary>
+    /// In training mode with running statistics, advances <paramref name="norm"/>'s batch count (with held Scalars); returns the
+    /// factor of this batch in the running statistics: the momentum, or 1/count without one (cumulative average, as TorchSharp).
+    /// </summary>
+    public static double CountBatch(BatchNorm norm)
+    {
+        double factor = norm.momentum ?? 0.0;
+        if (norm.training && norm.track_running_stats && norm.num_batches_tracked is { } tracked)
+        {
+            tracked.add_(HeldScalars.One, HeldScalars.One);
+            if (norm.momentum is null) factor = 1.0 / tracked.item<long>();
+        }
+        return factor;
     }
 }

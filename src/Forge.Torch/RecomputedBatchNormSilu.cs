@@ -27,12 +27,7 @@ public static class RecomputedBatchNormSilu
     {
         if (!norm.training || norm.weight is null || norm.bias is null)
             throw new InvalidOperationException("RecomputedBatchNormSilu is for a training-mode BatchNorm with affine parameters");
-        double factor = norm.momentum ?? 0.0;
-        if (norm.track_running_stats && norm.num_batches_tracked is { } tracked)
-        {
-            tracked.add_(HeldScalars.One, HeldScalars.One);
-            if (norm.momentum is null) factor = 1.0 / tracked.item<long>();   // cumulative average, as TorchSharp
-        }
+        double factor = HeldBatchNorm.CountBatch(norm);
         var (mean, variance) = norm.track_running_stats ? (norm.running_mean, norm.running_var) : (null, null);
         // TorchSharp's apply caches an empty_like of the output (to materialise undefined gradients) in the current scope:
         // released here at once rather than with the caller's scope; gradients of this output are always defined.
