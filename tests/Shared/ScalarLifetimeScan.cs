@@ -36,6 +36,15 @@ static class ScalarLifetimeScan
         return (offenders, scanned);
     }
 
+    /// <summary>Fails (xunit) when <paramref name="assemblies"/> have fewer than <paramref name="minimumMethods"/> methods (the
+    /// scan saw nothing) or any offender, listed with <paramref name="what"/>.</summary>
+    public static void AssertNone(IEnumerable<Assembly> assemblies, int minimumMethods, string what)
+    {
+        var (offenders, scanned) = Scan(assemblies);
+        Assert.True(scanned >= minimumMethods, $"only {scanned} methods scanned");
+        Assert.True(offenders.Count == 0, $"{what} making Scalars the GC may finalize while libtorch reads them (use Forge.Torch.HeldScalars):\n" + string.Join("\n", offenders));
+    }
+
     static HashSet<MethodBase> TorchSharpMethodsThatMakeUnheldScalars()
     {
         var assembly = typeof(Scalar).Assembly;
