@@ -1,3 +1,4 @@
+using Forge.Models.Geometry;
 using Forge.Torch;
 using Forge.Models.Loss;
 using static TorchSharp.torch;
@@ -123,5 +124,43 @@ public class TaskAlignedAssignerTests
         Assert.Equal(0f, v[0]);
         Assert.Equal(0f, v[10]);
         Assert.Equal(1f, v.Sum());
+    }
+
+    [Fact]
+    public void BoxMetricsAtTheMaskedPositionsEqualTheFormulaOverTheWholeGrid()
+    {
+        // A crowded batch: 3 images x 12 random boxes (some rows padding) over the 84 anchors of a 64 px image at strides 8,
+        // 16, 32, random predictions and scores. BoxMetrics computes CIoU and the metric only where an anchor centre is inside
+        // a real box and scatters them back; the reference computes both over every (image, box, anchor) and zeroes the rest.
+        // The same float32 elementwise operations on the same values: equal to float32 rounding (measured: bitwise equal).
+        manual_seed(7);
+        long b = 3, n = 12, nc = 4;
+        var pts = new List<float>();
+        foreach (int s in new[] { 8, 16, 32 })
+            for (int y = 0; y < 64 / s; y++) for (int x = 0; x < 64 / s; x++) { pts.Add(x * s + s / 2f); pts.Add(y * s + s / 2f); }
+        using var anchors = tensor(pts.ToArray()).view(-1, 2);
+        long a = anchors.shape[0];
+        using var corner = rand(b, n, 2).Times(50.0);
+        using var gt = cat([corner, corner.Plus(rand(b, n, 2).Times(30.0).Plus(2.0))], 2);
+        using var predCorner = rand(b, a, 2).Times(50.0);
+        using var pred = cat([predCorner, predCorner.Plus(rand(b, a, 2).Times(30.0).Plus(1.0))], 2);
+        using var scores = rand(b, a, nc);
+        using var labels = randint(0, nc, [b, n, 1]).to(ScalarType.Float32);
+        using var mask = (HeldScalars.Arange(n, ScalarType.Int64).view(1, n, 1) < tensor(new long[] { 12, 7, 0 }).view(b, 1, 1)).to(ScalarType.Float32);
+        var assigner = new TaskAlignedAssigner((int)nc);
+        using var inside = assigner.CentresInBoxes(anchors, gt) * mask;
+
+        var (metric, overlaps) = assigner.BoxMetrics(scores, pred, labels, gt, inside);
+        using var m = metric;
+        using var o = overlaps;
+
+        using var fullIoU = BoxTensorOps.CompleteIoU(gt.unsqueeze(2), pred.unsqueeze(1)).squeeze(-1).Clamped(min: 0) * inside;
+        using var classScores = scores.permute(0, 2, 1).gather(1, labels.to(ScalarType.Int64).expand(-1, -1, a)) * inside;
+        using var fullMetric = classScores.Power(0.5) * fullIoU.Power(6.0);
+        Assert.Equal(new long[] { b, n, a }, o.shape);
+        Assert.InRange(inside.sum().item<float>(), 40, 10_000);    // the mask is neither empty nor trivial
+        Assert.InRange((o - fullIoU).abs().max().AsDouble(), 0, 1e-6);
+        Assert.InRange((m - fullMetric).abs().max().AsDouble(), 0, 1e-6);
+        Assert.Equal(0.0, o[2].abs().sum().AsDouble());             // the image without boxes has no overlaps at all
     }
 }
