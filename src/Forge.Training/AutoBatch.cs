@@ -90,7 +90,7 @@ public static class AutoBatch
         public long Measure(Action action)
         {
             // Large blocks from mmap return to the system when freed, so each measurement sees its own peak rather than
-            // memory a previous one left in malloc's arenas; afterwards the threshold is glibc's largest dynamic one.
+            // memory a previous one left in malloc's arenas.
             mallopt(MmapThreshold, 16 * 1024);
             try
             {
@@ -99,7 +99,11 @@ public static class AutoBatch
                 action();
                 return Math.Max(0, ProcStatus("VmHWM:") - before);
             }
-            finally { mallopt(MmapThreshold, 32 << 20); }
+            finally
+            {
+                // Back to the training setting (or, where the user chose malloc settings, glibc's largest dynamic threshold).
+                if (!ProcessMemory.KeepLargeBlocksInHeap()) mallopt(MmapThreshold, 32 << 20);
+            }
         }
 
         static long ProcMeminfo(string key) => KiloBytes("/proc/meminfo", key);

@@ -40,6 +40,7 @@ public sealed class DataParallel(ICommunicator comm, CudaGradientPath cudaGradie
         if (multiGpu) CudaVisibility.PinLocalRank(ids.Count > 1 ? ids[comm.LocalRank] : comm.LocalRank);
         var device = DeviceSelector.Resolve(multiGpu ? "cuda:0" : setting);
         DeviceSelector.ConfigureThreads(threads, comm.LocalSize);
+        ProcessMemory.KeepLargeBlocksInHeap();
         return device;
     }
 

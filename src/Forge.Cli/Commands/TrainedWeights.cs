@@ -42,6 +42,7 @@ public sealed class TrainedWeights : IDisposable
         cfg.Validate();
         var device = DeviceSelector.Resolve(cfg.Device);
         DeviceSelector.ConfigureThreads(cfg.Threads, processesOnThisMachine);
+        ProcessMemory.KeepLargeBlocksInHeap();
         using var weights = PretrainedWeights.Load(cfg.Model);
         var model = weights.CreateModel();
         model.to(device);
