@@ -81,8 +81,6 @@ public static class AutoBatch
 
     sealed class HostMemory : IDeviceMemory
     {
-        const int MmapThreshold = -3;   // glibc mallopt M_MMAP_THRESHOLD
-
         public string Name => "CPU RAM";
 
         public long FreeBytes() => ProcMeminfo("MemAvailable:");
@@ -91,7 +89,7 @@ public static class AutoBatch
         {
             // Large blocks from mmap return to the system when freed, so each measurement sees its own peak rather than
             // memory a previous one left in malloc's arenas.
-            mallopt(MmapThreshold, 16 * 1024);
+            ProcessMemory.SetMmapThreshold(16 * 1024);
             try
             {
                 File.WriteAllText("/proc/self/clear_refs", "5");   // resets VmHWM to the current resident size
@@ -102,7 +100,7 @@ public static class AutoBatch
             finally
             {
                 // Back to the training setting (or, where the user chose malloc settings, glibc's largest dynamic threshold).
-                if (!ProcessMemory.KeepLargeBlocksInHeap()) mallopt(MmapThreshold, 32 << 20);
+                if (!ProcessMemory.KeepLargeBlocksInHeap()) ProcessMemory.SetMmapThreshold(ProcessMemory.GlibcMaxDynamicMmapThreshold);
             }
         }
 
@@ -115,8 +113,6 @@ public static class AutoBatch
                        ?? throw new InvalidOperationException($"auto batch: {file} has no {key} line; give batch=N");
             return long.Parse(line[key.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
         }
-
-        [DllImport("libc")] static extern int mallopt(int param, int value);
     }
 
     sealed class CudaMemory : IDeviceMemory

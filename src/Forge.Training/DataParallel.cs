@@ -39,8 +39,7 @@ public sealed class DataParallel(ICommunicator comm, CudaGradientPath cudaGradie
         if (multiGpu) DeviceSelector.RequireCuda(setting, ids);
         if (multiGpu) CudaVisibility.PinLocalRank(ids.Count > 1 ? ids[comm.LocalRank] : comm.LocalRank);
         var device = DeviceSelector.Resolve(multiGpu ? "cuda:0" : setting);
-        DeviceSelector.ConfigureThreads(threads, comm.LocalSize);
-        ProcessMemory.KeepLargeBlocksInHeap();
+        DeviceSelector.ConfigureHost(threads, comm.LocalSize);
         return device;
     }
 

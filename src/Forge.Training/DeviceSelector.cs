@@ -34,6 +34,16 @@ public static class DeviceSelector
             throw new InvalidOperationException($"device={setting}: GPU {string.Join(", ", missing)} does not exist; {count} CUDA device(s) are visible (0..{count - 1})");
     }
 
+    /// <summary>
+    /// The host process's settings for training, validation and prediction: intra-op threads (<see cref="ConfigureThreads"/>)
+    /// and glibc malloc keeping a step's large tensors in its heap (<see cref="ProcessMemory.KeepLargeBlocksInHeap"/>).
+    /// </summary>
+    public static void ConfigureHost(int requestedThreads, int processesOnThisMachine = 1)
+    {
+        ConfigureThreads(requestedThreads, processesOnThisMachine);
+        ProcessMemory.KeepLargeBlocksInHeap();
+    }
+
     /// <summary>Intra-op threads: the setting, or every core of this machine shared evenly by the processes on it.</summary>
     public static void ConfigureThreads(int requested, int processesOnThisMachine = 1)
     {

@@ -87,6 +87,21 @@ public static partial class ProcessMemory
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { return false; }
     }
 
+    /// <summary>
+    /// Sets glibc malloc's mmap threshold alone (mallopt M_MMAP_THRESHOLD, bytes): blocks above it are mapped on allocation
+    /// and unmapped when freed. AutoBatch lowers it to measure each trial's own peak. A no-op off glibc.
+    /// </summary>
+    /// <returns>Whether glibc took the setting.</returns>
+    internal static bool SetMmapThreshold(int bytes)
+    {
+        if (!OperatingSystem.IsLinux()) return false;
+        try { return mallopt(MmapThresholdParam, bytes) == 1; }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { return false; }
+    }
+
+    /// <summary>glibc's largest dynamic mmap threshold (DEFAULT_MMAP_THRESHOLD_MAX on 64-bit, malloc.c), bytes.</summary>
+    internal const int GlibcMaxDynamicMmapThreshold = 32 << 20;
+
     /// <summary>Whether the environment already sets glibc malloc's thresholds (then Forge leaves them alone).</summary>
     public static bool UserChoseMallocSettings(Func<string, string?> environment) =>
         environment("MALLOC_MMAP_THRESHOLD_") is not null || environment("MALLOC_TRIM_THRESHOLD_") is not null

@@ -31,6 +31,20 @@ public class AllocatorSettingsTests
         Assert.False(ServedByItsOwnMmap(40u << 20), "a 40 MB block (a 416 px, batch 16 activation) should come from the heap");
     }
 
+    /// <summary>
+    /// AutoBatch measures each trial with a 16 KiB mmap threshold (new blocks are then mapped, so a trial's memory leaves with
+    /// it; malloc still serves a request from free space its heap already holds, so no block size is sure to be mapped here),
+    /// then restores the training setting.
+    /// </summary>
+    [Fact]
+    public void AutoBatchsLowThresholdIsTakenAndTheTrainingSettingComesBack()
+    {
+        if (!OperatingSystem.IsLinux() || ProcessMemory.UserChoseMallocSettings(Environment.GetEnvironmentVariable)) return;
+        try { Assert.True(ProcessMemory.SetMmapThreshold(16 << 10), "glibc refused M_MMAP_THRESHOLD=16 KiB"); }
+        finally { Assert.True(ProcessMemory.KeepLargeBlocksInHeap()); }
+        Assert.False(ServedByItsOwnMmap(40u << 20), "a 40 MB block should come from the heap again");
+    }
+
     [Theory]
     [InlineData("MALLOC_MMAP_THRESHOLD_", "1048576", true)]
     [InlineData("MALLOC_TRIM_THRESHOLD_", "0", true)]

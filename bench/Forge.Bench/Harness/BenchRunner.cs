@@ -63,7 +63,7 @@ public sealed class BenchRunner(IReadOnlyList<IBenchmark> benchmarks)
             }
             return 2;
         }
-        DeviceSelector.ConfigureThreads(settings.Int("threads"), comm.LocalSize);
+        DeviceSelector.ConfigureHost(settings.Int("threads"), comm.LocalSize);
         var load = new MachineLoad();
         var o = ctx.Out;
         o.WriteLine($"== forge-bench {bench.Name} ==  {DateTime.UtcNow:yyyy-MM-dd HH:mm:ss}Z");

@@ -41,8 +41,7 @@ public sealed class TrainedWeights : IDisposable
         Require(cfg, mode);
         cfg.Validate();
         var device = DeviceSelector.Resolve(cfg.Device);
-        DeviceSelector.ConfigureThreads(cfg.Threads, processesOnThisMachine);
-        ProcessMemory.KeepLargeBlocksInHeap();
+        DeviceSelector.ConfigureHost(cfg.Threads, processesOnThisMachine);
         using var weights = PretrainedWeights.Load(cfg.Model);
         var model = weights.CreateModel();
         model.to(device);
