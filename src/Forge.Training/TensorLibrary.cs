@@ -33,9 +33,13 @@ public static class TensorLibrary
 
     /// <summary>
     /// deterministic=true: libtorch's deterministic algorithms in warn-only mode (torch.use_deterministic_algorithms(True,
-    /// warn_only=True), which also fills uninitialised memory so reads of it are reproducible), cuDNN's deterministic kernels
-    /// (torch.backends.cudnn.deterministic) and, on CUDA, CUBLAS_WORKSPACE_CONFIG=:4096:8. false: libtorch's defaults.
-    /// TorchSharp 0.107 does not implement these switches, so they are called in libtorch directly.
+    /// warn_only=True)), cuDNN's deterministic kernels (torch.backends.cudnn.deterministic) and, on CUDA,
+    /// CUBLAS_WORKSPACE_CONFIG=:4096:8. false: libtorch's defaults. Either way new tensors are not filled: since torch 2.1
+    /// deterministic mode also writes NaN into every tensor <c>empty</c> allocates
+    /// (torch.utils.deterministic.fill_uninitialized_memory), a whole extra pass over each step's memory that was 60% of a
+    /// training run's page faults here; Forge reads no memory it has not written, and torch 1.13, which Ultralytics 8.3.57's
+    /// reference runs used, had no such fill. TorchSharp 0.107 does not implement these switches, so they are called in
+    /// libtorch directly.
     /// </summary>
     public static void SetDeterministic(bool on, Device device, TextWriter log)
     {
@@ -50,12 +54,39 @@ public static class TensorLibrary
             AtenContext.SetDeterministicAlgorithms(context, on, warnOnly: true);
             AtenContext.SetDeterministicCuDNN(context, on);
             DeterministicAlgorithms = on;
+            FillNewTensors(context, false);
         }
         catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
         {
             log.WriteLine($"WARNING: deterministic={(on ? "true" : "false")} could not be applied: this libtorch does not export at::Context's " +
                           $"determinism switches ({e.Message}); algorithms are libtorch's defaults");
         }
+    }
+
+    /// <summary>libtorch's own state: deterministic algorithms on (torch.are_deterministic_algorithms_enabled()), and warn-only.</summary>
+    public static (bool On, bool WarnOnly) LibtorchDeterministicAlgorithms
+    {
+        get
+        {
+            var context = AtenContext.Global();
+            return (AtenContext.DeterministicAlgorithmsOn(context), AtenContext.DeterministicAlgorithmsWarnOnly(context));
+        }
+    }
+
+    /// <summary>Whether deterministic mode NaN-fills the tensors <c>empty</c> allocates (false where this libtorch predates the switch).</summary>
+    public static bool FillsNewTensors
+    {
+        get
+        {
+            try { return AtenContext.DeterministicFillUninitializedMemory(AtenContext.Global()); }
+            catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException) { return false; }
+        }
+    }
+
+    static void FillNewTensors(IntPtr context, bool on)
+    {
+        try { AtenContext.SetDeterministicFillUninitializedMemory(context, on); }
+        catch (EntryPointNotFoundException) { }   // libtorch before 2.1: no fill to turn off
     }
 
     /// <summary>"deterministic=true amp=off (cpu)" for the start-up line.</summary>
@@ -78,5 +109,20 @@ public static class TensorLibrary
 
         [DllImport(Library, EntryPoint = "_ZN2at7Context21setDeterministicCuDNNEb")]
         public static extern void SetDeterministicCuDNN(IntPtr context, [MarshalAs(UnmanagedType.U1)] bool on);
+
+        [DllImport(Library, EntryPoint = "_ZN2at7Context39setDeterministicFillUninitializedMemoryEb")]
+        public static extern void SetDeterministicFillUninitializedMemory(IntPtr context, [MarshalAs(UnmanagedType.U1)] bool on);
+
+        [DllImport(Library, EntryPoint = "_ZNK2at7Context23deterministicAlgorithmsEv")]
+        [return: MarshalAs(UnmanagedType.U1)]
+        public static extern bool DeterministicAlgorithmsOn(IntPtr context);
+
+        [DllImport(Library, EntryPoint = "_ZNK2at7Context31deterministicAlgorithmsWarnOnlyEv")]
+        [return: MarshalAs(UnmanagedType.U1)]
+        public static extern bool DeterministicAlgorithmsWarnOnly(IntPtr context);
+
+        [DllImport(Library, EntryPoint = "_ZNK2at7Context36deterministicFillUninitializedMemoryEv")]
+        [return: MarshalAs(UnmanagedType.U1)]
+        public static extern bool DeterministicFillUninitializedMemory(IntPtr context);
     }
 }
