@@ -36,9 +36,9 @@ public static class TensorLibrary
     /// warn_only=True)), cuDNN's deterministic kernels (torch.backends.cudnn.deterministic) and, on CUDA,
     /// CUBLAS_WORKSPACE_CONFIG=:4096:8. false: libtorch's defaults. Either way new tensors are not filled: since torch 2.1
     /// deterministic mode also writes NaN into every tensor <c>empty</c> allocates
-    /// (torch.utils.deterministic.fill_uninitialized_memory), a whole extra pass over each step's memory that was 60% of a
-    /// training run's page faults here; Forge reads no memory it has not written, and torch 1.13, which Ultralytics 8.3.57's
-    /// reference runs used, had no such fill. TorchSharp 0.107 does not implement these switches, so they are called in
+    /// (torch.utils.deterministic.fill_uninitialized_memory), an extra write over every tensor a step allocates (9-13% of a
+    /// training epoch on 2 CPU cores, bench/README.md); Forge reads no memory it has not written, and torch 1.13, which
+    /// Ultralytics 8.3.57's reference runs used, had no such fill. TorchSharp 0.107 does not implement these switches, so they are called in
     /// libtorch directly.
     /// </summary>
     public static void SetDeterministic(bool on, Device device, TextWriter log)
