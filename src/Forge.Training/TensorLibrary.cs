@@ -38,8 +38,8 @@ public static class TensorLibrary
     /// deterministic mode also writes NaN into every tensor <c>empty</c> allocates
     /// (torch.utils.deterministic.fill_uninitialized_memory), an extra write over every tensor a step allocates (9-13% of a
     /// training epoch on 2 CPU cores, bench/README.md); Forge reads no memory it has not written, and torch 1.13, which
-    /// Ultralytics 8.3.57's reference runs used, had no such fill. TorchSharp 0.107 does not implement these switches, so they are called in
-    /// libtorch directly.
+    /// Ultralytics 8.3.57's reference runs used, had no such fill. TorchSharp 0.107 does not implement these switches, so
+    /// they are called in libtorch directly.
     /// </summary>
     public static void SetDeterministic(bool on, Device device, TextWriter log)
     {
@@ -54,7 +54,7 @@ public static class TensorLibrary
             AtenContext.SetDeterministicAlgorithms(context, on, warnOnly: true);
             AtenContext.SetDeterministicCuDNN(context, on);
             DeterministicAlgorithms = on;
-            FillNewTensors(context, false);
+            StopFillingNewTensors(context);
         }
         catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
         {
@@ -83,9 +83,9 @@ public static class TensorLibrary
         }
     }
 
-    static void FillNewTensors(IntPtr context, bool on)
+    static void StopFillingNewTensors(IntPtr context)
     {
-        try { AtenContext.SetDeterministicFillUninitializedMemory(context, on); }
+        try { AtenContext.SetDeterministicFillUninitializedMemory(context, false); }
         catch (EntryPointNotFoundException) { }   // libtorch before 2.1: no fill to turn off
     }
 
