@@ -7,8 +7,8 @@ checkpoint such as runs/.../weights/best.safetensors, or `forge export` output) 
 
 Forge stores Ultralytics' tensor names (model.0.conv.weight ... model.22.dfl.conv.weight) under the section prefix
 "model."; the script strips it, requires every tensor of yolov8{scale}.yaml with nc from the data.yaml to be present with
-its shape, and validates in float32 with Ultralytics' defaults (rectangular batches, conf 0.001, iou 0.7). Prints one line:
-mAP50 mAP50-95 P R. Only calls Ultralytics; copies none of it.
+its shape, and validates in float32 with Ultralytics' defaults (rectangular batches, conf 0.001, iou 0.7). Prints two lines:
+mAP50 mAP50-95 P R, and the AP at each IoU threshold 0.50, 0.55, ..., 0.95 (mean over classes). Only calls Ultralytics; copies none of it.
 """
 import argparse, json, struct, sys, tempfile
 from pathlib import Path
@@ -67,6 +67,8 @@ def main():
     pt = a.weights if a.weights.endswith(".pt") else to_pt(a.weights, len(names), names, a.scale)
     m = YOLO(pt).val(data=a.data, imgsz=a.imgsz, batch=a.batch, plots=False, workers=0, verbose=False)
     print(f"RESULT {a.weights} mAP50 {m.box.map50:.4f} mAP50-95 {m.box.map:.4f} P {m.box.mp:.4f} R {m.box.mr:.4f}")
+    per_iou = m.box.all_ap.mean(0)   # (10,): AP at IoU 0.50, 0.55, ..., 0.95, averaged over classes
+    print(f"AP_PER_IOU {a.weights} " + " ".join(f"{v:.4f}" for v in per_iou))
 
 
 if __name__ == "__main__":
