@@ -10,32 +10,16 @@ weight, BatchNorm weight, running_var), and prints Ultralytics' figure, Forge's 
 deviation of every tensor the runs did not transfer (the new class branch), against PyTorch's default initialisation
 (kaiming_uniform_(a=sqrt(5)): std 1/sqrt(3 fan_in)). Equal movement says the optimizer recipe (warm-up, AdamW, clipping,
 EMA) moved the weights by the same amounts; it cannot tell two equally sized moves in different directions apart.
-Forge checkpoints keep the weights under the prefix "model." (Ultralytics' names after it). Only reads files.
+FORGE may be a Forge checkpoint or `forge export` output (read by ultralytics_val.forge_weights). Only reads files.
 """
 import collections
-import json
 import math
-import struct
 import sys
 
 import numpy as np
 import torch
 
-DTYPES = {"F32": np.float32, "F16": np.float16, "F64": np.float64, "I64": np.int64, "U8": np.uint8}
-
-
-def safetensors(path):
-    with open(path, "rb") as f:
-        n = struct.unpack("<Q", f.read(8))[0]
-        header = json.loads(f.read(n))
-        data = f.read()
-    out = {}
-    for k, v in header.items():
-        if k == "__metadata__":
-            continue
-        a, b = v["data_offsets"]
-        out[k] = np.frombuffer(data[a:b], dtype=DTYPES[v["dtype"]]).reshape(v["shape"])
-    return out
+from ultralytics_val import forge_weights   # this folder: Forge weights under Ultralytics' names
 
 
 def ultralytics_state(path):
@@ -53,7 +37,7 @@ def kind(name):
 
 def main(start_path, ultra_path, forge_path):
     start, ultra = ultralytics_state(start_path), ultralytics_state(ultra_path)
-    forge = {k[len("model."):]: v.astype(np.float64) for k, v in safetensors(forge_path).items() if k.startswith("model.")}
+    forge = {k: v.double().numpy() for k, v in forge_weights(forge_path).items()}
     groups = collections.defaultdict(lambda: ([], []))
     fresh = []
     for name, u in ultra.items():

@@ -7,8 +7,9 @@ checkpoint such as runs/.../weights/best.safetensors, or `forge export` output) 
 
 Forge stores Ultralytics' tensor names (model.0.conv.weight ... model.22.dfl.conv.weight) under the section prefix
 "model."; the script strips it, requires every tensor of yolov8{scale}.yaml with nc from the data.yaml to be present with
-its shape, and validates in float32 with Ultralytics' defaults (rectangular batches, conf 0.001, iou 0.7). Prints two lines:
-mAP50 mAP50-95 P R, and the AP at each IoU threshold 0.50, 0.55, ..., 0.95 (mean over classes). Only calls Ultralytics; copies none of it.
+its shape, and validates in float32 with Ultralytics' defaults (rectangular batches, conf 0.001, iou 0.7). Prints two
+lines: mAP50 mAP50-95 P R, and the AP at each IoU threshold 0.50, 0.55, ..., 0.95 (mean over classes). Only calls
+Ultralytics; copies none of it.
 """
 import argparse, json, struct, sys, tempfile
 from pathlib import Path
@@ -38,10 +39,16 @@ def read_safetensors(path):
     return out
 
 
-def to_pt(weights, nc, names, scale):
-    tensors = read_safetensors(weights)
+def forge_weights(path):
+    """Forge weights under Ultralytics' tensor names (model.0.conv.weight ...): a checkpoint or `forge export` output."""
+    tensors = read_safetensors(path)
     if any(k.startswith("model.model.") for k in tensors):   # a Forge checkpoint: the "model." section holds the weights
         tensors = {k[len("model."):]: v for k, v in tensors.items() if k.startswith("model.model.")}
+    return tensors
+
+
+def to_pt(weights, nc, names, scale):
+    tensors = forge_weights(weights)
     model = DetectionModel(f"yolov8{scale}.yaml", nc=nc, verbose=False)
     sd = model.state_dict()
     missing = [k for k in sd if k not in tensors or tuple(tensors[k].shape) != tuple(sd[k].shape)]
