@@ -15,7 +15,7 @@ and prints their means over all boxes, over boxes whose long side exceeds 240 px
 positive = outwards), and Spearman's correlation of confidence with IoU over the predictions of confidence > 0.05.
 Only calls Ultralytics; copies none of it.
 """
-import argparse, glob, os
+import argparse, os
 from pathlib import Path
 
 import cv2
