@@ -15,35 +15,28 @@ and prints their means over all boxes, over boxes whose long side exceeds 240 px
 positive = outwards), and Spearman's correlation of confidence with IoU over the predictions of confidence > 0.05.
 Only calls Ultralytics; copies none of it.
 """
-import argparse, os
+import argparse
 from pathlib import Path
 
 import cv2
 import numpy as np
+import torch
 import yaml
 from scipy.stats import spearmanr
 from ultralytics import YOLO
+from ultralytics.data.utils import IMG_FORMATS, img2label_paths
+from ultralytics.utils.metrics import box_iou
 
 from ultralytics_val import to_pt
 
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"}
-
 
 def ground_truth(image_path):
-    """(n, 4) corner boxes in pixels from the YOLO label file beside the image (images/ -> labels/)."""
-    label = Path(str(image_path).replace(f"{os.sep}images{os.sep}", f"{os.sep}labels{os.sep}")).with_suffix(".txt")
+    """(n, 4) corner boxes in pixels from the image's YOLO label file (Ultralytics' images/ -> labels/ rule)."""
+    label = Path(img2label_paths([str(image_path)])[0])
     h, w = cv2.imread(str(image_path)).shape[:2]
     rows = np.loadtxt(label, ndmin=2) if label.exists() and label.stat().st_size else np.zeros((0, 5))
     cx, cy, bw, bh = rows[:, 1] * w, rows[:, 2] * h, rows[:, 3] * w, rows[:, 4] * h
     return np.stack([cx - bw / 2, cy - bh / 2, cx + bw / 2, cy + bh / 2], 1), w, h
-
-
-def iou_matrix(a, b):
-    lt = np.maximum(a[:, None, :2], b[None, :, :2])
-    rb = np.minimum(a[:, None, 2:], b[None, :, 2:])
-    inter = np.clip(rb - lt, 0, None).prod(-1)
-    area = lambda x: (x[:, 2] - x[:, 0]) * (x[:, 3] - x[:, 1])
-    return inter / (area(a)[:, None] + area(b)[None, :] - inter)
 
 
 def score(model, images, imgsz):
@@ -54,7 +47,7 @@ def score(model, images, imgsz):
             continue
         r = model.predict(str(path), imgsz=imgsz, conf=0.001, iou=0.7, verbose=False)[0]
         boxes, conf = r.boxes.xyxy.cpu().numpy(), r.boxes.conf.cpu().numpy()
-        m = iou_matrix(gt, boxes) if len(boxes) else np.zeros((len(gt), 0))
+        m = box_iou(torch.from_numpy(gt), torch.from_numpy(boxes).double()).numpy() if len(boxes) else np.zeros((len(gt), 0))
         if len(boxes):
             conf_iou += list(zip(conf, m.max(0)))
         for i, g in enumerate(gt):
@@ -82,7 +75,7 @@ def main():
     names = [names[k] for k in sorted(names)] if isinstance(names, dict) else list(names)
     root = Path(spec.get("path", Path(a.data).parent))
     folder = root / spec[a.split]
-    images = sorted(p for p in folder.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
+    images = sorted(p for p in folder.rglob("*") if p.suffix.lower().lstrip(".") in IMG_FORMATS)
     print(f"{'weights':50s} {'boxes':>5s} {'best':>6s} {'top':>6s} {'best>240':>8s} {'top>240':>7s} {'best<=':>6s} {'top<=':>6s}"
           f" {'edges L T R B (outwards +)':>28s} {'rho':>6s}")
     for w in a.weights:
