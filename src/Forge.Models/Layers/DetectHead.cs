@@ -86,9 +86,24 @@ public sealed class DetectHead : nn.Module<Tensor[], Tensor>
         var flat = new Tensor[levels.Length];
         for (int i = 0; i < levels.Length; i++)
         {
-            var y = cat([cv2[i].forward(levels[i]), cv3[i].forward(levels[i])], 1);
+            var y = cat([Branch(cv2[i], levels[i]), Branch(cv3[i], levels[i])], 1);
             flat[i] = y.flatten(2);
         }
         return cat(flat, 2).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// One branch on one level. In a bfloat16 autocast region (amp=bf16) its last 1x1 convolution, the one that writes the
+    /// box-distribution and class logits, runs in float32: bfloat16's 8 significant bits would quantise a logit of ~10 in
+    /// steps of 0.06, coarser than the box regression resolves (30-epoch runs: bench/README.md, amp=bf16).
+    /// </summary>
+    static Tensor Branch(Sequential branch, Tensor level)
+    {
+        if (!Autocast.IsEnabled) return branch.forward(level);
+        var x = level;
+        var layers = branch.children().ToArray();
+        for (int k = 0; k < layers.Length - 1; k++) x = ((nn.Module<Tensor, Tensor>)layers[k]).forward(x);
+        using (Autocast.Suspend())
+            return ((Conv2d)layers[^1]).forward(x.to(ScalarType.Float32));
     }
 }
