@@ -20,15 +20,23 @@ public static class TensorLibrary
     /// <summary>
     /// Seeds the tensor library's generator with seed=, applies deterministic= (<see cref="SetDeterministic"/>) and decides amp=.
     /// </summary>
-    /// <returns>Whether mixed precision is used: never on CPU (Ultralytics turns AMP off on CPU).</returns>
-    /// <exception cref="ConfigException">amp=true on CUDA: Forge does not implement mixed precision yet.</exception>
+    /// <returns>
+    /// Whether the training forward runs in bfloat16 autocast (<see cref="Forge.Torch.Autocast"/>): amp=bf16 on CPU. amp=true
+    /// is off on CPU, as Ultralytics turns AMP off on CPU.
+    /// </returns>
+    /// <exception cref="ConfigException">amp=true or amp=bf16 on CUDA: Forge does not implement mixed precision there yet.</exception>
     public static bool Configure(ForgeConfig cfg, Device device, TextWriter log)
     {
-        if (cfg.Amp && device.type == DeviceType.CUDA)
-            throw new ConfigException("amp=true: mixed-precision training on CUDA is not implemented in Forge yet; add amp=false to train in float32");
+        bool bf16 = cfg.Amp.Equals("bf16", StringComparison.OrdinalIgnoreCase);
+        bool off = cfg.Amp.Equals("false", StringComparison.OrdinalIgnoreCase);
+        if (!off && device.type == DeviceType.CUDA)
+            throw new ConfigException($"amp={cfg.Amp}: mixed-precision training on CUDA is not implemented in Forge yet; add amp=false to train in float32");
+        if (bf16 && !Forge.Torch.Autocast.CpuHasNativeBFloat16)
+            log.WriteLine("WARNING: amp=bf16: this CPU has no native bfloat16 (no amx_bf16 or avx512_bf16 in /proc/cpuinfo); libtorch emulates " +
+                          "it and training is likely slower than with amp=false");
         SetDeterministic(cfg.Deterministic, device, log);
         torch.manual_seed(cfg.Seed);
-        return false;
+        return bf16;
     }
 
     /// <summary>
@@ -89,10 +97,10 @@ public static class TensorLibrary
         catch (EntryPointNotFoundException) { }   // libtorch before 2.1: no fill to turn off
     }
 
-    /// <summary>"deterministic=true amp=off (cpu)" for the start-up line.</summary>
+    /// <summary>"deterministic=true amp=off (cpu)" or "... amp=bf16 (cpu)" for the start-up line.</summary>
     public static string Describe(bool amp, Device device) =>
         $"deterministic={DeterministicAlgorithms switch { true => "true", false => "false", null => "unknown" }}  " +
-        $"amp={(amp ? "on" : device.type == DeviceType.CPU ? "off (cpu)" : "off")}";
+        $"amp={(amp ? "bf16 (cpu)" : device.type == DeviceType.CPU ? "off (cpu)" : "off")}";
 
     [DllImport("libc")] static extern int setenv(string name, string value, int overwrite);
 

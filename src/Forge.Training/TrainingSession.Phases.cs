@@ -92,10 +92,18 @@ public sealed partial class TrainingSession
         var images = BatchTensors.Images(batch, device, options.Dtype);   // (B, 3, H, W) in [0, 1]
         using var targets = BatchTensors.Targets(batch, device);
         batch.Dispose();   // the pixels are copied: the loader reuses the array
-        var raw = model.forward(cfg.ChannelsLast ? ChannelsLast.Of(images) : images);
+        var raw = Forward(cfg.ChannelsLast ? ChannelsLast.Of(images) : images);
         var (total, items) = loss.Compute(raw, targets, height, width, normalization);
         total.backward();
         return items;
+    }
+
+    /// <summary>The model's raw training output (B, 4*reg_max + nc, anchors), float32: with amp=bf16 computed in bfloat16 autocast.</summary>
+    Tensor Forward(Tensor images)
+    {
+        if (!autocastBFloat16) return model.forward(images);
+        using (Autocast.BFloat16())
+            return model.forward(images).to(ScalarType.Float32);   // the loss (assigner, IoU, DFL) in float32
     }
 
     /// <exception cref="InvalidOperationException">The summed loss is NaN or infinite.</exception>

@@ -44,6 +44,8 @@ public sealed partial class TrainingSession : IDisposable
     readonly CheckpointStore store;
     readonly EarlyStopping stopper;
     readonly NominalBatch nominal;
+    /// <summary>amp=bf16 on CPU: the training forward runs in a bfloat16 autocast region.</summary>
+    readonly bool autocastBFloat16;
     /// <summary>Rank 0 under a self-healing launcher: where the run, optimizer steps and saves are announced.</summary>
     readonly TextWriter? supervisor;
 
@@ -64,7 +66,7 @@ public sealed partial class TrainingSession : IDisposable
         // Every machine reads the dataset from its own disk; one that cannot, or sees other data than rank 0, stops the job at start.
         var data = ddp.OpenOnEveryRank($"the dataset (data={cfg.Data})",
             () => new TrainingData(plan.Data ?? DatasetResolver.Load(cfg.Data), cfg, ddp, log), d => d.Fingerprint.Describe());
-        return new TrainingSession(plan, options, ddp, log, device, data);
+        return new TrainingSession(plan, options, ddp, log, device, data, amp);
     }
 
     /// <summary>batch=-1 or a fraction: measures this model's training step and sets batch= to the chosen number (args.yaml records it).</summary>
@@ -86,9 +88,10 @@ public sealed partial class TrainingSession : IDisposable
         cfg.Set("batch", batch.ToString(System.Globalization.CultureInfo.InvariantCulture), "auto batch");
     }
 
-    TrainingSession(RunPlan plan, TrainerOptions options, DataParallel ddp, TextWriter log, Device device, TrainingData data)
+    TrainingSession(RunPlan plan, TrainerOptions options, DataParallel ddp, TextWriter log, Device device, TrainingData data, bool autocastBFloat16)
     {
         (cfg, this.options, this.ddp, this.log, this.device, this.data, Run) = (plan.Config, options, ddp, log, device, data, plan.Run);
+        this.autocastBFloat16 = autocastBFloat16;
         supervisor = ddp.IsMain ? options.Supervisor : null;
         try
         {

@@ -71,8 +71,11 @@ public sealed partial class ForgeConfig
     public double MaxNorm { get; private set; } = 10.0;
     [Setting("close_mosaic", "disable mosaic for the last N epochs", AltersRun = true, Min = 0)]
     public int CloseMosaic { get; private set; } = 10;
-    [Setting("amp", "mixed precision: off on CPU (as in Ultralytics); amp=true on CUDA is refused until Forge implements it")]
-    public bool Amp { get; private set; } = true;
+    [Setting("amp", "mixed precision. true (Ultralytics' default): off on CPU, as in Ultralytics; refused on CUDA until Forge implements " +
+                    "it. bf16: the training forward in bfloat16 autocast on CPU (parameters, gradients, optimizer state, loss and " +
+                    "validation stay float32): faster where the CPU computes bfloat16 natively (AMX, AVX512-BF16; bench/README.md). " +
+                    "false: float32", OneOf = "true|false|bf16")]
+    public string Amp { get; private set; } = "true";
     [Setting("channels_last", "lay convolution weights and activations out channels_last (NHWC) for training, validation and " +
                               "predict: faster with oneDNN on x86-64 CPUs (bench/README.md, train-epoch and inference); results equal up " +
                               "to float32 rounding, checkpoints and exports keep the standard layout")]

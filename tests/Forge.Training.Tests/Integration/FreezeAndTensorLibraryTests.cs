@@ -75,12 +75,49 @@ public sealed class FreezeAndTensorLibraryTests(ITestOutputHelper output) : IDis
     public void AmpIsOffOnCpuAndRefusedOnCuda()
     {
         var cfg = new ForgeConfig();
-        Assert.True(cfg.Amp);   // Ultralytics' default
+        Assert.Equal("true", cfg.Amp);   // Ultralytics' default
         Assert.False(TensorLibrary.Configure(cfg, CPU, TextWriter.Null));
         Assert.Contains("amp=off (cpu)", TensorLibrary.Describe(amp: false, CPU));
         var e = Assert.Throws<ConfigException>(() => TensorLibrary.Configure(cfg, new Device(DeviceType.CUDA, 0), TextWriter.Null));
         Assert.Contains("amp=true", e.Message);
         Assert.Contains("amp=false", e.Message);
+
+        var bf16 = new ForgeConfig().With("amp", "bf16");
+        Assert.True(TensorLibrary.Configure(bf16, CPU, TextWriter.Null));
+        Assert.Contains("amp=bf16 (cpu)", TensorLibrary.Describe(amp: true, CPU));
+        e = Assert.Throws<ConfigException>(() => TensorLibrary.Configure(bf16, new Device(DeviceType.CUDA, 0), TextWriter.Null));
+        Assert.Contains("amp=bf16", e.Message);
+        e = Assert.Throws<ConfigException>(new ForgeConfig().With("amp", "fp16").Validate);
+        Assert.Contains("bf16", e.Message);
+    }
+
+    /// <summary>
+    /// amp=bf16 trains through the bfloat16 forward (the weights after one epoch differ from amp=false's, same seed and
+    /// data) and keeps the state float32: every tensor of the checkpoint, model, EMA and optimizer alike; the thread leaves
+    /// the autocast region.
+    /// </summary>
+    [Fact]
+    public void AmpBf16TrainsWithABFloat16ForwardAndKeepsFloat32State()
+    {
+        string data = TinyDatasets.Shapes(temp.Combine("shapes"));
+        string Train(string amp)
+        {
+            var cfg = TinyRun.Config(data, temp.Combine("runs"), "amp-" + amp).With("amp", amp).With("epochs", 1).With("val", false).With("plots", false);
+            var (result, log) = TinyRun.Train(cfg);
+            output.WriteLine(log);
+            Assert.Contains($"amp={(amp == "bf16" ? "bf16" : "off")} (cpu)", log);
+            return result.LastCheckpoint;
+        }
+        string mixed = Train("bf16"), plain = Train("false");
+        Assert.False(Forge.Torch.Autocast.IsEnabled);
+        using var a = Checkpoint.Load(mixed);
+        using var b = Checkpoint.Load(plain);
+        var floats = a.Tensors.Where(kv => kv.Value.is_floating_point()).ToList();
+        Assert.NotEmpty(floats);
+        Assert.All(floats, kv => Assert.True(kv.Value.dtype == ScalarType.Float32, $"{kv.Key} is {kv.Value.dtype}"));
+        var weights = a.Section(TrainingCheckpoint.TrainModelPrefix);
+        var reference = b.Section(TrainingCheckpoint.TrainModelPrefix);
+        Assert.Contains(weights.Keys, k => !weights[k].eq(reference[k]).all().item<bool>());
     }
 
     [Fact]
