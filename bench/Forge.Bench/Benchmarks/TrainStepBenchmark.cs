@@ -15,7 +15,7 @@ namespace Forge.Bench.Benchmarks;
 public sealed class TrainStepBenchmark : IBenchmark
 {
     public string Name => "train-step";
-    public string Summary => "YOLOv8 training step (forward, loss, backward, SGD, EMA): ms/step and images/s per scale and imgsz, NCHW vs channels_last";
+    public string Summary => "YOLOv8 training step (forward, loss, backward, SGD, EMA): ms/step and images/s per scale and imgsz, NCHW vs channels_last, float32 vs bf16 autocast";
 
     public IReadOnlyList<BenchKey> Keys { get; } =
     [
@@ -26,6 +26,7 @@ public sealed class TrainStepBenchmark : IBenchmark
         new("warmup", "2", "untimed steps first (allocator, kernels)"),
         new("channels_last", "both", "false, true or both", ["false", "true", "both"]),
         new("optimizer", "SGD", "SGD or AdamW", ["SGD", "AdamW"]),
+        new("amp", "false", "false (float32), bf16 (forward in bfloat16 autocast, the trainer's amp=bf16) or both", ["false", "bf16", "both"]),
         new("ema", "true", "update an EMA copy each step, as training does", ["true", "false"]),
         new("datasets", ShapesData.DefaultRoot, "where the shapes dataset is generated"),
     ];
@@ -43,6 +44,13 @@ public sealed class TrainStepBenchmark : IBenchmark
             "both" => new[] { false, true },
             var v => throw new BenchUsageException($"channels_last={v}: use false, true or both"),
         };
+        var precisions = a.String("amp").ToLowerInvariant() switch
+        {
+            "false" => new[] { false },
+            "bf16" => new[] { true },
+            "both" => new[] { false, true },
+            var v => throw new BenchUsageException($"amp={v}: use false, bf16 or both"),
+        };
         var scales = a.List("scales").Select(s => ModelScale.TryParseName(s, out var m) ? m : throw new BenchUsageException($"scales: unknown scale '{s}'")).ToArray();
         var sizes = a.Ints("imgsz");
         foreach (var s in sizes) if (s % 32 != 0 || s < 32) throw new BenchUsageException($"imgsz={s}: must be a positive multiple of 32");
@@ -56,22 +64,24 @@ public sealed class TrainStepBenchmark : IBenchmark
         o.WriteLine("        re-laid as NHWC strides (permute, contiguous, permute back), which libtorch treats as channels_last.");
         o.WriteLine();
 
-        var table = new TextTable("model", "params", "imgsz", "batch", "layout", "ms/step", "images/s", "fwd+loss ms", "backward ms", "optim ms", "NHWC kept");
+        var table = new TextTable("model", "params", "imgsz", "batch", "layout", "amp", "ms/step", "images/s", "fwd+loss ms", "backward ms", "optim ms", "NHWC kept");
         var verdicts = new List<string>();
         foreach (int imgsz in sizes)
         {
             var batches = ShapesData.TrainBatches(index, imgsz, batchSize, distinct);
             foreach (var scale in scales)
             {
-                // Both layouts live side by side and their steps alternate, so a change in background load hits both alike.
+                // Every layout and precision lives side by side and their steps alternate, so a change in background load hits all alike.
                 var rigs = new List<(bool ChannelsLast, TrainingStep Step, long Parameters)>();
                 foreach (bool cl in formats)
-                {
-                    manual_seed(0);
-                    var model = new YoloDetector(scale, spec.NumClasses);
-                    long parameters = model.parameters().Sum(p => p.numel());
-                    rigs.Add((cl, new TrainingStep(model, ctx.Comm, channelsLast: cl, withEma: a.Bool("ema"), optimizer: a.String("optimizer")), parameters));
-                }
+                    foreach (bool bf16 in precisions)
+                    {
+                        manual_seed(0);
+                        var model = new YoloDetector(scale, spec.NumClasses);
+                        long parameters = model.parameters().Sum(p => p.numel());
+                        rigs.Add((cl, new TrainingStep(model, ctx.Comm, channelsLast: cl, withEma: a.Bool("ema"), optimizer: a.String("optimizer"),
+                                                       autocastBFloat16: bf16), parameters));
+                    }
                 var timings = rigs.Select(_ => new List<StepTiming>()).ToArray();
                 for (int i = 0; i < warmup + steps; i++)
                     for (int r = 0; r < rigs.Count; r++)
@@ -85,9 +95,9 @@ public sealed class TrainStepBenchmark : IBenchmark
                     var (cl, step, parameters) = rigs[r];
                     var ms = timings[r].Select(t => t.Total * 1e3).ToArray();
                     var total = Harness.Summary.Of(ms);
-                    medians[cl] = total;
+                    if (!step.AutocastBFloat16) medians[cl] = total;
                     var imagesPerSecond = Harness.Summary.Of(ms.Select(v => batchSize / (v / 1e3)).ToArray());
-                    table.Add(scale.Name, $"{parameters / 1e6:F2}M", imgsz, batchSize, cl ? "channels_last" : "NCHW",
+                    table.Add(scale.Name, $"{parameters / 1e6:F2}M", imgsz, batchSize, cl ? "channels_last" : "NCHW", step.AutocastBFloat16 ? "bf16" : "off",
                         total.Format("F0"), imagesPerSecond.Format("F1"), Phase(timings[r], t => t.ForwardLoss), Phase(timings[r], t => t.Backward),
                         Phase(timings[r], t => t.Optimizer), cl ? (FirstLayerKeepsNhwc(step.Model, batches[0]) ? "yes" : "no") : "-");
                     step.Dispose();
@@ -102,7 +112,7 @@ public sealed class TrainStepBenchmark : IBenchmark
         if (verdicts.Count > 0)
         {
             o.WriteLine();
-            o.WriteLine("channels_last vs NCHW on this CPU (median ratio; 'unclear' when the two p10-p90 ranges overlap):");
+            o.WriteLine("channels_last vs NCHW on this CPU, float32 (median ratio; 'unclear' when the two p10-p90 ranges overlap):");
             foreach (var v in verdicts) o.WriteLine("  " + v);
         }
         return 0;

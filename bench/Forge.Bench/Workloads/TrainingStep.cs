@@ -31,13 +31,17 @@ public sealed class TrainingStep : IDisposable
     public ModelEma? Ema => ema;
     public GradientBucketReducer Reducer => reducer;
     public bool ChannelsLastInput { get; }
+    /// <summary>amp=bf16: the forward runs in a bfloat16 autocast region, the loss in float32 (as the trainer).</summary>
+    public bool AutocastBFloat16 { get; }
 
     /// <param name="model">Taken over (disposed with the step).</param>
     /// <param name="channelsLast">Re-lay convolution weights and input images as NHWC.</param>
     /// <param name="emaFactory">Builds the EMA copy (default: a plain detector of the same scale and classes).</param>
+    /// <param name="autocastBFloat16">Run the forward in bfloat16 autocast (the trainer's amp=bf16).</param>
     public TrainingStep(YoloDetector model, ICommunicator comm, bool channelsLast = false, bool withEma = true, string optimizer = "SGD",
-                        Action<string>? reducerWarning = null, Func<YoloDetector>? emaFactory = null)
+                        Action<string>? reducerWarning = null, Func<YoloDetector>? emaFactory = null, bool autocastBFloat16 = false)
     {
+        AutocastBFloat16 = autocastBFloat16;
         this.comm = comm;
         Model = model;
         model.train();
@@ -74,7 +78,10 @@ public sealed class TrainingStep : IDisposable
             var normalization = distributed
                 ? new LossNormalization(batch.Size * world, world, SumAcrossRanks)
                 : LossNormalization.Local(batch.Size);
-            var raw = Model.forward(images);
+            Tensor raw;
+            using (AutocastBFloat16 ? Autocast.BFloat16() : null)
+                raw = Model.forward(images);
+            if (AutocastBFloat16) raw = raw.to(ScalarType.Float32);
             var (total, items) = loss.Compute(raw, targets, batch.Height, batch.Width, normalization);
             long t1 = Stopwatch.GetTimestamp();
             forward = Seconds(t0, t1);
