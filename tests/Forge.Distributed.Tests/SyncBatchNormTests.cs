@@ -276,4 +276,31 @@ public class SyncBatchNormTests
         Assert.Contains("extra", error.Message);
         Assert.IsType<BatchNorm2d>(((ConvBnAct)model.named_children().First().module).Norm);   // nothing changed
     }
+
+    /// <summary>
+    /// amp=bf16 feeds bfloat16 activations: the layer returns bfloat16, its parameter gradients are float32, and output and
+    /// gradients agree with BatchNorm2d on the same bfloat16 input within bfloat16's rounding of the output (relative 2^-8 of
+    /// values up to ~4 here, so 0.05 absolute; the weight and bias gradients, sums over 4x5x5 values, 0.2).
+    /// </summary>
+    [Fact]
+    public void BFloat16InputGivesBFloat16OutputAndFloat32Gradients()
+    {
+        using var comm = new SingleProcessCommunicator();
+        using var reference = RandomBatchNorm(4, seed: 8);
+        using var sync = new SyncBatchNorm2d(reference, comm);
+        reference.train();
+        sync.train();
+        using var scope = NewDisposeScope();
+        var input = randn([4, 4, 5, 5], generator: new Generator(9)).to(ScalarType.BFloat16);
+        var upstream = randn([4, 4, 5, 5], generator: new Generator(10));
+        var expected = HeldBatchNorm.Forward(reference, input);
+        var actual = sync.call(input);
+        Assert.Equal(ScalarType.BFloat16, actual.dtype);
+        AssertClose(expected.to(ScalarType.Float32), actual.to(ScalarType.Float32), "output", 0.05);
+        expected.to(ScalarType.Float32).backward([upstream]);
+        actual.to(ScalarType.Float32).backward([upstream]);
+        Assert.Equal(ScalarType.Float32, sync.Weight!.grad!.dtype);
+        AssertClose(reference.weight.grad, sync.Weight.grad, "weight gradient", 0.2);
+        AssertClose(reference.bias!.grad, sync.Bias!.grad, "bias gradient", 0.2);
+    }
 }
