@@ -98,12 +98,15 @@ public sealed partial class TrainingSession
         return items;
     }
 
-    /// <summary>The model's raw training output (B, 4*reg_max + nc, anchors), float32: with amp=bf16 computed in bfloat16 autocast.</summary>
+    /// <summary>
+    /// The model's raw training output (B, 4*reg_max + nc, anchors), with amp=bf16 computed in bfloat16 autocast. Float32
+    /// either way (the head's output convolutions run in float32, <see cref="Forge.Models.Layers.DetectHead"/>), so the loss
+    /// (assigner, IoU, DFL) is float32.
+    /// </summary>
     Tensor Forward(Tensor images)
     {
-        if (!autocastBFloat16) return model.forward(images);
-        using (Autocast.BFloat16())
-            return model.forward(images).to(ScalarType.Float32);   // the loss (assigner, IoU, DFL) in float32
+        using (autocastBFloat16 ? Autocast.BFloat16() : null)
+            return model.forward(images);
     }
 
     /// <exception cref="InvalidOperationException">The summed loss is NaN or infinite.</exception>

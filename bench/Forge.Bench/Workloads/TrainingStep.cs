@@ -80,8 +80,7 @@ public sealed class TrainingStep : IDisposable
                 : LossNormalization.Local(batch.Size);
             Tensor raw;
             using (AutocastBFloat16 ? Autocast.BFloat16() : null)
-                raw = Model.forward(images);
-            if (AutocastBFloat16) raw = raw.to(ScalarType.Float32);
+                raw = Model.forward(images);   // float32 either way: the head's output convolutions run in float32
             var (total, items) = loss.Compute(raw, targets, batch.Height, batch.Width, normalization);
             long t1 = Stopwatch.GetTimestamp();
             forward = Seconds(t0, t1);
