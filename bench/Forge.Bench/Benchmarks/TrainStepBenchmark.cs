@@ -37,20 +37,8 @@ public sealed class TrainStepBenchmark : IBenchmark
         var o = ctx.Out;
         int batchSize = a.Int("batch"), steps = a.Int("steps"), warmup = a.Int("warmup");
         if (steps < 1 || warmup < 0 || batchSize < 1) throw new BenchUsageException("steps must be >= 1, warmup >= 0, batch >= 1");
-        var formats = a.String("channels_last").ToLowerInvariant() switch
-        {
-            "false" => new[] { false },
-            "true" => new[] { true },
-            "both" => new[] { false, true },
-            var v => throw new BenchUsageException($"channels_last={v}: use false, true or both"),
-        };
-        var precisions = a.String("amp").ToLowerInvariant() switch
-        {
-            "false" => new[] { false },
-            "bf16" => new[] { true },
-            "both" => new[] { false, true },
-            var v => throw new BenchUsageException($"amp={v}: use false, bf16 or both"),
-        };
+        var formats = Variants(a, "channels_last", "true");
+        var precisions = Variants(a, "amp", "bf16");
         var scales = a.List("scales").Select(s => ModelScale.TryParseName(s, out var m) ? m : throw new BenchUsageException($"scales: unknown scale '{s}'")).ToArray();
         var sizes = a.Ints("imgsz");
         foreach (var s in sizes) if (s % 32 != 0 || s < 32) throw new BenchUsageException($"imgsz={s}: must be a positive multiple of 32");
@@ -117,6 +105,15 @@ public sealed class TrainStepBenchmark : IBenchmark
         }
         return 0;
     }
+
+    /// <summary>A false / on / both key as the variants to run: [false], [true] or [false, true].</summary>
+    static bool[] Variants(BenchArgs a, string key, string on) => a.String(key).ToLowerInvariant() switch
+    {
+        "false" => [false],
+        "both" => [false, true],
+        var v when v == on => [true],
+        var v => throw new BenchUsageException($"{key}={v}: use false, {on} or both"),
+    };
 
     static string Phase(List<StepTiming> timings, Func<StepTiming, double> phase) =>
         Harness.Summary.Of(timings.Select(t => phase(t) * 1e3).ToArray()).Format("F0");
