@@ -44,6 +44,8 @@ public sealed partial class TrainingSession : IDisposable
     readonly CheckpointStore store;
     readonly EarlyStopping stopper;
     readonly NominalBatch nominal;
+    /// <summary>channels_last as this run applies it (<see cref="ChannelsLastSetting"/>), decided on the first model built.</summary>
+    bool? channelsLast;
     /// <summary>amp=bf16 on CPU: the training forward runs in a bfloat16 autocast region.</summary>
     readonly bool autocastBFloat16;
     /// <summary>Rank 0 under a self-healing launcher: where the run, optimizer steps and saves are announced.</summary>
@@ -131,7 +133,8 @@ public sealed partial class TrainingSession : IDisposable
     {
         m.to(device);
         if (options.Dtype != ScalarType.Float32) m.to(options.Dtype);
-        if (cfg.ChannelsLast) Forge.Torch.ChannelsLast.Convert(m);
+        channelsLast ??= ChannelsLastSetting.Resolve(cfg.ChannelsLast, m, device, log);
+        if (channelsLast.Value) Forge.Torch.ChannelsLast.Convert(m);
         m.RecomputeNormalization(cfg.Recompute);
         return m;
     }

@@ -8,9 +8,13 @@ namespace Forge.Training.Prediction;
 
 /// <summary>A TorchSharp detector as an <see cref="IDetectionBackend"/>: forward and decode on its device in eval mode, result on the CPU.
 /// The model stays the caller's (not disposed here).</summary>
-/// <param name="channelsLast">Run channels_last: folded weights and the input in NHWC strides (the channels_last setting).</param>
+/// <param name="channelsLast">Run channels_last: folded weights and the input in NHWC strides (the channels_last setting), unless
+/// this CPU computes one of the model's convolutions wrongly so (<see cref="ChannelsLastSetting"/>: then NCHW, with a warning on
+/// standard error).</param>
 public sealed class TorchDetectionBackend(YoloDetector model, Device device, bool channelsLast = false) : IDetectionBackend
 {
+    readonly bool channelsLast = ChannelsLastSetting.Resolve(channelsLast, model, device, log: null);
+
     public int NumClasses => model.NumClasses;
     public int Stride { get; } = model.Strides.Max();
     /// <summary>Null: the model takes any multiple of its stride.</summary>

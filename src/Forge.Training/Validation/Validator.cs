@@ -39,7 +39,8 @@ public sealed class Validator
     /// <param name="comm">With several ranks each validates a slice of every batch and the detections are gathered, so every
     /// rank computes the same metrics as a single process would.</param>
     /// <param name="maxDetectionsPerImageForAp">pycocotools' maxDets, used by <see cref="ApMethod.Coco"/> only.</param>
-    /// <param name="channelsLast">Run the TorchSharp model channels_last (folded weights and images in NHWC strides).</param>
+    /// <param name="channelsLast">Run the TorchSharp model channels_last (folded weights and images in NHWC strides), unless this
+    /// CPU computes one of its convolutions wrongly so (<see cref="ChannelsLastSetting"/>: then NCHW, with a warning).</param>
     public Validator(DatasetIndex index, string[] names, int imgsz, int batch, int workers, Device device,
                      NmsOptions? nms = null, bool cacheImages = false, int maxDetectionsPerImageForAp = 100, ICommunicator? comm = null,
                      bool rect = true, ApMethod apMethod = ApMethod.Ultralytics, int stride = 32, bool cacheDisk = false,
@@ -73,7 +74,8 @@ public sealed class Validator
     {
         bool wasTraining = model.training;
         model.eval();
-        using var fused = model.FuseForInference(channelsLast);   // BatchNorm folded into the convolutions for this pass
+        bool nhwc = ChannelsLastSetting.Resolve(channelsLast, model, device, log);
+        using var fused = model.FuseForInference(nhwc);   // BatchNorm folded into the convolutions for this pass
         var lossSum = new double[4];   // box, cls, dfl, batches
         try
         {
@@ -82,7 +84,7 @@ public sealed class Validator
             {
                 using var scope = NewDisposeScope();
                 var images = BatchTensors.Images(batch, device);
-                var raw = model.forward(channelsLast ? ChannelsLast.Of(images) : images);
+                var raw = model.forward(nhwc ? ChannelsLast.Of(images) : images);
                 var all = model.Decode(raw, batch.Height, batch.Width).to(CPU).contiguous().data<float>().ToArray();
                 infer.Stop();
                 if (loss is not null)
