@@ -11,12 +11,13 @@ namespace Forge.Bench.Benchmarks;
 /// <summary>
 /// The inference forward of validation and predict (eval forward + decode + copy to a float array) in several variants on
 /// the same batches, alternating batch by batch: BatchNorm unfused or folded, autograd off by no_grad or inference_mode,
-/// NCHW or channels_last. Prints ms per batch, images/s and each variant's largest difference from the folded NCHW output.
+/// NCHW or channels_last, float32 or bfloat16 autocast. Prints ms per batch, images/s and each variant's largest difference
+/// from the folded NCHW output.
 /// </summary>
 public sealed class InferenceBenchmark : IBenchmark
 {
     public string Name => "inference";
-    public string Summary => "eval forward + decode as validation and predict run it: BatchNorm folded or not, no_grad vs inference_mode, NCHW vs channels_last";
+    public string Summary => "eval forward + decode as validation and predict run it: BatchNorm folded or not, no_grad vs inference_mode, NCHW vs channels_last, float32 vs bf16 autocast";
 
     public IReadOnlyList<BenchKey> Keys { get; } =
     [
@@ -27,7 +28,7 @@ public sealed class InferenceBenchmark : IBenchmark
         new("warmup", "2", "untimed batches per variant first"),
     ];
 
-    sealed record Variant(string Label, bool Fused, bool InferenceMode, bool ChannelsLast);
+    sealed record Variant(string Label, bool Fused, bool InferenceMode, bool ChannelsLast, bool BFloat16 = false);
 
     static readonly Variant[] Variants =
     [
@@ -35,6 +36,7 @@ public sealed class InferenceBenchmark : IBenchmark
         new("folded, no_grad, NCHW", true, false, false),
         new("folded, inference_mode, NCHW", true, true, false),
         new("folded, inference_mode, channels_last", true, true, true),
+        new("folded, inference_mode, channels_last, bf16 autocast", true, true, true, BFloat16: true),
     ];
 
     public int Run(BenchContext ctx)
@@ -77,6 +79,9 @@ public sealed class InferenceBenchmark : IBenchmark
             }
         }
         table.Write(o);
+        if (ChannelsLastCheck.WrongShapes(model) is { Count: > 0 } wrong)
+            o.WriteLine($"channels_last check: this CPU computes the {string.Join(", ", wrong)} of this model wrongly channels_last (see max |diff|): " +
+                        "forge val and predict run it NCHW here.");
         return 0;
     }
 
@@ -86,6 +91,7 @@ public sealed class InferenceBenchmark : IBenchmark
         using var grad = v.InferenceMode ? null : no_grad();
         using var inference = v.InferenceMode ? inference_mode() : null;
         using var fused = v.Fused ? model.FuseForInference(v.ChannelsLast) : null;
+        using var autocast = v.BFloat16 ? Autocast.BFloat16() : null;
         var x = v.ChannelsLast ? ChannelsLast.Of(images) : images.alias();
         int h = (int)images.shape[2], w = (int)images.shape[3];
         return model.Decode(model.forward(x), h, w).to(CPU).contiguous().data<float>().ToArray();
