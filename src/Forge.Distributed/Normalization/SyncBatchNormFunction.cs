@@ -60,17 +60,21 @@ internal sealed class SyncBatchNormFunction : autograd.SingleTensorFunction<Sync
         long[] perChannel = { 1, channels, 1, 1 };
 
         var centered = input.sub(mean.view(perChannel));
-        var sumDy = gradOutput.sum(ReduceDims);
-        var sumDyCentered = gradOutput.mul(centered).sum(ReduceDims);
+        // Both sums accumulate in float64, as libtorch's own CPU BatchNorm backward does (acc_type<float> is double on the
+        // CPU): dy sums to a small number from large terms of both signs, and a float32 sum over an NCHW batch lost 30-50x
+        // more than a single process (every BatchNorm bias after three steps, DistributedTrainingTests, channels_last=false).
+        var sumDy = gradOutput.sum(ReduceDims, type: ScalarType.Float64);
+        var sumDyCentered = gradOutput.mul(centered).sum(ReduceDims, type: ScalarType.Float64);
 
         // This rank's share only; the gradient reducer combines parameter gradients across ranks afterwards.
-        Tensor? gradWeight = weight is null ? null : sumDyCentered.mul(invstd);
-        Tensor? gradBias = hasBias ? sumDy : null;
+        // New tensors (copy: true), never views of the sums, which the input gradient below still reads.
+        Tensor? gradWeight = weight is null ? null : sumDyCentered.mul(invstd).to(input.dtype, copy: true);
+        Tensor? gradBias = hasBias ? sumDy.to(input.dtype, copy: true) : null;
 
         Tensor? gradInput = null;
         if (inputGrad)
         {
-            var packed = cat(new[] { sumDy, sumDyCentered }).to(ScalarType.Float64);
+            var packed = cat(new[] { sumDy, sumDyCentered });
             TensorCollectives.AllReduceSum(packed, comm);
             packed.DivInPlace(count);
             var meanDy = packed.narrow(0, 0, channels).to(input.dtype);
