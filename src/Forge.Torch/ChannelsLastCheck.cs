@@ -115,7 +115,7 @@ public static class ChannelsLastCheck
     {
         var columns = nn.functional.unfold(x, (s.KernelH, s.KernelW), (s.Dilation, s.Dilation), (s.Padding, s.Padding), (s.Stride, s.Stride));
         var perGroup = columns.chunk(s.Groups, dim: 1).Zip(w.chunk(s.Groups, dim: 0), (cols, weights) => weights.flatten(1).matmul(cols));
-        return (cat(perGroup.ToArray(), dim: 1) + b.view(-1, 1)).view(x.shape[0], s.Out, size, size);
+        return cat(perGroup.ToArray(), dim: 1).Plus(b.view(-1, 1)).view(x.shape[0], s.Out, size, size);
     }
 
     static ConvShape ShapeOf(Conv2d c)
