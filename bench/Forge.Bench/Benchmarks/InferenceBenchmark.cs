@@ -36,6 +36,7 @@ public sealed class InferenceBenchmark : IBenchmark
         new("folded, no_grad, NCHW", true, false, false),
         new("folded, inference_mode, NCHW", true, true, false),
         new("folded, inference_mode, channels_last", true, true, true),
+        new("folded, inference_mode, NCHW, bf16 autocast", true, true, false, BFloat16: true),
         new("folded, inference_mode, channels_last, bf16 autocast", true, true, true, BFloat16: true),
     ];
 
@@ -79,9 +80,8 @@ public sealed class InferenceBenchmark : IBenchmark
             }
         }
         table.Write(o);
-        if (ChannelsLastCheck.WrongShapes(model) is { Count: > 0 } wrong)
-            o.WriteLine($"channels_last check: this CPU computes the {string.Join(", ", wrong)} of this model wrongly channels_last (see max |diff|): " +
-                        "forge val and predict run it NCHW here.");
+        if (ChannelsLastCheck.Problem(model) is { } problem)
+            o.WriteLine($"channels_last check: {problem} (see max |diff|); forge val and predict run it NCHW here.");
         return 0;
     }
 

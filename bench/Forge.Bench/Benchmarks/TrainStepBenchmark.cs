@@ -54,7 +54,7 @@ public sealed class TrainStepBenchmark : IBenchmark
 
         var table = new TextTable("model", "params", "imgsz", "batch", "layout", "amp", "ms/step", "images/s", "fwd+loss ms", "backward ms", "optim ms", "NHWC kept");
         var verdicts = new List<string>();
-        var wrongShapes = new SortedSet<string>(StringComparer.Ordinal);
+        var problems = new SortedSet<string>(StringComparer.Ordinal);
         foreach (int imgsz in sizes)
         {
             var batches = ShapesData.TrainBatches(index, imgsz, batchSize, distinct);
@@ -67,7 +67,9 @@ public sealed class TrainStepBenchmark : IBenchmark
                     {
                         manual_seed(0);
                         var model = new YoloDetector(scale, spec.NumClasses);
-                        if (cl) foreach (var w in ChannelsLastCheck.WrongShapes(model)) wrongShapes.Add($"{scale.Name}: {w}");
+                        if (cl && ChannelsLastCheck.Problem(model) is { } problem && problems.Add(scale.Name))   // said before the rows that may stop the process
+                            o.WriteLine($"channels_last check, {scale.Name}: {problem}. Its channels_last rows time a wrong computation, if they finish; " +
+                                        "forge train runs it NCHW here.");
                         long parameters = model.parameters().Sum(p => p.numel());
                         rigs.Add((cl, new TrainingStep(model, ctx.Comm, channelsLast: cl, withEma: a.Bool("ema"), optimizer: a.String("optimizer"),
                                                        autocastBFloat16: bf16), parameters));
@@ -105,9 +107,6 @@ public sealed class TrainStepBenchmark : IBenchmark
             o.WriteLine("channels_last vs NCHW on this CPU, float32 (median ratio; 'unclear' when the two p10-p90 ranges overlap):");
             foreach (var v in verdicts) o.WriteLine("  " + v);
         }
-        if (wrongShapes.Count > 0)
-            o.WriteLine($"channels_last check: this CPU computes {string.Join("; ", wrongShapes)} wrongly channels_last: those rows time a wrong " +
-                        "computation, and forge train runs such a model NCHW here.");
         return 0;
     }
 
