@@ -171,7 +171,8 @@ public sealed partial class TrainingSession
         bool validates = validator is not null && (cfg.Val || epoch + 1 == cfg.Epochs);
         if (validates)
         {
-            lastValidation = validator!.Run(ema.Model, loss, ddp.IsMain ? log : null, $"{"",11}{"Validating",-44}");
+            // amp=bf16 validates in bfloat16 too, as Ultralytics validates in float16 under AMP; the final validation is float32.
+            lastValidation = validator!.Run(ema.Model, loss, ddp.IsMain ? log : null, $"{"",11}{"Validating",-44}", bfloat16: autocastBFloat16);
             Validator.PrintTable(log, lastValidation.Metrics, data.Names, perClass: false);
         }
         double valSeconds = epochClock.Elapsed.TotalSeconds - trainSeconds;

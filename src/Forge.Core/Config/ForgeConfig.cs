@@ -72,8 +72,9 @@ public sealed partial class ForgeConfig
     [Setting("close_mosaic", "disable mosaic for the last N epochs", AltersRun = true, Min = 0)]
     public int CloseMosaic { get; private set; } = 10;
     [Setting("amp", "mixed precision. true (Ultralytics' default): off on CPU, as in Ultralytics; refused on CUDA until Forge implements " +
-                    "it. bf16: the training forward in bfloat16 autocast on CPU (parameters, gradients, optimizer state, loss and " +
-                    "validation stay float32): faster where the CPU computes bfloat16 natively (AMX, AVX512-BF16; bench/README.md). " +
+                    "it. bf16: the training forward and each epoch's validation in bfloat16 autocast on CPU, as Ultralytics validates in " +
+                    "float16 under AMP (parameters, gradients, optimizer state, the loss and the final validation stay float32): " +
+                    "faster where the CPU computes bfloat16 natively (AMX, AVX512-BF16; bench/README.md). " +
                     "false: float32", OneOf = "true|false|bf16")]
     public string Amp { get; private set; } = "true";
     [Setting("channels_last", "lay convolution weights and activations out channels_last (NHWC) for training, validation and " +

@@ -70,7 +70,10 @@ public sealed class Validator
 
     /// <summary>Validates <paramref name="model"/> (switched to eval mode for the pass and back afterwards). Collective: every rank calls it.</summary>
     /// <param name="loss">When given, the validation loss is computed too (as in training, on letterboxed targets).</param>
-    public ValidationResult Run(YoloDetector model, DetectionLoss? loss = null, TextWriter? log = null, string progressPrefix = "")
+    /// <param name="bfloat16">Run the forward in bfloat16 autocast (<see cref="Autocast"/>; the head's outputs, decode, NMS and
+    /// the loss stay float32). The trainer asks for it with amp=bf16, as Ultralytics' validator runs in float16 during AMP
+    /// training ("force FP16 val during training", ultralytics/engine/validator.py) and in full precision afterwards.</param>
+    public ValidationResult Run(YoloDetector model, DetectionLoss? loss = null, TextWriter? log = null, string progressPrefix = "", bool bfloat16 = false)
     {
         bool wasTraining = model.training;
         model.eval();
@@ -84,7 +87,9 @@ public sealed class Validator
             {
                 using var scope = NewDisposeScope();
                 var images = BatchTensors.Images(batch, device);
-                var raw = model.forward(nhwc ? ChannelsLast.Of(images) : images);
+                Tensor raw;
+                using (bfloat16 ? Autocast.BFloat16() : null)
+                    raw = model.forward(nhwc ? ChannelsLast.Of(images) : images);
                 var all = model.Decode(raw, batch.Height, batch.Width).to(CPU).contiguous().data<float>().ToArray();
                 infer.Stop();
                 if (loss is not null)
