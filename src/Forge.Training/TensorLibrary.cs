@@ -24,9 +24,11 @@ public static class TensorLibrary
     /// Whether the training forward runs in bfloat16 autocast (<see cref="Forge.Torch.Autocast"/>): amp=bf16 on CPU. amp=true
     /// is off on CPU, as Ultralytics turns AMP off on CPU.
     /// </returns>
-    /// <exception cref="ConfigException">amp=true or amp=bf16 on CUDA: Forge does not implement mixed precision there yet.</exception>
+    /// <exception cref="ConfigException">amp=true or amp=bf16 on CUDA: Forge does not implement mixed precision there yet. half=true:
+    /// it applies to val and predict (training in bfloat16 is amp=bf16).</exception>
     public static bool Configure(ForgeConfig cfg, Device device, TextWriter log)
     {
+        if (cfg.Half) throw new ConfigException("half=true applies to val and predict; to train with a bfloat16 forward on CPU use amp=bf16");
         bool bf16 = cfg.Amp.Equals("bf16", StringComparison.OrdinalIgnoreCase);
         bool off = cfg.Amp.Equals("false", StringComparison.OrdinalIgnoreCase);
         if (!off && device.type == DeviceType.CUDA)
@@ -37,6 +39,22 @@ public static class TensorLibrary
         SetDeterministic(cfg.Deterministic, device, log);
         torch.manual_seed(cfg.Seed);
         return bf16;
+    }
+
+    /// <summary>
+    /// half= for val and predict of a TorchSharp model: whether the forward runs in bfloat16 autocast
+    /// (<see cref="Forge.Torch.Autocast"/>). Says so on <paramref name="log"/>, with a warning where the CPU has no native bfloat16.
+    /// </summary>
+    /// <exception cref="ConfigException">half=true on CUDA: float16 inference is not implemented in Forge yet.</exception>
+    public static bool InferenceBFloat16(ForgeConfig cfg, Device device, TextWriter log)
+    {
+        if (!cfg.Half) return false;
+        if (device.type == DeviceType.CUDA)
+            throw new ConfigException("half=true: float16 inference on CUDA is not implemented in Forge yet; leave half out to run in float32");
+        log.WriteLine("half=true: the forward runs in bfloat16 autocast on the CPU (the head's outputs, decoding and NMS in float32)" +
+                      (Forge.Torch.Autocast.CpuHasNativeBFloat16 ? ""
+                          : "; WARNING: this CPU has no native bfloat16 (no amx_bf16 or avx512_bf16 in /proc/cpuinfo), libtorch emulates it and it is likely slower than float32"));
+        return true;
     }
 
     /// <summary>

@@ -12,6 +12,7 @@ public static class ExportCommand
     public static int Run(ForgeConfig cfg, TextWriter stdout)
     {
         TrainedWeights.Require(cfg, "export");
+        if (cfg.Half) throw new ConfigException("half=true: export writes float32 weights (float16 export is not implemented in Forge); leave half out");
         cfg.Validate();   // format= onnx or safetensors, opset= in the range Forge.Export supports
         if (cfg.Format.Equals("onnx", StringComparison.OrdinalIgnoreCase)) return Onnx(cfg, stdout);
         var output = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(cfg.Model))!, Path.GetFileNameWithoutExtension(cfg.Model) + ".weights.safetensors");

@@ -9,6 +9,14 @@ public static class OnnxModel
 {
     public static bool Is(string model) => model.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase);
 
+    /// <exception cref="ConfigException">half=true: an ONNX model runs as exported (float32) in ONNX Runtime.</exception>
+    public static void RefuseHalf(ForgeConfig cfg)
+    {
+        if (cfg.Half)
+            throw new ConfigException($"half=true: {Path.GetFileName(cfg.Model)} runs in ONNX Runtime as exported (float32); half applies to " +
+                                      "TorchSharp weights (.safetensors, .pt). Leave half out");
+    }
+
     /// <param name="nms">The command's NMS (<see cref="ForgeConfig.PredictionNms"/> or <see cref="ForgeConfig.ValidationNms"/>):
     /// its confidence threshold and multi-label choice go to the session's decoder.</param>
     /// <param name="processesOnThisMachine">Ranks sharing this machine's cores (val nproc=N): without threads= each session

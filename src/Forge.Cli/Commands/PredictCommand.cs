@@ -1,4 +1,5 @@
 using Forge.Core.Config;
+using Forge.Training;
 using Forge.Training.Prediction;
 using Forge.Training.Reporting;
 
@@ -13,13 +14,15 @@ public static class PredictCommand
         if (OnnxModel.Is(cfg.Model)) return RunOnnx(cfg, stdout);
         using var weights = TrainedWeights.Load(cfg, "predict");
         stdout.WriteLine($"Loaded {weights.Description}");
+        bool bfloat16 = TensorLibrary.InferenceBFloat16(cfg, weights.Device, stdout);
         return Predict(cfg, new Predictor(weights.Model, weights.Names, weights.ImageSize(cfg), weights.Device, cfg.PredictionNms(), PredictionStyle.From(cfg),
-                                          cfg.ChannelsLast), stdout);
+                                          cfg.ChannelsLast, bfloat16), stdout);
     }
 
     /// <summary>model=best.onnx: the same predictor (sources, letterbox, NMS, outputs) over an ONNX Runtime session.</summary>
     static int RunOnnx(ForgeConfig cfg, TextWriter stdout)
     {
+        OnnxModel.RefuseHalf(cfg);
         var nms = cfg.PredictionNms();
         using var onnx = OnnxModel.Open(cfg, nms);
         stdout.WriteLine(OnnxModel.Describe(onnx, cfg.Model));

@@ -49,13 +49,15 @@ public static class ValCommand
         bool rect = !cfg.IsSet("rect") || cfg.Rect;
         var validator = CreateValidator(cfg, data, weights.Model.NumClasses, weights.Names, weights.ImageSize(cfg), rect,
                                         weights.Model.Strides.Max(), weights.Device, stdout, comm);
-        return Report(cfg, validator.Run(weights.Model, null, stdout, $"{"",11}{"Validating",-44}"), weights.Names, stdout, comm);
+        bool bfloat16 = TensorLibrary.InferenceBFloat16(cfg, weights.Device, stdout);
+        return Report(cfg, validator.Run(weights.Model, null, stdout, $"{"",11}{"Validating",-44}", bfloat16), weights.Names, stdout, comm);
     }
 
     /// <summary>model=best.onnx: the same validator (data, batches, letterbox, NMS, metrics, ranks) over an ONNX Runtime
     /// session, data= as given. A dynamic export takes rectangular batches; a fixed-size one only square batches at its size.</summary>
     static int RunOnnx(ForgeConfig cfg, TextWriter stdout, ICommunicator comm)
     {
+        OnnxModel.RefuseHalf(cfg);
         using var onnx = OnnxModel.Open(cfg, cfg.ValidationNms(), comm.LocalSize);
         stdout.WriteLine(OnnxModel.Describe(onnx, cfg.Model));
         bool rect = !cfg.IsSet("rect") || cfg.Rect;

@@ -77,6 +77,10 @@ public sealed partial class ForgeConfig
                     "faster where the CPU computes bfloat16 natively (AMX, AVX512-BF16; bench/README.md). " +
                     "false: float32", OneOf = "true|false|bf16")]
     public string Amp { get; private set; } = "true";
+    [Setting("half", "val and predict in reduced precision: on CPU the forward in bfloat16 autocast (Ultralytics' half=True is float16 " +
+                     "on CUDA and ignored on CPU): faster where the CPU computes bfloat16 natively (AMX, AVX512-BF16), COCO128 mAP50-95 " +
+                     "unchanged to 3 places (bench/README.md). Refused on CUDA, for ONNX models, by export and by train (use amp=bf16)")]
+    public bool Half { get; private set; }
     [Setting("channels_last", "lay convolution weights and activations out channels_last (NHWC) for training, validation and " +
                               "predict: faster with oneDNN on x86-64 CPUs (bench/README.md, train-epoch and inference); results equal up " +
                               "to float32 rounding, checkpoints and exports keep the standard layout; NCHW, with a warning, where libtorch " +

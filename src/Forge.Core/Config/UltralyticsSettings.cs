@@ -24,7 +24,6 @@ public static class UltralyticsSettings
         ["mask_ratio"] = $"{Detection} (segmentation settings have no effect)",
         ["dropout"] = $"{Detection}; dropout applies to classification models",
         ["save_hybrid"] = "save_txt=true writes the predicted boxes as labels",
-        ["half"] = "inference and ONNX export run in float32; leave it out",
         ["dnn"] = "inference runs on TorchSharp (libtorch), or on ONNX Runtime for model=path.onnx; leave it out",
         ["stream_buffer"] = "predict reads files (images, videos, folders, globs, .txt lists), not streams",
         ["visualize"] = "feature-map visualisation is not available; leave it out",

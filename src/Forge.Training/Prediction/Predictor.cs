@@ -27,9 +27,10 @@ public sealed class Predictor(IDetectionBackend backend, string[] names, int img
 
     /// <summary>A predictor for a TorchSharp model on <paramref name="device"/>.</summary>
     /// <param name="channelsLast">Run the model channels_last (the channels_last setting; see <see cref="TorchDetectionBackend"/>).</param>
+    /// <param name="bfloat16">Run the forward in bfloat16 autocast (half=true on CPU).</param>
     public Predictor(YoloDetector model, string[] names, int imgsz, Device device, NmsOptions? nms = null, PredictionStyle? style = null,
-                     bool channelsLast = false)
-        : this(new TorchDetectionBackend(model, device, channelsLast), names, imgsz, nms, style) { }
+                     bool channelsLast = false, bool bfloat16 = false)
+        : this(new TorchDetectionBackend(model, device, channelsLast, bfloat16), names, imgsz, nms, style) { }
 
     /// <summary>Options for <see cref="Run"/>.</summary>
     public sealed record Outputs(bool SaveImages = true, bool SaveTxt = false, bool SaveJson = true, int VidStride = 1);

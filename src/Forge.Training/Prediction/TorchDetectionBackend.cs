@@ -11,7 +11,8 @@ namespace Forge.Training.Prediction;
 /// <param name="channelsLast">Run channels_last: folded weights and the input in NHWC strides (the channels_last setting), unless
 /// this CPU computes one of the model's convolutions wrongly so (<see cref="ChannelsLastSetting"/>: then NCHW, with a warning on
 /// standard error).</param>
-public sealed class TorchDetectionBackend(YoloDetector model, Device device, bool channelsLast = false) : IDetectionBackend
+/// <param name="bfloat16">Run the forward in bfloat16 autocast (half=true on CPU; <see cref="TensorLibrary.InferenceBFloat16"/>).</param>
+public sealed class TorchDetectionBackend(YoloDetector model, Device device, bool channelsLast = false, bool bfloat16 = false) : IDetectionBackend
 {
     readonly bool channelsLast = ChannelsLastSetting.Resolve(channelsLast, model, device, log: null);
 
@@ -28,7 +29,10 @@ public sealed class TorchDetectionBackend(YoloDetector model, Device device, boo
         using var fused = model.FuseForInference(channelsLast);   // BatchNorm folded into the convolutions for this batch
         var x = tensor(images, [batch, 3, height, width]).to(device);
         if (channelsLast) x = ChannelsLast.Of(x);
-        var decoded = model.Decode(model.forward(x), height, width).to(CPU).contiguous();
+        Tensor raw;
+        using (bfloat16 ? Autocast.BFloat16() : null)
+            raw = model.forward(x);
+        var decoded = model.Decode(raw, height, width).to(CPU).contiguous();
         anchors = (int)decoded.shape[2];
         return decoded.data<float>().ToArray();
     }

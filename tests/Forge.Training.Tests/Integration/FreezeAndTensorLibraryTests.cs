@@ -91,6 +91,21 @@ public sealed class FreezeAndTensorLibraryTests(ITestOutputHelper output) : IDis
         Assert.Contains("bf16", e.Message);
     }
 
+    /// <summary>half=true is bfloat16 autocast for val and predict on CPU (said on the log), refused on CUDA and by training.</summary>
+    [Fact]
+    public void HalfIsABFloat16ForwardForValAndPredictOnly()
+    {
+        Assert.False(TensorLibrary.InferenceBFloat16(new ForgeConfig(), CPU, TextWriter.Null));   // Ultralytics' default half=False
+        var half = new ForgeConfig().With("half", true);
+        var log = new StringWriter();
+        Assert.True(TensorLibrary.InferenceBFloat16(half, CPU, log));
+        Assert.Contains("half=true: the forward runs in bfloat16 autocast", log.ToString());
+        var e = Assert.Throws<ConfigException>(() => TensorLibrary.InferenceBFloat16(half, new Device(DeviceType.CUDA, 0), TextWriter.Null));
+        Assert.Contains("CUDA", e.Message);
+        e = Assert.Throws<ConfigException>(() => TensorLibrary.Configure(half, CPU, TextWriter.Null));
+        Assert.Contains("amp=bf16", e.Message);
+    }
+
     /// <summary>
     /// amp=bf16 trains through the bfloat16 forward (the weights after one epoch differ from amp=false's, same seed and
     /// data) and keeps the state float32: every tensor of the checkpoint, model, EMA and optimizer alike; the thread leaves
