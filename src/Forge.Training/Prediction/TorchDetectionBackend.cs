@@ -9,8 +9,7 @@ namespace Forge.Training.Prediction;
 /// <summary>A TorchSharp detector as an <see cref="IDetectionBackend"/>: forward and decode on its device in eval mode, result on the CPU.
 /// The model stays the caller's (not disposed here).</summary>
 /// <param name="channelsLast">Run channels_last: folded weights and the input in NHWC strides (the channels_last setting), unless
-/// this CPU computes one of the model's convolutions wrongly so (<see cref="ChannelsLastSetting"/>: then NCHW, with a warning on
-/// standard error).</param>
+/// libtorch cannot run the model so on this CPU (<see cref="ChannelsLastSetting"/>: then NCHW, with a warning on standard error).</param>
 /// <param name="bfloat16">Run the forward in bfloat16 autocast (half=true on CPU; <see cref="TensorLibrary.InferenceBFloat16"/>).</param>
 public sealed class TorchDetectionBackend(YoloDetector model, Device device, bool channelsLast = false, bool bfloat16 = false) : IDetectionBackend
 {

@@ -39,8 +39,8 @@ public sealed class Validator
     /// <param name="comm">With several ranks each validates a slice of every batch and the detections are gathered, so every
     /// rank computes the same metrics as a single process would.</param>
     /// <param name="maxDetectionsPerImageForAp">pycocotools' maxDets, used by <see cref="ApMethod.Coco"/> only.</param>
-    /// <param name="channelsLast">Run the TorchSharp model channels_last (folded weights and images in NHWC strides), unless this
-    /// CPU computes one of its convolutions wrongly so (<see cref="ChannelsLastSetting"/>: then NCHW, with a warning).</param>
+    /// <param name="channelsLast">Run the TorchSharp model channels_last (folded weights and images in NHWC strides), unless
+    /// libtorch cannot run the model so on this CPU (<see cref="ChannelsLastSetting"/>: then NCHW, with a warning).</param>
     public Validator(DatasetIndex index, string[] names, int imgsz, int batch, int workers, Device device,
                      NmsOptions? nms = null, bool cacheImages = false, int maxDetectionsPerImageForAp = 100, ICommunicator? comm = null,
                      bool rect = true, ApMethod apMethod = ApMethod.Ultralytics, int stride = 32, bool cacheDisk = false,
