@@ -32,4 +32,20 @@ public static class SeededWeights
         }
         return module;
     }
+
+    /// <summary>
+    /// Redraws every convolution weight (rank 4) from a private generator with He's normal initialisation, N(0, 2/fan_in),
+    /// fan_in = input channels × kernel area (He et al. 2015, "Delving deep into rectifiers"): features keep their scale
+    /// through the network and vary from image to image, as a trained model's do, where the default initialisation lets
+    /// them fade. Other parameters and buffers are untouched.
+    /// </summary>
+    /// <returns><paramref name="module"/>, for chaining.</returns>
+    public static T HeNormal<T>(T module, ulong seed) where T : nn.Module
+    {
+        using var generator = new Generator(seed);
+        using var _ = no_grad();
+        foreach (var p in module.parameters().Where(p => p.dim() == 4))
+            p.normal_(0, Math.Sqrt(2.0 / (p.shape[1] * p.shape[2] * p.shape[3])), generator);
+        return module;
+    }
 }

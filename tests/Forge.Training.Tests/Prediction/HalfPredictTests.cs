@@ -1,4 +1,5 @@
 using Forge.Models;
+using Forge.Testing;
 using Forge.Torch;
 using Forge.Training.Prediction;
 using TorchSharp;
@@ -15,11 +16,7 @@ public sealed class HalfPredictTests(Xunit.Abstractions.ITestOutputHelper output
     [Fact]
     public void The_bfloat16_forward_differs_from_float32_by_rounding_only()
     {
-        using var model = new YoloDetector(ModelScale.N, numClasses: 3);
-        using (var generator = new Generator(5))
-        using (no_grad())
-            foreach (var w in model.parameters().Where(p => p.dim() == 4))   // He-normal weights: features that vary
-                w.normal_(0, Math.Sqrt(2.0 / (w.shape[1] * w.shape[2] * w.shape[3])), generator);
+        using var model = SeededWeights.HeNormal(new YoloDetector(ModelScale.N, numClasses: 3), seed: 5);   // features that vary, as in a trained model
         using var generator2 = new Generator(6);
         using var pixels = rand([2, 3, 64, 96], generator: generator2);
         var images = pixels.data<float>().ToArray();

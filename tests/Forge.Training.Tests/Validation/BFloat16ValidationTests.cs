@@ -1,5 +1,6 @@
 using Forge.Data.Datasets;
 using Forge.Models;
+using Forge.Testing;
 using Forge.Models.Loss;
 using Forge.Torch;
 using Forge.Training.Tests.Integration;
@@ -21,11 +22,7 @@ public sealed class BFloat16ValidationTests(Xunit.Abstractions.ITestOutputHelper
         using var temp = new TempDirectory("forge-val-bf16-");
         var spec = DatasetResolver.Load(TinyDatasets.Shapes(temp.Combine("shapes"), trainImages: 2, valImages: 6));
         var index = DatasetIndex.Build(spec.Val, spec.NumClasses, new DataIssueLog(TextWriter.Null), "val");
-        using var model = new YoloDetector(ModelScale.N, spec.NumClasses);
-        using (var generator = new Generator(3))
-        using (no_grad())
-            foreach (var w in model.parameters().Where(p => p.dim() == 4))   // He-normal weights: features that vary, as in a trained model
-                w.normal_(0, Math.Sqrt(2.0 / (w.shape[1] * w.shape[2] * w.shape[3])), generator);
+        using var model = SeededWeights.HeNormal(new YoloDetector(ModelScale.N, spec.NumClasses), seed: 3);   // features that vary, as in a trained model
         var loss = new DetectionLoss(model);
         var validator = new Validator(index, spec.Names, 96, batch: 3, workers: 1, CPU, channelsLast: true);
         var f32 = validator.Run(model, loss).Loss;
