@@ -8,10 +8,18 @@ namespace Forge.Distributed;
 /// run of parameters, followed by one "had a gradient" slot per parameter. The slots travel in the same all-reduce, so after it every rank knows how many ranks produced each gradient
 /// at no extra communication. Buffers and per-parameter views are made once and reused every step.
 /// </summary>
+/// <remarks>
+/// Gradients as bucket views (PyTorch DDP's <c>gradient_as_bucket_view=True</c>): after the first reduction each parameter's
+/// <c>.grad</c> is its view of the bucket, so backward accumulates straight into the bucket (the optimizer's zero_grad zeroes
+/// in place) and neither the copy in before the all-reduce nor the copy back after it is needed. A gradient that is not the
+/// view (the first step, one loaded from a checkpoint, one a caller replaced) is copied in and the parameter re-pointed.
+/// </remarks>
 internal sealed class GradientBucket : IDisposable
 {
     readonly Tensor[] parameters;
     readonly Tensor[] views;          // views of deviceFlat shaped like each parameter
+    readonly long[] offsets;          // each view's element offset in deviceFlat
+    readonly IntPtr bucketStorage;    // deviceFlat's storage, to recognise gradients that already are views of it
     readonly Tensor?[] grads;         // this step's gradient handles (TorchSharp hands out a new wrapper per .grad read)
     readonly Tensor deviceFlat;       // on the parameters' device
     readonly Tensor gradPart;         // deviceFlat without the slots
@@ -30,6 +38,7 @@ internal sealed class GradientBucket : IDisposable
         Names = new string[members.Count];
         parameters = new Tensor[members.Count];
         views = new Tensor[members.Count];
+        offsets = new long[members.Count];
         grads = new Tensor?[members.Count];
         long elements = 0;
         for (int i = 0; i < members.Count; i++)
@@ -50,8 +59,10 @@ internal sealed class GradientBucket : IDisposable
             var p = parameters[i];
             using var slice = deviceFlat.narrow(0, offset, p.NumberOfElements);
             views[i] = slice.view(p.shape).DetachFromDisposeScope();
+            offsets[i] = offset;
             offset += p.NumberOfElements;
         }
+        bucketStorage = StorageOf(deviceFlat);
         if (onCpu) hostFlat = deviceFlat;
         else
         {
@@ -70,7 +81,7 @@ internal sealed class GradientBucket : IDisposable
             var g = parameters[i].grad;
             grads[i] = g;
             if (g is null) views[i].zero_();
-            else views[i].copy_(g);
+            else if (!IsView(g, i)) views[i].copy_(g);
         }
         if (!onCpu) hostGradPart!.copy_(gradPart);
         for (int i = 0; i < grads.Length; i++) SetSlot(i, grads[i] is not null);
@@ -114,15 +125,11 @@ internal sealed class GradientBucket : IDisposable
             var g = grads[i];
             if (g is not null)
             {
-                g.copy_(views[i]);
+                if (!IsView(g, i)) parameters[i].grad = views[i];   // from now on backward accumulates into the bucket
                 g.Dispose();
                 grads[i] = null;
             }
-            else if (Slot(i) > 0)
-            {
-                using var averaged = views[i].clone();   // the parameter keeps its own reference
-                parameters[i].grad = averaged;
-            }
+            else if (Slot(i) > 0) parameters[i].grad = views[i];
             else unused?.Add(Names[i]);
         }
     }
@@ -139,7 +146,11 @@ internal sealed class GradientBucket : IDisposable
             var g = parameters[i].grad;
             grads[i] = g;
             if (g is null) views[i].zero_();
-            else { views[i].copy_(g); had[i] = 1f; }
+            else
+            {
+                if (!IsView(g, i)) views[i].copy_(g);
+                had[i] = 1f;
+            }
         }
         using (var slotsOnDevice = deviceFlat.narrow(0, gradElements, parameters.Length))
         using (var hadTensor = tensor(had).to(dtype))
@@ -150,6 +161,17 @@ internal sealed class GradientBucket : IDisposable
             hostSlots.copy_(slotsOnDevice);
         gradPart.div_(worldSize);
         WriteBack(unused);
+    }
+
+    /// <summary>Whether gradient <paramref name="g"/> is parameter <paramref name="i"/>'s view of this bucket (same storage and offset).</summary>
+    bool IsView(Tensor g, int i) => g.storage_offset() == offsets[i] && StorageOf(g) == bucketStorage;
+
+    IntPtr StorageOf(Tensor t)
+    {
+        using var scope = NewDisposeScope();   // storage<T>() goes through a same-dtype to_type() whose wrapper Storage.Dispose keeps
+        if (dtype == ScalarType.Float64) { using var s = t.storage<double>(); return s.data_ptr(); }
+        using var f = t.storage<float>();
+        return f.data_ptr();
     }
 
     /// <summary>Single-process shortcut: nothing to reduce, only report parameters without a gradient.</summary>

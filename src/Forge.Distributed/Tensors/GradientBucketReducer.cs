@@ -7,7 +7,8 @@ namespace Forge.Distributed;
 /// <summary>
 /// Averages gradients over ranks after <c>backward()</c>, the data-parallel step: gradients are packed into contiguous buckets
 /// of the parameters' dtype (float32; float64 for exact tests), 25 MB by default (PyTorch DDP's size); each bucket is summed
-/// with one all-reduce, divided by the world size and copied back. Buffers are allocated once. With one rank it does nothing (beyond the first-step unused-parameter report), so the
+/// with one all-reduce and divided by the world size in place; after the first step each .grad is its view of the bucket
+/// (PyTorch DDP's gradient_as_bucket_view), so nothing is copied in or out. Buffers are allocated once. With one rank it does nothing (beyond the first-step unused-parameter report), so the
 /// training loop calls it unconditionally.
 /// </summary>
 /// <remarks>
