@@ -28,6 +28,7 @@ public sealed class TrainStepBenchmark : IBenchmark
         new("optimizer", "SGD", "SGD or AdamW", ["SGD", "AdamW"]),
         new("amp", "false", "false (float32), bf16 (forward in bfloat16 autocast, the trainer's amp=bf16) or both", ["false", "bf16", "both"]),
         new("ema", "true", "update an EMA copy each step, as training does", ["true", "false"]),
+        new("recompute", "false", "recompute each Conv block's BatchNorm+SiLU in backward (the trainer's recompute setting): false, true or both", ["false", "true", "both"]),
         new("datasets", ShapesData.DefaultRoot, "where the shapes dataset is generated"),
     ];
 
@@ -39,6 +40,7 @@ public sealed class TrainStepBenchmark : IBenchmark
         if (steps < 1 || warmup < 0 || batchSize < 1) throw new BenchUsageException("steps must be >= 1, warmup >= 0, batch >= 1");
         var formats = Variants(a, "channels_last", "true");
         var precisions = Variants(a, "amp", "bf16");
+        var recomputes = Variants(a, "recompute", "true");
         var scales = a.List("scales").Select(s => ModelScale.TryParseName(s, out var m) ? m : throw new BenchUsageException($"scales: unknown scale '{s}'")).ToArray();
         var sizes = a.Ints("imgsz");
         foreach (var s in sizes) if (s % 32 != 0 || s < 32) throw new BenchUsageException($"imgsz={s}: must be a positive multiple of 32");
@@ -52,7 +54,7 @@ public sealed class TrainStepBenchmark : IBenchmark
         o.WriteLine("        re-laid as NHWC strides (permute, contiguous, permute back), which libtorch treats as channels_last.");
         o.WriteLine();
 
-        var table = new TextTable("model", "params", "imgsz", "batch", "layout", "amp", "ms/step", "images/s", "fwd+loss ms", "backward ms", "optim ms", "NHWC kept");
+        var table = new TextTable("model", "params", "imgsz", "batch", "layout", "amp", "recompute", "ms/step", "images/s", "fwd+loss ms", "backward ms", "optim ms", "NHWC kept");
         var verdicts = new List<string>();
         var problems = new SortedSet<string>(StringComparer.Ordinal);
         foreach (int imgsz in sizes)
@@ -61,17 +63,19 @@ public sealed class TrainStepBenchmark : IBenchmark
             foreach (var scale in scales)
             {
                 // Every layout and precision lives side by side and their steps alternate, so a change in background load hits all alike.
-                var rigs = new List<(bool ChannelsLast, TrainingStep Step, long Parameters)>();
+                var rigs = new List<(bool ChannelsLast, bool Recompute, TrainingStep Step, long Parameters)>();
                 foreach (bool cl in formats)
                     foreach (bool bf16 in precisions)
+                    foreach (bool recompute in recomputes)
                     {
                         manual_seed(0);
                         var model = new YoloDetector(scale, spec.NumClasses);
+                        model.RecomputeNormalization(recompute);
                         if (cl && ChannelsLastCheck.Problem(model) is { } problem && problems.Add(scale.Name))   // said before the rows that may stop the process
                             o.WriteLine($"channels_last check, {scale.Name}: {problem}. Its channels_last rows time a wrong computation, if they finish; " +
                                         "forge train runs it NCHW here.");
                         long parameters = model.parameters().Sum(p => p.numel());
-                        rigs.Add((cl, new TrainingStep(model, ctx.Comm, channelsLast: cl, withEma: a.Bool("ema"), optimizer: a.String("optimizer"),
+                        rigs.Add((cl, recompute, new TrainingStep(model, ctx.Comm, channelsLast: cl, withEma: a.Bool("ema"), optimizer: a.String("optimizer"),
                                                        autocastBFloat16: bf16), parameters));
                     }
                 var timings = rigs.Select(_ => new List<StepTiming>()).ToArray();
@@ -84,12 +88,12 @@ public sealed class TrainStepBenchmark : IBenchmark
                 var medians = new Dictionary<bool, Harness.Summary>();
                 for (int r = 0; r < rigs.Count; r++)
                 {
-                    var (cl, step, parameters) = rigs[r];
+                    var (cl, recompute, step, parameters) = rigs[r];
                     var ms = timings[r].Select(t => t.Total * 1e3).ToArray();
                     var total = Harness.Summary.Of(ms);
-                    if (!step.AutocastBFloat16) medians[cl] = total;
+                    if (!step.AutocastBFloat16 && !recompute) medians[cl] = total;
                     var imagesPerSecond = Harness.Summary.Of(ms.Select(v => batchSize / (v / 1e3)).ToArray());
-                    table.Add(scale.Name, $"{parameters / 1e6:F2}M", imgsz, batchSize, cl ? "channels_last" : "NCHW", step.AutocastBFloat16 ? "bf16" : "off",
+                    table.Add(scale.Name, $"{parameters / 1e6:F2}M", imgsz, batchSize, cl ? "channels_last" : "NCHW", step.AutocastBFloat16 ? "bf16" : "off", recompute ? "on" : "off",
                         total.Format("F0"), imagesPerSecond.Format("F1"), Phase(timings[r], t => t.ForwardLoss), Phase(timings[r], t => t.Backward),
                         Phase(timings[r], t => t.Optimizer), cl ? (FirstLayerKeepsNhwc(step.Model, batches[0]) ? "yes" : "no") : "-");
                     step.Dispose();
