@@ -87,7 +87,7 @@ public sealed partial class ForgeConfig
                               "computes the model wrongly channels_last on this CPU (README.md)")]
     public bool ChannelsLast { get; private set; } = true;
     [Setting("recompute", "training keeps only each Conv block's convolution output for backward and recomputes its BatchNorm+SiLU " +
-                          "there: about a third less activation memory for ~20% longer steps on CPU (bench/README.md); results bitwise " +
+                          "there: about a third less activation memory for 5-20% longer epochs on CPU (bench/README.md); results bitwise " +
                           "the same either way")]
     public bool Recompute { get; private set; } = true;
     [Setting("cache", "cache decoded images: ram (or true) keeps them in memory, disk writes an .npy beside each image (as Ultralytics), false",
