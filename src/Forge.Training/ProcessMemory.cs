@@ -71,10 +71,10 @@ public static partial class ProcessMemory
     /// layers' activations and their gradients: 44 MB at 416 px and batch 16, 105 MB at 640) were then mapped, zero-filled by
     /// the kernel and unmapped again on every step, which shows as system CPU time. Kept in the heap they are reused from step
     /// to step; the per-epoch <see cref="ReleaseFreeNativeMemory"/> still hands free pages back. The trim threshold is 512 MiB:
-    /// with 128 MiB the heap's top went back to the kernel after most steps (a step frees its ~1 GB of activations) and was
-    /// faulted in again on the next: 0.85-2.3 million page faults and 9-20 s of system CPU time in two epochs of issue 13's
-    /// workload against 0.75 million and 7-8 s, epochs 10-40% longer, at the same peak (bench/README.md, eighth session): the
-    /// peak is set inside the step, above what stays free after it. Blocks above the threshold
+    /// with 128 MiB, in about half the runs the heap's top went back to the kernel after steps (a step frees ~1 GB of
+    /// activations) and was faulted in again on the next: 1.4-2.3 million page faults and 13-20 s of system CPU time in two
+    /// epochs of issue 13's workload against 0.73-0.80 million and 6.5-8.6 s, those runs 25-40% slower, at the same peak
+    /// (bench/README.md, eighth session): the peak is set inside the step, above what stays free after it. Blocks above the threshold
     /// (and, off the main thread, above a thread heap's 64 MiB) are still mapped. A no-op off glibc, and when the user chose
     /// malloc settings (MALLOC_MMAP_THRESHOLD_, MALLOC_TRIM_THRESHOLD_, or glibc.malloc tunables in GLIBC_TUNABLES).
     /// </summary>

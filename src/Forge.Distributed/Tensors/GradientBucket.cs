@@ -168,7 +168,7 @@ internal sealed class GradientBucket : IDisposable
 
     IntPtr StorageOf(Tensor t)
     {
-        using var scope = NewDisposeScope();   // storage<T>() goes through a same-dtype to_type() whose wrapper Storage.Dispose keeps
+        using var scope = NewDisposeScope();   // storage<T>() makes a same-dtype to_type() wrapper that Storage.Dispose does not release
         if (dtype == ScalarType.Float64) { using var s = t.storage<double>(); return s.data_ptr(); }
         using var f = t.storage<float>();
         return f.data_ptr();
