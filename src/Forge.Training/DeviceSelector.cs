@@ -35,13 +35,15 @@ public static class DeviceSelector
     }
 
     /// <summary>
-    /// The host process's settings for training, validation and prediction: intra-op threads (<see cref="ConfigureThreads"/>)
-    /// and glibc malloc keeping a step's large tensors in its heap (<see cref="ProcessMemory.KeepLargeBlocksInHeap"/>).
+    /// The host process's settings for training, validation and prediction: intra-op threads (<see cref="ConfigureThreads"/>),
+    /// glibc malloc keeping a step's large tensors in its heap (<see cref="ProcessMemory.KeepLargeBlocksInHeap"/>), and NNPACK off
+    /// where it cannot start (<see cref="TensorLibrary.DisableNnpackWhereItCannotStart"/>).
     /// </summary>
     public static void ConfigureHost(int requestedThreads, int processesOnThisMachine = 1)
     {
         ConfigureThreads(requestedThreads, processesOnThisMachine);
         ProcessMemory.KeepLargeBlocksInHeap();
+        TensorLibrary.DisableNnpackWhereItCannotStart();
     }
 
     /// <summary>Intra-op threads: the setting, or every core of this machine shared evenly by the processes on it.</summary>
