@@ -11,30 +11,6 @@ namespace Forge.Distributed.Tests;
 /// </summary>
 public class DeviceAllReducePathTests
 {
-    sealed class TwoRankStub : ICommunicator
-    {
-        public int Rank => 0;
-        public int WorldSize => 2;
-        public int LocalRank => 0;
-        public int LocalSize => 2;
-        public bool IsMain => true;
-        public string Backend => "stub";
-        public void Barrier() { }
-        public void Broadcast<T>(Span<T> data, int root) where T : unmanaged { }
-        public void AllReduceSum(Span<float> data) => throw new InvalidOperationException("the device path must not use host all-reduce");
-        public void AllReduceSum(Span<double> data) => throw new NotSupportedException();
-        public void AllReduceSum(Span<long> data) => throw new NotSupportedException();
-        public void AllReduceMax(Span<double> data) => throw new NotSupportedException();
-        public void AllReduceMax(Span<long> data) => throw new NotSupportedException();
-        public void AllReduceMin(Span<double> data) => throw new NotSupportedException();
-        public void AllReduceMin(Span<long> data) => throw new NotSupportedException();
-        public T[] AllGather<T>(T value) where T : unmanaged => [value, value];
-        public byte[][] AllGatherBytes(ReadOnlySpan<byte> data) => [data.ToArray(), data.ToArray()];
-        [System.Diagnostics.CodeAnalysis.DoesNotReturn]
-        public void Abort(int errorCode, string message) => throw new InvalidOperationException(message);
-        public void Dispose() { }
-    }
-
     /// <summary>Adds the other rank's packed bucket (gradients then slots), as a sum across two ranks would.</summary>
     sealed class AddOtherRank(float[] other) : IDeviceAllReduce
     {
@@ -58,7 +34,7 @@ public class DeviceAllReducePathTests
         // Other rank's bucket: a's grad [6, 8], b's grad [3, 3, 3], c none; slots 1, 1, 0.
         var fake = new AddOtherRank([6, 8, 3, 3, 3, 0, 1, 1, 0]);
         var warnings = new List<string>();
-        using var reducer = new GradientBucketReducer(new TwoRankStub(), [("a", a), ("b", b), ("c", c)], warning: warnings.Add, deviceAllReduce: fake);
+        using var reducer = new GradientBucketReducer(new RankZeroOfTwo(), [("a", a), ("b", b), ("c", c)], warning: warnings.Add, deviceAllReduce: fake);
 
         reducer.ReduceAndAverage();
 

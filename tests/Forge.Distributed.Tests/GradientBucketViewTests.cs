@@ -11,34 +11,16 @@ namespace Forge.Distributed.Tests;
 /// </summary>
 public class GradientBucketViewTests
 {
-    sealed class OtherRankOnHost : ICommunicator
+    /// <summary>Rank 0 whose host all-reduce adds the other rank's packed bucket, <paramref name="other"/>().</summary>
+    static RankZeroOfTwo AddingOtherRank(Func<float[]> other) => new()
     {
-        public float[] Other { get; set; } = [];
-        public int Rank => 0;
-        public int WorldSize => 2;
-        public int LocalRank => 0;
-        public int LocalSize => 2;
-        public bool IsMain => true;
-        public string Backend => "stub";
-        public void Barrier() { }
-        public void Broadcast<T>(Span<T> data, int root) where T : unmanaged { }
-        public void AllReduceSum(Span<float> data)
+        HostFloatSum = data =>
         {
-            Assert.Equal(Other.Length, data.Length);
-            for (int i = 0; i < data.Length; i++) data[i] += Other[i];
-        }
-        public void AllReduceSum(Span<double> data) => throw new NotSupportedException();
-        public void AllReduceSum(Span<long> data) => throw new NotSupportedException();
-        public void AllReduceMax(Span<double> data) => throw new NotSupportedException();
-        public void AllReduceMax(Span<long> data) => throw new NotSupportedException();
-        public void AllReduceMin(Span<double> data) => throw new NotSupportedException();
-        public void AllReduceMin(Span<long> data) => throw new NotSupportedException();
-        public T[] AllGather<T>(T value) where T : unmanaged => [value, value];
-        public byte[][] AllGatherBytes(ReadOnlySpan<byte> data) => [data.ToArray(), data.ToArray()];
-        [System.Diagnostics.CodeAnalysis.DoesNotReturn]
-        public void Abort(int errorCode, string message) => throw new InvalidOperationException(message);
-        public void Dispose() { }
-    }
+            var o = other();
+            Assert.Equal(o.Length, data.Length);
+            for (int i = 0; i < data.Length; i++) data[i] += o[i];
+        },
+    };
 
     static float[] Grad(Tensor p) { using var g = p.grad!; return g.data<float>().ToArray(); }
 
@@ -67,13 +49,13 @@ public class GradientBucketViewTests
     {
         using var a = zeros(2).requires_grad_();
         using var b = zeros(3).requires_grad_();
-        var comm = new OtherRankOnHost();
-        using var reducer = new GradientBucketReducer(comm, [("a", a), ("b", b)], warning: _ => { });
+        float[] other = [];
+        using var reducer = new GradientBucketReducer(AddingOtherRank(() => other), [("a", a), ("b", b)], warning: _ => { });
 
         // Step 1: fresh gradients (not views yet) are copied in, averaged, and the parameters re-pointed at the bucket.
         Backward(a, b, [2, 4], [1, 1, 1]);
         IntPtr before = StorageOf(a);
-        comm.Other = [6, 8, 3, 3, 3, 1, 1];
+        other = [6, 8, 3, 3, 3, 1, 1];
         reducer.ReduceAndAverage();
         Assert.Equal(new float[] { 4, 6 }, Grad(a));
         Assert.Equal(new float[] { 2, 2, 2 }, Grad(b));
@@ -84,7 +66,7 @@ public class GradientBucketViewTests
         ZeroGradInPlace(a, b);
         Backward(a, b, [1, 1], [0, 1, 2]);
         Backward(a, b, [1, 3], [0, 1, 2]);
-        comm.Other = [0, 0, 10, 10, 10, 1, 1];
+        other = [0, 0, 10, 10, 10, 1, 1];
         reducer.ReduceAndAverage();
         Assert.Equal(new float[] { 1, 2 }, Grad(a));
         Assert.Equal(new float[] { 5, 6, 7 }, Grad(b));
@@ -94,7 +76,7 @@ public class GradientBucketViewTests
         ZeroGradInPlace(b);
         a.grad = tensor(new float[] { 10, 20 });
         Assert.NotEqual(StorageOf(a), StorageOf(b));
-        comm.Other = [2, 4, 0, 0, 0, 1, 0];
+        other = [2, 4, 0, 0, 0, 1, 0];
         reducer.ReduceAndAverage();
         Assert.Equal(new float[] { 6, 12 }, Grad(a));
         Assert.Equal(new float[] { 0, 0, 0 }, Grad(b));
@@ -106,10 +88,10 @@ public class GradientBucketViewTests
     {
         using var a = zeros(2).requires_grad_();
         using var b = zeros(1).requires_grad_();   // no local gradient
-        var comm = new OtherRankOnHost();
-        using var reducer = new GradientBucketReducer(comm, [("a", a), ("b", b)], warning: _ => { });
+        float[] other = [];
+        using var reducer = new GradientBucketReducer(AddingOtherRank(() => other), [("a", a), ("b", b)], warning: _ => { });
         using (var scope = NewDisposeScope()) (a * tensor(new float[] { 2, 2 })).sum().backward();
-        comm.Other = [0, 0, 8, 1, 1];
+        other = [0, 0, 8, 1, 1];
         reducer.ReduceAndAverage();
         Assert.Equal(new float[] { 1, 1 }, Grad(a));
         Assert.Equal(new float[] { 4 }, Grad(b));
