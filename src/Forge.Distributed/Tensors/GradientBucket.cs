@@ -21,6 +21,7 @@ internal sealed class GradientBucket : IDisposable
     readonly long[] offsets;          // each view's element offset in deviceFlat
     readonly IntPtr bucketStorage;    // deviceFlat's storage, to recognise gradients that already are views of it
     readonly Tensor?[] grads;         // this step's gradient handles (TorchSharp hands out a new wrapper per .grad read)
+    readonly bool[] gradIsView;       // whether grads[i] already is views[i] (found while packing, used when writing back)
     readonly Tensor deviceFlat;       // on the parameters' device
     readonly Tensor gradPart;         // deviceFlat without the slots
     readonly Tensor hostFlat;         // == deviceFlat on CPU; a host mirror for device parameters
@@ -40,6 +41,7 @@ internal sealed class GradientBucket : IDisposable
         views = new Tensor[members.Count];
         offsets = new long[members.Count];
         grads = new Tensor?[members.Count];
+        gradIsView = new bool[members.Count];
         long elements = 0;
         for (int i = 0; i < members.Count; i++)
         {
@@ -76,13 +78,7 @@ internal sealed class GradientBucket : IDisposable
     /// <summary>Copies local gradients in (zeros where a parameter has none) and marks which parameters had one.</summary>
     public void Gather()
     {
-        for (int i = 0; i < parameters.Length; i++)
-        {
-            var g = parameters[i].grad;
-            grads[i] = g;
-            if (g is null) views[i].zero_();
-            else if (!IsView(g, i)) views[i].copy_(g);
-        }
+        for (int i = 0; i < parameters.Length; i++) Pack(i);
         if (!onCpu) hostGradPart!.copy_(gradPart);
         for (int i = 0; i < grads.Length; i++) SetSlot(i, grads[i] is not null);
     }
@@ -125,7 +121,7 @@ internal sealed class GradientBucket : IDisposable
             var g = grads[i];
             if (g is not null)
             {
-                if (!IsView(g, i)) parameters[i].grad = views[i];   // from now on backward accumulates into the bucket
+                if (!gradIsView[i]) parameters[i].grad = views[i];   // from now on backward accumulates into the bucket
                 g.Dispose();
                 grads[i] = null;
             }
@@ -142,16 +138,7 @@ internal sealed class GradientBucket : IDisposable
     {
         var had = new float[parameters.Length];
         for (int i = 0; i < parameters.Length; i++)
-        {
-            var g = parameters[i].grad;
-            grads[i] = g;
-            if (g is null) views[i].zero_();
-            else
-            {
-                if (!IsView(g, i)) views[i].copy_(g);
-                had[i] = 1f;
-            }
-        }
+            if (Pack(i)) had[i] = 1f;
         using (var slotsOnDevice = deviceFlat.narrow(0, gradElements, parameters.Length))
         using (var hadTensor = tensor(had).to(dtype))
             slotsOnDevice.copy_(hadTensor);
@@ -161,6 +148,18 @@ internal sealed class GradientBucket : IDisposable
             hostSlots.copy_(slotsOnDevice);
         gradPart.div_(worldSize);
         WriteBack(unused);
+    }
+
+    /// <summary>Parameter <paramref name="i"/>'s local gradient into its view of the bucket (zeros without one; nothing to copy
+    /// when the gradient already is the view). Returns whether it had a gradient.</summary>
+    bool Pack(int i)
+    {
+        var g = parameters[i].grad;
+        grads[i] = g;
+        gradIsView[i] = g is not null && IsView(g, i);
+        if (g is null) views[i].zero_();
+        else if (!gradIsView[i]) views[i].copy_(g);
+        return g is not null;
     }
 
     /// <summary>Whether gradient <paramref name="g"/> is parameter <paramref name="i"/>'s view of this bucket (same storage and offset).</summary>
