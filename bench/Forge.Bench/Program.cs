@@ -20,4 +20,7 @@ IBenchmark[] benchmarks =
     new AugmentBenchmark(),
     new InferenceBenchmark(),
 ];
+// The channels_last check's child process (CPUs that describe no caches; see ChannelsLastCheck) is this program again.
+if (args is [Forge.Cli.CommandLine.ChannelsLastTrialMode, ..]) return Forge.Cli.CommandLine.Run(args, Console.Out, Console.Error);
+Forge.Cli.CommandLine.RegisterChannelsLastTrialProcess();
 return new BenchRunner(benchmarks).Run(args, Console.Out, Console.Error);

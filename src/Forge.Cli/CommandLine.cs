@@ -24,6 +24,8 @@ public static class CommandLine
                 "predict" => PredictCommand.Run(Parse(rest), stdout),
                 "demo" => DemoCommand.Run(args, stdout, stderr),
                 "export" => ExportCommand.Run(Parse(rest), stdout),
+                // Internal: the child process of the channels_last check (ChannelsLastTrialProcess); not in the help.
+                ChannelsLastTrialMode => ChannelsLastTrials(rest, stdout, stderr),
                 "version" or "--version" => Print(stdout, Forge.Training.ForgeInfo.Version),
                 "settings" or "cfg" => Print(stdout, new ForgeConfig().ToYaml()),
                 _ => throw new ConfigException($"unknown mode '{mode}'; use train, val, predict, export, demo, settings or help"),
@@ -36,6 +38,20 @@ public static class CommandLine
             if (Environment.GetEnvironmentVariable("FORGE_DEBUG") == "1") stderr.WriteLine(e);
             return e is ConfigException or ArgumentException ? 2 : 1;
         }
+    }
+
+    /// <summary>The mode under which <see cref="Forge.Torch.ChannelsLastTrialProcess"/> starts this program again.</summary>
+    public const string ChannelsLastTrialMode = "channels-last-trial";
+
+    /// <summary>Registers this program as the child process of the channels_last check (see <see cref="Forge.Torch.ChannelsLastCheck"/>).
+    /// Program.Main calls it; tests that run <see cref="Run"/> in their own process do not (their process is not forge).</summary>
+    public static void RegisterChannelsLastTrialProcess() =>
+        Forge.Torch.ChannelsLastTrialProcess.Current ??= Forge.Torch.ChannelsLastTrialProcess.ForThisProgram(ChannelsLastTrialMode);
+
+    static int ChannelsLastTrials(string[] shapes, TextWriter stdout, TextWriter stderr)
+    {
+        Forge.Training.TensorLibrary.DisableNnpackWhereItCannotStart();
+        return Forge.Torch.ChannelsLastCheck.RunTrials(shapes, stdout, stderr);
     }
 
     static ForgeConfig Parse(string[] args)

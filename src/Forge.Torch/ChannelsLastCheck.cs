@@ -12,11 +12,14 @@ namespace Forge.Torch;
 /// description leaf (no cache sizes; libtorch 2.10.0): oneDNN sizes its channels_last kernels' blocks
 /// from those caches, and (1) the forward of a 1x1 convolution with a channels_last input wrote wrong values into its last
 /// output channels whenever the output width was 33-45, 65-80, 104, 112, 136, ... (a YOLOv8n with 80 classes has one: its
-/// COCO128 mAP50 came out 0.567 instead of 0.594), (2) a 1024 -> 512 1x1 convolution stopped the process with a division by
-/// zero (SIGFPE; YOLOv8s, YOLOv8l and YOLO11s could not run channels_last at all). NCHW was right and ran every model.
-/// So: a CPU without cache sizes is not tried at all (<see cref="CpuDescribesCaches"/>); elsewhere each distinct shape is
-/// tried once per process on seeded random tensors (its own generator: the global random state is not touched) against the
-/// same convolution in NCHW.
+/// COCO128 mAP50 came out 0.567 instead of 0.594), (2) a 1x1 convolution from 1024 inputs to 256 or 512 outputs stopped the
+/// process with a division by zero (SIGFPE, at every batch and size tried; YOLOv8s, YOLOv8l and YOLO11s have one), while
+/// 1024 -> 128 and 896 -> 512 ran right. NCHW was right and ran every model; so were 3x3 convolutions and the backward passes.
+/// So each distinct shape is tried once per process on seeded random tensors (its own generator: the global random state is
+/// not touched), forward and backward, against the same convolution in NCHW. On a CPU that describes its caches the trials
+/// run in this process; on one that does not, a trial may kill the process, so they run in a child process
+/// (<see cref="ChannelsLastTrialProcess"/>, which a host such as the forge CLI registers) or, without one, are not run
+/// and the model runs NCHW.
 /// </summary>
 public static class ChannelsLastCheck
 {
@@ -39,17 +42,22 @@ public static class ChannelsLastCheck
     public static bool CpuDescribesCaches { get; } = DescribesCaches();
 
     /// <summary>
-    /// Why <paramref name="module"/> must not run channels_last on this CPU, or null when it may: the CPU describes no caches,
-    /// or some of its convolution shapes are computed wrongly (<see cref="WrongShapes"/>, not tried on such a CPU).
+    /// Why <paramref name="module"/> must not run channels_last on this CPU, or null when it may: some of its convolution shapes
+    /// are computed wrongly or stop the process (<see cref="WrongShapes"/>), or the CPU describes no caches and no
+    /// <see cref="ChannelsLastTrialProcess"/> is registered to try them safely.
     /// </summary>
     public static string? Problem(nn.Module module)
     {
-        if (!CpuDescribesCaches)
+        if (!CpuDescribesCaches && ChannelsLastTrialProcess.Current is null)
             return "this CPU describes no data caches through CPUID (a virtual machine that hides them), and libtorch's oneDNN channels_last " +
-                   "kernels then compute some convolutions wrongly or stop the process with a division by zero";
-        var wrong = WrongShapes(module);
+                   "kernels then compute some convolutions wrongly or stop the process with a division by zero (this process cannot try " +
+                   "its shapes in a child process; the forge command line can)";
+        IReadOnlyList<ConvShape> wrong;
+        try { wrong = WrongShapes(module); }
+        catch (InvalidOperationException e) { return $"its convolution shapes could not be tried: {e.Message}"; }
         return wrong.Count == 0 ? null
-            : $"libtorch computes the {string.Join(", ", wrong)} of this model wrongly in the channels_last layout on this CPU (tried against an NCHW reference)";
+            : $"libtorch computes the {string.Join(", ", wrong)} of this model wrongly in the channels_last layout on this CPU, or stops " +
+              "the process there (tried against an NCHW reference" + (CpuDescribesCaches ? ")" : " in a child process, since this CPU describes no caches)");
     }
 
     static bool DescribesCaches()
@@ -80,33 +88,98 @@ public static class ChannelsLastCheck
     {
         public override string ToString() =>
             $"{KernelH}x{KernelW} conv {In}->{Out}" + (Stride != 1 ? $" stride {Stride}" : "") + (Groups != 1 ? $" groups {Groups}" : "");
+
+        /// <summary>The shape as one command-line argument, "In,Out,KernelH,KernelW,Stride,Padding,Dilation,Groups" (see <see cref="Parse"/>).</summary>
+        public string ToArgument() => string.Join(',', In, Out, KernelH, KernelW, Stride, Padding, Dilation, Groups);
+
+        /// <summary>The shape of <see cref="ToArgument"/>'s form.</summary>
+        /// <exception cref="FormatException">Not eight comma-separated integers, or a size below its minimum (1; padding 0).</exception>
+        public static ConvShape Parse(string argument)
+        {
+            var v = argument.Split(',').Select(p => long.TryParse(p, out long x) ? x : -1).ToArray();
+            if (v.Length != 8 || v.Any(x => x < 0) || v.Where((x, i) => i != 5 && x < 1).Any())
+                throw new FormatException($"'{argument}' is not a convolution shape In,Out,KernelH,KernelW,Stride,Padding,Dilation,Groups " +
+                                          "(eight integers, all >= 1 but the padding, >= 0)");
+            return new ConvShape(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
+        }
     }
 
     /// <summary>
     /// The distinct shapes among <paramref name="module"/>'s Conv2d layers whose channels_last forward is wrong on this CPU
     /// (empty when all agree). Only CPU convolutions are tried; call it for a model that runs on the CPU.
     /// </summary>
-    public static IReadOnlyList<ConvShape> WrongShapes(nn.Module module) =>
-        module.modules().OfType<Conv2d>().Select(ShapeOf).Distinct().Where(s => !Verdicts.GetOrAdd(s, Agrees)).ToList();
+    /// <exception cref="InvalidOperationException">The CPU describes no caches and no <see cref="ChannelsLastTrialProcess"/> is registered.</exception>
+    public static IReadOnlyList<ConvShape> WrongShapes(nn.Module module)
+    {
+        var shapes = module.modules().OfType<Conv2d>().Select(ShapeOf).Distinct().ToList();
+        if (!CpuDescribesCaches)
+        {
+            var process = ChannelsLastTrialProcess.Current
+                ?? throw new InvalidOperationException("this CPU describes no caches: its channels_last trials need a ChannelsLastTrialProcess");
+            var untried = shapes.Where(s => !Verdicts.ContainsKey(s)).ToList();
+            if (untried.Count > 0)
+                foreach (var (shape, agrees) in process.Try(untried)) Verdicts.TryAdd(shape, agrees);
+        }
+        return shapes.Where(s => !Verdicts.GetOrAdd(s, Agrees)).ToList();
+    }
 
-    /// <summary>Whether one shape's channels_last forward equals its NCHW forward (what the fallback runs) within
-    /// <see cref="Tolerance"/> in every trial.</summary>
+    /// <summary>
+    /// The child's side of <see cref="ChannelsLastTrialProcess"/>: tries each shape (<see cref="ConvShape.ToArgument"/> form) in
+    /// this process and writes "ARGUMENT ok" or "ARGUMENT wrong" per shape, flushed before the next trial starts, so a
+    /// trial that kills the process is the first shape without a line. Returns 0, or 2 (with a message) for a malformed shape.
+    /// </summary>
+    public static int RunTrials(IReadOnlyList<string> shapeArguments, TextWriter output, TextWriter error)
+    {
+        ConvShape[] shapes;
+        try { shapes = shapeArguments.Select(ConvShape.Parse).ToArray(); }
+        catch (FormatException e)
+        {
+            error.WriteLine($"channels-last-trial: {e.Message}");
+            return 2;
+        }
+        for (int i = 0; i < shapes.Length; i++)
+        {
+            output.WriteLine($"{shapeArguments[i]} {(Agrees(shapes[i]) ? "ok" : "wrong")}");
+            output.Flush();
+        }
+        return 0;
+    }
+
+    /// <summary>Whether one shape's channels_last forward and backward (input and weight gradients) equal its NCHW ones (what the
+    /// fallback runs) within <see cref="Tolerance"/> in every trial. Runs the trial in this process, whatever the CPU.</summary>
     public static bool Agrees(ConvShape s) => Trials.All(t => Agrees(s, t.Batch, t.Size));
 
     static bool Agrees(ConvShape s, int batch, int size)
     {
-        using var _ = no_grad();
+        using var grad = enable_grad();
         using var scope = NewDisposeScope();
         using var generator = new Generator(seed: 20261201);
         long inSize = Math.Max((size - 1) * s.Stride + s.Dilation * (s.KernelH - 1) + 1 - 2 * s.Padding, 1);
         var x = rand([batch, s.In, inSize, inSize], generator: generator);
         var w = randn([s.Out, s.In / s.Groups, s.KernelH, s.KernelW], generator: generator);
         var b = randn([s.Out], generator: generator);
+        var nchw = ForwardBackward(s, x, w, b, generator);
+        var nhwc = ForwardBackward(s, ChannelsLast.Of(x), ChannelsLast.Of(w), b, generator: null, dy: nchw.Dy);
+        return Close(nhwc.Y, nchw.Y) && Close(nhwc.Dx, nchw.Dx) && Close(nhwc.Dw, nchw.Dw);
+    }
+
+    /// <summary>y = conv2d(x, w, b) and the gradients of sum(y * dy) with respect to x and w; dy drawn from
+    /// <paramref name="generator"/> when not given (in y's layout otherwise).</summary>
+    static (Tensor Y, Tensor Dy, Tensor Dx, Tensor Dw) ForwardBackward(ConvShape s, Tensor x, Tensor w, Tensor b, Generator? generator, Tensor? dy = null)
+    {
+        var xl = x.detach().requires_grad_(true);
+        var wl = w.detach().requires_grad_(true);
         long[] stride = [s.Stride, s.Stride], padding = [s.Padding, s.Padding], dilation = [s.Dilation, s.Dilation];
-        var nchw = nn.functional.conv2d(x, w, b, stride, padding, dilation, s.Groups);
-        var nhwc = nn.functional.conv2d(ChannelsLast.Of(x), ChannelsLast.Of(w), b, stride, padding, dilation, s.Groups);
-        double scale = nchw.abs().max().to(float64).item<double>();
-        double error = (nhwc - nchw).abs().max().to(float64).item<double>();
+        var y = nn.functional.conv2d(xl, wl, b, stride, padding, dilation, s.Groups);
+        dy ??= randn(y.shape, generator: generator);
+        var grads = autograd.grad([y], [xl, wl], [ChannelsLast.Is(y) ? ChannelsLast.Of(dy) : dy]);
+        return (y.detach(), dy, grads[0], grads[1]);
+    }
+
+    static bool Close(Tensor actual, Tensor expected)
+    {
+        double scale = expected.abs().max().to(float64).item<double>();
+        double error = (actual - expected).abs().max().to(float64).item<double>();
         return error <= Tolerance * Math.Max(scale, 1e-12);
     }
 
