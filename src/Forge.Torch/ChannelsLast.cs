@@ -26,18 +26,23 @@ public static class ChannelsLast
         return s[1] == 1 && s[3] == shape[1] && s[2] == shape[1] * shape[3];
     }
 
-    /// <summary>Re-lays every 4-D parameter (convolution weights) of <paramref name="module"/> as channels_last, in place.</summary>
+    /// <summary>Re-lays every 4-D parameter (convolution weights) of <paramref name="module"/> as channels_last, in place, except
+    /// the weights of convolutions that run NCHW (<see cref="NchwConvolutions"/>).</summary>
     /// <returns>How many tensors were converted.</returns>
     public static int Convert(nn.Module module)
     {
         int converted = 0;
         using var _ = no_grad();
-        foreach (var (_, p) in module.named_parameters())
+        foreach (var m in module.modules().Prepend(module))
         {
-            if (p.dim() != 4 || Is(p)) continue;
-            using var cl = Of(p);
-            p.set_(cl);
-            converted++;
+            if (m is TorchSharp.Modules.Conv2d conv && NchwConvolutions.Contains(conv)) continue;
+            foreach (var (_, p) in m.named_parameters(recurse: false))
+            {
+                if (p.dim() != 4 || Is(p)) continue;
+                using var cl = Of(p);
+                p.set_(cl);
+                converted++;
+            }
         }
         return converted;
     }

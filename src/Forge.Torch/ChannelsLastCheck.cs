@@ -42,23 +42,32 @@ public static class ChannelsLastCheck
     public static bool CpuDescribesCaches { get; } = DescribesCaches();
 
     /// <summary>
-    /// Why <paramref name="module"/> must not run channels_last on this CPU, or null when it may: some of its convolution shapes
-    /// are computed wrongly or stop the process (<see cref="WrongShapes"/>), or the CPU describes no caches and no
+    /// Why no shape can be tried in this process, or null when they can: the CPU describes no caches and no
     /// <see cref="ChannelsLastTrialProcess"/> is registered to try them safely.
+    /// </summary>
+    public static string? Untried => CpuDescribesCaches || ChannelsLastTrialProcess.Current is not null ? null
+        : "this CPU describes no data caches through CPUID (a virtual machine that hides them), and libtorch's oneDNN channels_last " +
+          "kernels then compute some convolutions wrongly or stop the process with a division by zero (this process cannot try " +
+          "its shapes in a child process; the forge command line can)";
+
+    /// <summary>
+    /// What stands in the way of running <paramref name="module"/> channels_last on this CPU, or null when nothing does: its shapes
+    /// cannot be tried (<see cref="Untried"/>, or the trial process failed), or some are computed wrongly or stop the process
+    /// (<see cref="WrongShapes"/>; those can still run NCHW inside a channels_last model, <see cref="NchwConvolutions"/>).
     /// </summary>
     public static string? Problem(nn.Module module)
     {
-        if (!CpuDescribesCaches && ChannelsLastTrialProcess.Current is null)
-            return "this CPU describes no data caches through CPUID (a virtual machine that hides them), and libtorch's oneDNN channels_last " +
-                   "kernels then compute some convolutions wrongly or stop the process with a division by zero (this process cannot try " +
-                   "its shapes in a child process; the forge command line can)";
+        if (Untried is { } why) return why;
         IReadOnlyList<ConvShape> wrong;
         try { wrong = WrongShapes(module); }
         catch (InvalidOperationException e) { return $"its convolution shapes could not be tried: {e.Message}"; }
-        return wrong.Count == 0 ? null
-            : $"libtorch computes the {string.Join(", ", wrong)} of this model wrongly in the channels_last layout on this CPU, or stops " +
-              "the process there (tried against an NCHW reference" + (CpuDescribesCaches ? ")" : " in a child process, since this CPU describes no caches)");
+        return wrong.Count == 0 ? null : WrongShapesText(wrong);
     }
+
+    /// <summary>"libtorch computes the SHAPES of this model wrongly ..." for a problem or a note.</summary>
+    public static string WrongShapesText(IEnumerable<ConvShape> wrong) =>
+        $"libtorch computes the {string.Join(", ", wrong)} of this model wrongly in the channels_last layout on this CPU, or stops " +
+        "the process there (tried against an NCHW reference" + (CpuDescribesCaches ? ")" : " in a child process, since this CPU describes no caches)");
 
     static bool DescribesCaches()
     {
@@ -183,7 +192,8 @@ public static class ChannelsLastCheck
         return error <= Tolerance * Math.Max(scale, 1e-12);
     }
 
-    static ConvShape ShapeOf(Conv2d c)
+    /// <summary>The shape of a Conv2d as the check tries it (padding from the module, or "same" where it has none).</summary>
+    public static ConvShape ShapeOf(Conv2d c)
     {
         var shape = c.weight!.shape;
         long padding = c.padding is { Length: > 0 } p ? p[0] : c.dilation[0] * (shape[2] - 1) / 2;

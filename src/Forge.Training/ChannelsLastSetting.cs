@@ -5,22 +5,36 @@ using static TorchSharp.torch;
 namespace Forge.Training;
 
 /// <summary>
-/// The channels_last setting as train, val and predict apply it: on when asked, unless libtorch cannot run the model's
-/// convolutions channels_last on this CPU (<see cref="ChannelsLastCheck.Problem"/>); then the process runs NCHW, as
-/// channels_last=false does, and says so once.
+/// The channels_last setting as train, val and predict apply it: on when asked. Convolution shapes that libtorch computes
+/// wrongly channels_last on this CPU (<see cref="ChannelsLastCheck.WrongShapes"/>) run NCHW inside the channels_last model
+/// (<see cref="NchwConvolutions"/>), with one note per process; where the shapes cannot be tried at all
+/// (<see cref="ChannelsLastCheck.Untried"/>, or a failed trial process) the process runs NCHW, as channels_last=false does,
+/// and says so once.
 /// </summary>
 public static class ChannelsLastSetting
 {
-    static int warned;
+    static int warned, noted;
 
     /// <param name="requested">The channels_last setting.</param>
-    /// <param name="model">The model about to run (its Conv2d shapes are checked; CUDA models are not: the check is of libtorch's CPU kernels).</param>
-    /// <param name="log">Where the warning goes (standard error when null).</param>
+    /// <param name="model">The model about to run (its Conv2d shapes are checked and the wrong ones marked; CUDA models are
+    /// not checked: the check is of libtorch's CPU kernels).</param>
+    /// <param name="log">Where the warning or note goes (standard error when null).</param>
     /// <returns>Whether to run channels_last.</returns>
     public static bool Resolve(bool requested, nn.Module model, Device device, TextWriter? log)
     {
         if (!requested || device.type != DeviceType.CPU) return requested;
-        if (ChannelsLastCheck.Problem(model) is not { } problem) return true;
+        if (ChannelsLastCheck.Untried is { } why) return RunNchw(why, log);
+        IReadOnlyList<ChannelsLastCheck.ConvShape> wrong;
+        try { wrong = ChannelsLastCheck.WrongShapes(model); }
+        catch (InvalidOperationException e) { return RunNchw($"its convolution shapes could not be tried: {e.Message}", log); }
+        if (wrong.Count > 0 && NchwConvolutions.Mark(model, wrong) > 0 && Interlocked.Exchange(ref noted, 1) == 0)
+            (log ?? Console.Error).WriteLine($"channels_last on {CpuModel()}: {ChannelsLastCheck.WrongShapesText(wrong)}. Those convolutions " +
+                                             "run NCHW, the others channels_last.");
+        return true;
+    }
+
+    static bool RunNchw(string problem, TextWriter? log)
+    {
         if (Interlocked.Exchange(ref warned, 1) == 0)
             (log ?? Console.Error).WriteLine($"WARNING: channels_last=true on {CpuModel()}: {problem}. This process runs NCHW, as channels_last=false " +
                                              "does (correct results, about 10-25% slower on CPU); add channels_last=false to skip the check.");

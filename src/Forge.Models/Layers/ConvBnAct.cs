@@ -103,7 +103,7 @@ public sealed class ConvBnAct : nn.Module<Tensor, Tensor>
         if (norm.weight is not null) scale = scale * norm.weight;
         var shift = norm.bias is null ? -norm.running_mean * scale : norm.bias - norm.running_mean * scale;
         var weight = conv.weight! * scale.view(-1, 1, 1, 1);
-        fusedWeight = (channelsLast ? ChannelsLast.Of(weight) : weight).DetachFromDisposeScope();
+        fusedWeight = (channelsLast && !NchwConvolutions.Contains(conv) ? ChannelsLast.Of(weight) : weight).DetachFromDisposeScope();
         fusedBias = shift.detach().clone().DetachFromDisposeScope();
     }
 
@@ -119,10 +119,10 @@ public sealed class ConvBnAct : nn.Module<Tensor, Tensor>
     {
         if (!training && fusedWeight is not null)
         {
-            var z = nn.functional.conv2d(x, fusedWeight, fusedBias, stride, padding, dilation, groups: groups);
+            var z = nn.functional.conv2d(NchwConvolutions.Input(conv, x), fusedWeight, fusedBias, stride, padding, dilation, groups: groups);
             return act ? z.silu_() : z;   // z is this call's own tensor: activated in place
         }
-        using var c = conv.forward(x);
+        using var c = conv.forward(NchwConvolutions.Input(conv, x));
         if (!act) return Normalize(c);
         // Training with RecomputeNormalization: BatchNorm+SiLU keeps only the convolution's output for backward.
         if (RecomputeNormalization && training && is_grad_enabled() && bn is BatchNorm norm && norm.weight is not null && norm.bias is not null)

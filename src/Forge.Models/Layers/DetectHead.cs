@@ -96,14 +96,16 @@ public sealed class DetectHead : nn.Module<Tensor[], Tensor>
     /// One branch on one level. In a bfloat16 autocast region (amp=bf16) its last 1x1 convolution, the one that writes the
     /// box-distribution and class logits, runs in float32: bfloat16's 8 significant bits would quantise a logit of ~10 in
     /// steps of 0.06, coarser than the box regression resolves (30-epoch runs: bench/README.md, amp=bf16).
+    /// The last convolution runs NCHW where the channels_last check marked it (<see cref="NchwConvolutions"/>).
     /// </summary>
     static Tensor Branch(Sequential branch, Tensor level)
     {
-        if (!Autocast.IsEnabled) return branch.forward(level);
         var x = level;
         var layers = branch.children().ToArray();
         for (int k = 0; k < layers.Length - 1; k++) x = ((nn.Module<Tensor, Tensor>)layers[k]).forward(x);
+        var logits = (Conv2d)layers[^1];
+        if (!Autocast.IsEnabled) return logits.forward(NchwConvolutions.Input(logits, x));
         using (Autocast.Suspend())
-            return ((Conv2d)layers[^1]).forward(x.to(ScalarType.Float32));
+            return logits.forward(NchwConvolutions.Input(logits, x.to(ScalarType.Float32)));
     }
 }
