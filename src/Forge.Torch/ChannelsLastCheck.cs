@@ -114,10 +114,12 @@ public static class ChannelsLastCheck
     }
 
     /// <summary>
-    /// The distinct shapes among <paramref name="module"/>'s Conv2d layers whose channels_last forward is wrong on this CPU
-    /// (empty when all agree). Only CPU convolutions are tried; call it for a model that runs on the CPU.
+    /// The distinct shapes among <paramref name="module"/>'s Conv2d layers whose channels_last forward or backward is wrong on this
+    /// CPU, or whose trial killed the child process (empty when all agree). Only CPU convolutions are tried; call it for a model
+    /// that runs on the CPU.
     /// </summary>
-    /// <exception cref="InvalidOperationException">The CPU describes no caches and no <see cref="ChannelsLastTrialProcess"/> is registered.</exception>
+    /// <exception cref="InvalidOperationException">The CPU describes no caches and no <see cref="ChannelsLastTrialProcess"/> is
+    /// registered, or the trial process failed (<see cref="ChannelsLastTrialProcess.Try"/>).</exception>
     public static IReadOnlyList<ConvShape> WrongShapes(nn.Module module)
     {
         var shapes = module.modules().OfType<Conv2d>().Select(ShapeOf).Distinct().ToList();

@@ -68,8 +68,13 @@ public sealed record ChannelsLastTrialProcess(string FileName, IReadOnlyList<str
         foreach (var a in Arguments.Concat(shapeArguments)) info.ArgumentList.Add(a);
         // libtorch may pick its kernels by thread count: the child runs with this process's intra-op threads.
         info.Environment["OMP_NUM_THREADS"] = TorchSharp.torch.get_num_threads().ToString(System.Globalization.CultureInfo.InvariantCulture);
-        using var process = Process.Start(info)
-            ?? throw new InvalidOperationException($"could not start the channels_last trial process {FileName}");
+        Process? started;
+        try { started = Process.Start(info); }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new InvalidOperationException($"could not start the channels_last trial process {FileName}: {e.Message}", e);
+        }
+        using var process = started ?? throw new InvalidOperationException($"could not start the channels_last trial process {FileName}");
         var error = process.StandardError.ReadToEndAsync();
         var lines = new List<string>();
         while (process.StandardOutput.ReadLine() is { } line) lines.Add(line);

@@ -64,6 +64,13 @@ public sealed class ChannelsLastTrialProcessTests
     }
 
     [Fact]
+    public void A_child_that_cannot_start_is_an_error_naming_it()
+    {
+        var e = Assert.Throws<InvalidOperationException>(() => new ChannelsLastTrialProcess("/nonexistent/forge", ["trial"]).Try([Small]));
+        Assert.Contains("could not start the channels_last trial process /nonexistent/forge", e.Message);
+    }
+
+    [Fact]
     public void A_shape_survives_its_argument_form_and_malformed_ones_are_refused()
     {
         var grouped = new ChannelsLastCheck.ConvShape(64, 64, 3, 3, 2, 1, 1, 64);
