@@ -23,8 +23,13 @@ public sealed class NchwConvolutionsTests
         using var generator = new Generator(11);
         var nchw = new YoloDetector(ModelScale.N, numClasses: 80);
         var mixed = new YoloDetector(ModelScale.N, numClasses: 80);
+        using var tenth = HeldScalars.Of(0.1);
         using (no_grad())
-            foreach (var p in nchw.parameters()) p.copy_(randn(p.shape, generator: generator) * 0.1);
+            foreach (var p in nchw.parameters())
+            {
+                using var r = randn(p.shape, generator: generator);
+                p.copy_(r.mul_(tenth));
+            }
         mixed.load_state_dict(nchw.state_dict());
         Assert.Equal(3, NchwConvolutions.Mark(mixed, [ClassLogits]));   // one per level
         Assert.Equal(0, NchwConvolutions.Mark(mixed, [ClassLogits]));   // marked once
