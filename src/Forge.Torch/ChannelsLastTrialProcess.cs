@@ -15,7 +15,7 @@ namespace Forge.Torch;
 public sealed record ChannelsLastTrialProcess(string FileName, IReadOnlyList<string> Arguments)
 {
     /// <summary>The child process <see cref="ChannelsLastCheck"/> uses on CPUs that describe no caches; null (the default) in a
-    /// process that did not register one (a library host, the tests' in-process CLI): channels_last is then off there.</summary>
+    /// process that did not register one (a library host, the tests' in-process CLI), which then runs NCHW on such a CPU.</summary>
     public static ChannelsLastTrialProcess? Current { get; set; }
 
     /// <summary>

@@ -81,7 +81,8 @@ public sealed class InferenceBenchmark : IBenchmark
         }
         table.Write(o);
         if (ChannelsLastCheck.Problem(model) is { } problem)
-            o.WriteLine($"channels_last check: {problem} (see max |diff|); forge val and predict run it NCHW here.");
+            o.WriteLine($"channels_last check: {problem} (see max |diff|: this benchmark runs them channels_last); forge val and predict run " +
+                        "those convolutions NCHW inside the channels_last model.");
         return 0;
     }
 

@@ -83,8 +83,8 @@ public sealed partial class ForgeConfig
     public bool Half { get; private set; }
     [Setting("channels_last", "lay convolution weights and activations out channels_last (NHWC) for training, validation and " +
                               "predict: faster with oneDNN on x86-64 CPUs (bench/README.md, train-epoch and inference); results equal up " +
-                              "to float32 rounding, checkpoints and exports keep the standard layout; NCHW, with a warning, where libtorch " +
-                              "computes the model wrongly channels_last on this CPU (README.md)")]
+                              "to float32 rounding, checkpoints and exports keep the standard layout; convolutions libtorch computes wrongly " +
+                              "channels_last on this CPU run NCHW, with a note (README.md)")]
     public bool ChannelsLast { get; private set; } = true;
     [Setting("recompute", "training keeps only each Conv block's convolution output for backward and recomputes its BatchNorm+SiLU " +
                           "there: about a third less activation memory for 5-20% longer epochs on CPU (bench/README.md); results bitwise " +
