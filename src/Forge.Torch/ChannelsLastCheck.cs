@@ -52,16 +52,26 @@ public static class ChannelsLastCheck
 
     /// <summary>
     /// What stands in the way of running <paramref name="module"/> channels_last on this CPU, or null when nothing does: its shapes
-    /// cannot be tried (<see cref="Untried"/>, or the trial process failed), or some are computed wrongly or stop the process
-    /// (<see cref="WrongShapes"/>; those can still run NCHW inside a channels_last model, <see cref="NchwConvolutions"/>).
+    /// cannot be tried (<see cref="TryWrongShapes"/>), or some are computed wrongly or stop the process (those can still run
+    /// NCHW inside a channels_last model, <see cref="NchwConvolutions"/>).
     /// </summary>
-    public static string? Problem(nn.Module module)
+    public static string? Problem(nn.Module module) =>
+        TryWrongShapes(module, out string? untried) is not { } wrong ? untried : wrong.Count == 0 ? null : WrongShapesText(wrong);
+
+    /// <summary>
+    /// <see cref="WrongShapes"/>, or null when the shapes cannot be tried: then <paramref name="untried"/> says why
+    /// (<see cref="Untried"/>, or the trial process failed).
+    /// </summary>
+    public static IReadOnlyList<ConvShape>? TryWrongShapes(nn.Module module, out string? untried)
     {
-        if (Untried is { } why) return why;
-        IReadOnlyList<ConvShape> wrong;
-        try { wrong = WrongShapes(module); }
-        catch (InvalidOperationException e) { return $"its convolution shapes could not be tried: {e.Message}"; }
-        return wrong.Count == 0 ? null : WrongShapesText(wrong);
+        untried = Untried;
+        if (untried is not null) return null;
+        try { return WrongShapes(module); }
+        catch (InvalidOperationException e)
+        {
+            untried = $"its convolution shapes could not be tried: {e.Message}";
+            return null;
+        }
     }
 
     /// <summary>"libtorch computes the SHAPES of this model wrongly ..." for a problem or a note.</summary>

@@ -8,7 +8,7 @@ namespace Forge.Training;
 /// The channels_last setting as train, val and predict apply it: on when asked. Convolution shapes that libtorch computes
 /// wrongly channels_last on this CPU (<see cref="ChannelsLastCheck.WrongShapes"/>) run NCHW inside the channels_last model
 /// (<see cref="NchwConvolutions"/>), with one note per process; where the shapes cannot be tried at all
-/// (<see cref="ChannelsLastCheck.Untried"/>, or a failed trial process) the process runs NCHW, as channels_last=false does,
+/// (<see cref="ChannelsLastCheck.TryWrongShapes"/>) the process runs NCHW, as channels_last=false does,
 /// and says so once.
 /// </summary>
 public static class ChannelsLastSetting
@@ -23,10 +23,7 @@ public static class ChannelsLastSetting
     public static bool Resolve(bool requested, nn.Module model, Device device, TextWriter? log)
     {
         if (!requested || device.type != DeviceType.CPU) return requested;
-        if (ChannelsLastCheck.Untried is { } why) return RunNchw(why, log);
-        IReadOnlyList<ChannelsLastCheck.ConvShape> wrong;
-        try { wrong = ChannelsLastCheck.WrongShapes(model); }
-        catch (InvalidOperationException e) { return RunNchw($"its convolution shapes could not be tried: {e.Message}", log); }
+        if (ChannelsLastCheck.TryWrongShapes(model, out string? untried) is not { } wrong) return RunNchw(untried!, log);
         if (wrong.Count > 0 && NchwConvolutions.Mark(model, wrong) > 0 && Interlocked.Exchange(ref noted, 1) == 0)
             (log ?? Console.Error).WriteLine($"channels_last on {CpuModel()}: {ChannelsLastCheck.WrongShapesText(wrong)}. Those convolutions " +
                                              "run NCHW, the others channels_last.");

@@ -74,7 +74,7 @@ public sealed class TrainStepBenchmark : IBenchmark
                         if (cl && ChannelsLastCheck.Problem(model) is { } problem && problems.Add(scale.Name))   // said before the rows that may stop the process
                             o.WriteLine($"channels_last check, {scale.Name}: {problem}. Its channels_last rows run the convolutions found wrong NCHW, " +
                                         "as forge train does; where no shape could be tried they time a wrong computation, if they finish, and forge train runs NCHW.");
-                        if (cl) MarkWrongShapes(model);
+                        if (cl && ChannelsLastCheck.TryWrongShapes(model, out _) is { } wrong) NchwConvolutions.Mark(model, wrong);   // as forge train does
                         long parameters = model.parameters().Sum(p => p.numel());
                         rigs.Add((cl, recompute, new TrainingStep(model, ctx.Comm, channelsLast: cl, withEma: a.Bool("ema"), optimizer: a.String("optimizer"),
                                                        autocastBFloat16: bf16), parameters));
@@ -144,14 +144,5 @@ public sealed class TrainStepBenchmark : IBenchmark
         using var scope = NewDisposeScope();
         var images = ChannelsLast.Of(Forge.Training.BatchTensors.Images(batch, CPU));
         return ChannelsLast.Is(first.forward(images));
-    }
-
-    /// <summary>The convolutions the channels_last check finds wrong run NCHW, as in forge train (<see cref="NchwConvolutions"/>).
-    /// Nothing is marked where the shapes cannot be tried; <see cref="ChannelsLastCheck.Problem"/> has said why.</summary>
-    static void MarkWrongShapes(YoloDetector model)
-    {
-        if (ChannelsLastCheck.Untried is not null) return;
-        try { NchwConvolutions.Mark(model, ChannelsLastCheck.WrongShapes(model)); }
-        catch (InvalidOperationException) { }   // the trial process failed: reported by Problem above
     }
 }
