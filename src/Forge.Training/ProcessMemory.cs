@@ -49,9 +49,10 @@ public static partial class ProcessMemory
 
     /// <summary>
     /// Hands the pages glibc malloc holds free (inside its heaps too, not only at their tops) back to the system
-    /// (<c>malloc_trim(0)</c>); a no-op off glibc. Once per epoch this keeps the resident memory between epochs at what is in
-    /// use, instead of the high-water mark of the step's and validation's differently sized tensors; the next step faults
-    /// its pages back in (a fraction of a second).
+    /// (<c>malloc_trim(0)</c>); a no-op off glibc. The trainer calls it once, when the training loop ends: the final validation
+    /// then starts from what is in use rather than from the steps' high-water mark (without it, 0.15 GB above the training's
+    /// peak on issue 13's workload). Not between epochs: the next epoch's steps would fault the same pages in again (0.4
+    /// million page faults and ~5% of the epoch time there, bench/README.md, tenth session).
     /// </summary>
     public static void ReleaseFreeNativeMemory()
     {
@@ -70,7 +71,7 @@ public static partial class ProcessMemory
     /// it is freed, and gives a heap's top back once 128 KiB are free there; the largest tensors of a training step (the first
     /// layers' activations and their gradients: 44 MB at 416 px and batch 16, 105 MB at 640) were then mapped, zero-filled by
     /// the kernel and unmapped again on every step, which shows as system CPU time. Kept in the heap they are reused from step
-    /// to step; the per-epoch <see cref="ReleaseFreeNativeMemory"/> still hands free pages back. The trim threshold is 512 MiB:
+    /// to step; <see cref="ReleaseFreeNativeMemory"/> hands the free pages back when training ends. The trim threshold is 512 MiB:
     /// with 128 MiB, in about half the runs the heap's top went back to the kernel after steps (a step frees ~1 GB of
     /// activations) and was faulted in again on the next: 1.4-2.3 million page faults and 13-20 s of system CPU time in two
     /// epochs of issue 13's workload against 0.73-0.80 million and 6.5-8.6 s, those runs 25-40% slower, at the same peak

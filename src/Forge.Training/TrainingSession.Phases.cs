@@ -177,11 +177,12 @@ public sealed partial class TrainingSession
         }
         double valSeconds = epochClock.Elapsed.TotalSeconds - trainSeconds;
         bool stoppedEarly = stopper.Step(epoch, lastValidation?.Fitness ?? -mean.Sum());   // without validation, lower loss is better
-        // Memory stays flat: release managed garbage, the native handles finalizers hold and malloc's free pages, once an epoch; then record the
-        // epoch (its memory figure is what the process keeps between epochs), before the save that makes it durable.
+        // Memory stays flat: release managed garbage and the native handles finalizers hold, once an epoch; then record the
+        // epoch (its memory figure is what the process keeps between epochs), before the save that makes it durable. malloc's free
+        // pages stay: they are the next epoch's steps' (handing them back each epoch cost 0.4 million page faults and ~5% of an
+        // epoch, bench/README.md, tenth session); the training's are handed back once, before the final validation.
         GC.Collect();
         GC.WaitForPendingFinalizers();
-        ProcessMemory.ReleaseFreeNativeMemory();
         if (ddp.IsMain)
         {
             var row = ResultsRow(epoch, mean, lrs);
@@ -289,6 +290,7 @@ public sealed partial class TrainingSession
         log.WriteLine($"\n{DurationText.Count(epochsThisJob, "epoch")} completed in {DurationText.Format(elapsed)}" +
                       (epochsThisJob != State.Epoch ? $" ({State.Epoch} of {cfg.Epochs} in the run)." : "."));
         ValidationResult? final = null;
+        ProcessMemory.ReleaseFreeNativeMemory();   // the steps' free pages: the final validation's model and batches start afresh
         if (store.WroteLast) log.WriteLine($"Saved {store.Last}");
         if (store.WroteBest) log.WriteLine($"Saved {store.Best}");
         // Rank 0 reads best.safetensors and sends its bytes: every rank validates the weights as saved, from no other disk.
