@@ -51,8 +51,8 @@ public static partial class ProcessMemory
     /// Hands the pages glibc malloc holds free (inside its heaps too, not only at their tops) back to the system
     /// (<c>malloc_trim(0)</c>); a no-op off glibc. The trainer calls it once, when the training loop ends: the final validation
     /// then starts from what is in use rather than from the steps' high-water mark (without it, 0.15 GB above the training's
-    /// peak on issue 13's workload). Not between epochs: the next epoch's steps would fault the same pages in again (0.4
-    /// million page faults and ~5% of the epoch time there, bench/README.md, tenth session).
+    /// peak on issue 13's workload). Not between epochs: the next epoch's steps would fault the same pages in again (~0.2
+    /// million page faults per epoch and ~5% of the epoch time there, bench/README.md, tenth session).
     /// </summary>
     public static void ReleaseFreeNativeMemory()
     {

@@ -179,7 +179,7 @@ public sealed partial class TrainingSession
         bool stoppedEarly = stopper.Step(epoch, lastValidation?.Fitness ?? -mean.Sum());   // without validation, lower loss is better
         // Memory stays flat: release managed garbage and the native handles finalizers hold, once an epoch; then record the
         // epoch (its memory figure is what the process keeps between epochs), before the save that makes it durable. malloc's free
-        // pages stay: they are the next epoch's steps' (handing them back each epoch cost 0.4 million page faults and ~5% of an
+        // pages stay: they are the next epoch's steps' (handing them back cost ~0.2 million page faults per epoch and ~5% of an
         // epoch, bench/README.md, tenth session); the training's are handed back once, before the final validation.
         GC.Collect();
         GC.WaitForPendingFinalizers();
