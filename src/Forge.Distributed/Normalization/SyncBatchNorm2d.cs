@@ -161,7 +161,7 @@ public sealed class SyncBatchNorm2d : nn.Module<Tensor, Tensor>
         }
         // PyTorch's convention: the running variance is the unbiased estimate of the whole batch.
         using var unbiased = variance.Times(count / (count - 1));
-        running_mean!.MulInPlace(1 - factor).AddInPlace(mean.to(running_mean.dtype), factor);
-        running_var!.MulInPlace(1 - factor).AddInPlace(unbiased.to(running_var.dtype), factor);
+        running_mean!.MulInPlace(1 - factor).AddInPlace(mean.to(running_mean!.dtype), factor);
+        running_var!.MulInPlace(1 - factor).AddInPlace(unbiased.to(running_var!.dtype), factor);
     }
 }
