@@ -78,11 +78,11 @@ public sealed class OnnxDetector : IDetectionBackend, IDisposable
 
     /// <inheritdoc />
     /// <remarks>A model exported with a fixed batch runs the images in groups of that size (the last group zero-padded).</remarks>
-    /// <exception cref="ArgumentException">The size differs from a fixed-size model's, or the array from batch x 3 x height x width.</exception>
+    /// <exception cref="ArgumentException">The size differs from a fixed-size model's, or the array is shorter than batch x 3 x height x width.</exception>
     public float[] Forward(float[] images, int batch, int height, int width, out int anchors)
     {
-        if (images.Length != (long)batch * 3 * height * width)
-            throw new ArgumentException($"images has {images.Length} floats, expected {batch}x3x{height}x{width}");
+        if (images.Length < (long)batch * 3 * height * width)
+            throw new ArgumentException($"images has {images.Length} floats, fewer than {batch}x3x{height}x{width}");
         if ((Info.Height is { } h && h != height) || (Info.Width is { } w && w != width))
             throw new ArgumentException($"the model takes {Info.Height}x{Info.Width} images (exported with a fixed size), got {height}x{width}; use imgsz={Info.Height} or export with dynamic=true");
         int group = Info.Batch ?? batch;

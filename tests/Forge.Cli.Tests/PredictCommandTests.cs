@@ -45,6 +45,8 @@ public sealed class PredictCommandTests(TrainedModelFixture trained)
         Assert.True(run.ExitCode == 0, run.ToString());
         string output = Path.Combine(project, "p");
         Assert.Contains($"Results saved to {output}", run.Stdout);
+        // Ultralytics' closing speed line (its figures and shape: PredictorBackendTests).
+        Assert.Matches(@"Speed: \d+\.\dms preprocess, \d+\.\dms inference, \d+\.\dms postprocess per image at shape \(1, 3, \d+, \d+\)", run.Stdout);
 
         var entries = ReadPredictions(output);
         Assert.Equal(sizes.Keys.Order(StringComparer.Ordinal), entries.Select(e => e.GetProperty("image").GetString()!));

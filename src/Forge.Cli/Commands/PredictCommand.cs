@@ -36,6 +36,7 @@ public static class PredictCommand
         var result = predictor.Run(cfg.Source!, run.Path, outputs, stdout);
         string frames = result.VideoFiles > 0 ? $", {result.Frames} video frames" : "";
         string unreadable = result.Unreadable > 0 ? $", {result.Unreadable} files could not be read (named above)" : "";
+        if (result.Speed is { } speed) stdout.WriteLine(speed.SummaryLine());
         stdout.WriteLine($"{result.Images} images{frames}, {result.Detections} detections{unreadable}. Results saved to {run.Path}");
         return 0;
     }

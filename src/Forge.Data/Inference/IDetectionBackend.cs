@@ -18,11 +18,12 @@ public interface IDetectionBackend
     (int Height, int Width)? FixedInputSize { get; }
 
     /// <summary>Runs the detector on <paramref name="batch"/> images.</summary>
-    /// <param name="images">batch x 3 x height x width floats: RGB planes in [0, 1] (<see cref="Loading.Collate.ToChw"/>,
-    /// then <see cref="Loading.Collate.ToUnit(System.ReadOnlySpan{byte}, System.Span{float})"/>).</param>
+    /// <param name="images">batch x 3 x height x width floats at its start: RGB planes in [0, 1] (<see cref="Loading.Collate.ToChwUnit"/>,
+    /// or <see cref="Loading.Collate.ToChw"/> then <see cref="Loading.Collate.ToUnit(System.ReadOnlySpan{byte}, System.Span{float})"/>);
+    /// a reused buffer may be longer, and the floats after them are not read. The caller may refill the array once the call returns.</param>
     /// <param name="anchors">Number of anchors (columns) per image in the result.</param>
     /// <returns>Ultralytics' decoded output, batch x (4 + NumClasses) x anchors: rows centre x, centre y, width, height in
     /// input pixels, then class scores after the sigmoid.</returns>
-    /// <exception cref="ArgumentException">A fixed-size model is given another size.</exception>
+    /// <exception cref="ArgumentException">A fixed-size model is given another size, or <paramref name="images"/> is shorter than the batch.</exception>
     float[] Forward(float[] images, int batch, int height, int width, out int anchors);
 }

@@ -47,6 +47,35 @@ public static class Collate
         }
     }
 
+    /// <summary>
+    /// Writes an 8-bit BGR image as three planes (R, G, B) of [0, 1] floats, height x width each, at the start of
+    /// <paramref name="destination"/>: <see cref="ToChw"/> and <see cref="ToUnit"/> in one pass, the same values.
+    /// </summary>
+    /// <exception cref="ArgumentException">The image is not 8-bit 3-channel, or <paramref name="destination"/> is too short.</exception>
+    public static unsafe void ToChwUnit(Mat image, Span<float> destination)
+    {
+        if (image.Type() != MatType.CV_8UC3) throw new ArgumentException($"expected an 8-bit BGR image, got {image.Type()}", nameof(image));
+        int w = image.Width, h = image.Height, plane = w * h;
+        if (destination.Length < 3 * plane)
+            throw new ArgumentException($"{destination.Length} floats cannot take a {w}x{h} image's {3 * plane} values", nameof(destination));
+        fixed (float* dst = destination)
+        fixed (float* lut = ByteToUnit)
+        {
+            float* r = dst, g = dst + plane, b = dst + 2 * plane;
+            for (int y = 0; y < h; y++)
+            {
+                byte* p = (byte*)image.Ptr(y);
+                int o = y * w;
+                for (int x = 0; x < w; x++, p += 3)
+                {
+                    b[o + x] = lut[p[0]];
+                    g[o + x] = lut[p[1]];
+                    r[o + x] = lut[p[2]];
+                }
+            }
+        }
+    }
+
     /// <summary>Pixel values 0..255 as floats in [0, 1]: <c>v / 255f</c> for each value, exactly (the correctly rounded
     /// float32 division, which torch's CPU kernel for <c>img.float() / 255</c> gives too).</summary>
     /// <exception cref="ArgumentException"><paramref name="destination"/> is shorter than <paramref name="source"/>.</exception>

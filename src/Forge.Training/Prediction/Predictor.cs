@@ -17,6 +17,9 @@ namespace Forge.Training.Prediction;
 /// frame rate), YOLO-format .txt labels and one predictions.json. Outputs of different inputs never share a name (see
 /// <see cref="OutputStems"/>). The detector is any <see cref="IDetectionBackend"/>: the TorchSharp model or an ONNX Runtime
 /// session, with the same pre- and post-processing (<see cref="InferenceInput"/>, <see cref="DetectionPostprocess"/>).
+/// Each image's log line ends with its inference time (as Ultralytics'); <see cref="ImagePrediction.Speed"/> has all three parts
+/// and <see cref="PredictionRun.Speed"/> their means. One predictor serves one thread at a time: it reuses its input buffer
+/// from image to image.
 /// </summary>
 /// <param name="imgsz">Long side of the letterbox for a model that takes any size (ignored by a fixed-size one).</param>
 /// <param name="style">How annotated images draw boxes and labels (line_width, show_labels, show_conf); null: Ultralytics' defaults.</param>
@@ -24,6 +27,7 @@ public sealed class Predictor(IDetectionBackend backend, string[] names, int img
 {
     readonly NmsOptions nms = nms ?? new NmsOptions(ConfThreshold: 0.25f, IouThreshold: 0.7f, MaxDetections: 300);
     readonly PredictionStyle style = style ?? new PredictionStyle();
+    float[]? previousInput;   // the last image's letterboxed floats: the next image is written into it if it fits (InferenceInput.Prepare)
 
     /// <summary>A predictor for a TorchSharp model on <paramref name="device"/>.</summary>
     /// <param name="channelsLast">Run the model channels_last (the channels_last setting; see <see cref="TorchDetectionBackend"/>).</param>
@@ -35,16 +39,22 @@ public sealed class Predictor(IDetectionBackend backend, string[] names, int img
     /// <summary>Options for <see cref="Run"/>.</summary>
     public sealed record Outputs(bool SaveImages = true, bool SaveTxt = false, bool SaveJson = true, int VidStride = 1);
 
-    /// <summary>Detections for one BGR image (original pixels, clipped to the image).</summary>
+    /// <summary>Detections for one BGR image (original pixels, clipped to the image), with the time each part took.</summary>
     public ImagePrediction Predict(Mat image, string path, int? frame = null)
     {
+        long start = Stopwatch.GetTimestamp();
         // Ultralytics: auto (minimal) padding for PyTorch and dynamic models, the export size for fixed ones.
         var input = backend.FixedInputSize is { } size
-            ? InferenceInput.Prepare(image, path, size.Height, size.Width, backend.Stride, auto: false)
-            : InferenceInput.Prepare(image, path, imgsz, backend.Stride, auto: true);
+            ? InferenceInput.Prepare(image, path, size.Height, size.Width, backend.Stride, auto: false, previousInput)
+            : InferenceInput.Prepare(image, path, imgsz, backend.Stride, auto: true, previousInput);
+        previousInput = input.Chw;
+        long prepared = Stopwatch.GetTimestamp();
         var output = backend.Forward(input.Chw, 1, input.Height, input.Width, out int anchors);
+        long inferred = Stopwatch.GetTimestamp();
         var dets = DetectionPostprocess.Run(output, anchors, backend.NumClasses, nms, input.Info);
-        return new ImagePrediction(path, image.Width, image.Height, dets, null, frame);
+        var speed = new PredictionSpeed(Stopwatch.GetElapsedTime(start, prepared).TotalMilliseconds, Stopwatch.GetElapsedTime(prepared, inferred).TotalMilliseconds,
+                                        Stopwatch.GetElapsedTime(inferred).TotalMilliseconds, input.Height, input.Width);
+        return new ImagePrediction(path, image.Width, image.Height, dets, null, frame, speed);
     }
 
     /// <summary>Predicts every image and video of <paramref name="source"/> (see <see cref="PredictSources.Expand"/>), writing outputs under <paramref name="outputDir"/>.</summary>
@@ -80,9 +90,7 @@ public sealed class Predictor(IDetectionBackend backend, string[] names, int img
         }
         using (image)
         {
-            var clock = Stopwatch.StartNew();
             var pred = Predict(image, file.Path);
-            double ms = clock.Elapsed.TotalMilliseconds;
             if (outputs.SaveImages)
             {
                 string annotated = Path.Combine(outputDir, file.OutputStem + ".jpg");
@@ -93,7 +101,7 @@ public sealed class Predictor(IDetectionBackend backend, string[] names, int img
             }
             writer.WriteTxt(pred, file.OutputStem);
             results.Add(pred);
-            log.WriteLine($"{prefix}: {image.Width}x{image.Height} {Summarize(pred)}, {ms:0.0}ms");
+            log.WriteLine($"{prefix}: {image.Width}x{image.Height} {Summarize(pred)}, {pred.Speed!.InferenceMs:0.0}ms");
         }
         return true;
     }
@@ -118,9 +126,7 @@ public sealed class Predictor(IDetectionBackend backend, string[] names, int img
             while (Next(capture, frame, outputs.VidStride))
             {
                 number++;
-                var clock = Stopwatch.StartNew();
                 var pred = Predict(frame, file.Path, number);
-                double ms = clock.Elapsed.TotalMilliseconds;
                 if (outputs.SaveImages)
                 {
                     video ??= OpenWriter(annotated, fps, frame.Width, frame.Height);
@@ -131,7 +137,7 @@ public sealed class Predictor(IDetectionBackend backend, string[] names, int img
                 }
                 writer.WriteTxt(pred, $"{file.OutputStem}_{number}");
                 results.Add(pred);
-                log.WriteLine($"{prefix} (frame {number}/{total}): {frame.Width}x{frame.Height} {Summarize(pred)}, {ms:0.0}ms");
+                log.WriteLine($"{prefix} (frame {number}/{total}): {frame.Width}x{frame.Height} {Summarize(pred)}, {pred.Speed!.InferenceMs:0.0}ms");
             }
         }
         finally

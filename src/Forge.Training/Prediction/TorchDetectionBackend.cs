@@ -26,7 +26,11 @@ public sealed class TorchDetectionBackend(YoloDetector model, Device device, boo
         using var _ = no_grad();
         model.eval();
         using var fused = model.FuseForInference(channelsLast);   // BatchNorm folded into the convolutions for this batch
-        var x = tensor(images, [batch, 3, height, width]).to(device);
+        long length = (long)batch * 3 * height * width;
+        if (images.Length < length) throw new ArgumentException($"images has {images.Length} floats, fewer than {batch}x3x{height}x{width}", nameof(images));
+        var x = empty([batch, 3, height, width]);
+        System.Runtime.InteropServices.MemoryMarshal.AsBytes(images.AsSpan(0, (int)length)).CopyTo(x.bytes);
+        x = x.to(device);
         if (channelsLast) x = ChannelsLast.Of(x);
         Tensor raw;
         using (bfloat16 ? Autocast.BFloat16() : null)

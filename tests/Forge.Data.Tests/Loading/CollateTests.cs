@@ -44,4 +44,24 @@ public class CollateTests
         Assert.Equal(-1, floats[256]);
         Assert.Throws<ArgumentException>(() => Collate.ToUnit(bytes, new float[255]));
     }
+
+    [Fact]
+    public void ToChwUnit_gives_the_floats_of_ToChw_then_ToUnit_and_leaves_the_rest_of_the_destination()
+    {
+        Forge.Data.Imaging.OpenCvRuntime.Ensure();
+        using var image = new Mat(5, 7, MatType.CV_8UC3);
+        Cv2.Randu(image, Scalar.All(0), Scalar.All(256));
+        var bytes = new byte[3 * 35];
+        Collate.ToChw(image, bytes, 0);
+        var expected = new float[bytes.Length];
+        Collate.ToUnit(bytes, expected);
+        var floats = Enumerable.Repeat(-1f, bytes.Length + 2).ToArray();
+        Collate.ToChwUnit(image, floats);
+        for (int i = 0; i < expected.Length; i++)
+            Assert.Equal(BitConverter.SingleToInt32Bits(expected[i]), BitConverter.SingleToInt32Bits(floats[i]));
+        Assert.Equal([-1f, -1f], floats[^2..]);
+        Assert.Throws<ArgumentException>(() => Collate.ToChwUnit(image, new float[3 * 35 - 1]));
+        using var gray = new Mat(5, 7, MatType.CV_8UC1);
+        Assert.Throws<ArgumentException>(() => Collate.ToChwUnit(gray, floats));
+    }
 }
