@@ -95,6 +95,6 @@ public sealed class InferenceBenchmark : IBenchmark
         using var autocast = v.BFloat16 ? Autocast.BFloat16() : null;
         var x = v.ChannelsLast ? ChannelsLast.Of(images) : images.alias();
         int h = (int)images.shape[2], w = (int)images.shape[3];
-        return model.Decode(model.forward(x), h, w).to(CPU).contiguous().data<float>().ToArray();
+        return HostArrays.Floats(model.Decode(model.forward(x), h, w).to(CPU));
     }
 }

@@ -37,6 +37,6 @@ public sealed class TorchDetectionBackend(YoloDetector model, Device device, boo
             raw = model.forward(x);
         var decoded = model.Decode(raw, height, width).to(CPU).contiguous();
         anchors = (int)decoded.shape[2];
-        return decoded.data<float>().ToArray();
+        return HostArrays.Floats(decoded);
     }
 }

@@ -90,7 +90,7 @@ public sealed class Validator
                 Tensor raw;
                 using (bfloat16 ? Autocast.BFloat16() : null)
                     raw = model.forward(nhwc ? ChannelsLast.Of(images) : images);
-                var all = model.Decode(raw, batch.Height, batch.Width).to(CPU).contiguous().data<float>().ToArray();
+                var all = HostArrays.Floats(model.Decode(raw, batch.Height, batch.Width).to(CPU));
                 infer.Stop();
                 if (loss is not null)
                 {
