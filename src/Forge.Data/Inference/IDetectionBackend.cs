@@ -26,4 +26,12 @@ public interface IDetectionBackend
     /// input pixels, then class scores after the sigmoid.</returns>
     /// <exception cref="ArgumentException">A fixed-size model is given another size, or <paramref name="images"/> is shorter than the batch.</exception>
     float[] Forward(float[] images, int batch, int height, int width, out int anchors);
+
+    /// <summary>
+    /// Prepares for many <see cref="Forward"/> calls with the weights unchanged until the returned handle is disposed (a predict
+    /// run over a folder or a video): the TorchSharp backend folds its BatchNorms into the convolutions once rather than at
+    /// every call. Null where there is nothing to prepare (ONNX Runtime).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A run is already open on this backend.</exception>
+    IDisposable? BeginRun() => null;
 }

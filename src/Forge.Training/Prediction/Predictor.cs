@@ -65,6 +65,7 @@ public sealed class Predictor(IDetectionBackend backend, string[] names, int img
         Directory.CreateDirectory(outputDir);
         var writer = new PredictionWriter(outputDir, names, outputs.SaveTxt, style);
         var results = new List<ImagePrediction>();
+        using var run = backend.BeginRun();   // the weights stay as they are for the whole run
         int unreadable = 0;
         for (int i = 0; i < files.Count; i++)
         {

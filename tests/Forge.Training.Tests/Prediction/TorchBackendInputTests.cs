@@ -25,4 +25,27 @@ public sealed class TorchBackendInputTests
         Assert.Equal(expected, actual);   // the same forward on the same floats: bitwise
         Assert.Throws<ArgumentException>(() => backend.Forward(exact[..^1], 1, 64, 96, out _));
     }
+
+    [Fact]
+    public void A_run_folds_once_and_keeps_the_fold_until_it_ends()
+    {
+        using var model = SeededWeights.Reset(new YoloDetector(ModelScale.N, numClasses: 3), seed: 6);
+        var backend = new TorchDetectionBackend(model, CPU);
+        using var generator = new Generator(4);
+        using var pixels = rand([1, 3, 64, 64], generator: generator);
+        var images = pixels.data<float>().ToArray();
+        var before = backend.Forward(images, 1, 64, 64, out _);
+        var shift = model.named_parameters().First(p => p.name.EndsWith("bn.bias", StringComparison.Ordinal)).parameter;
+
+        using (backend.BeginRun())
+        {
+            Assert.Equal(before, backend.Forward(images, 1, 64, 64, out _));   // the same fold as a call of its own
+            Assert.Throws<InvalidOperationException>(() => backend.BeginRun());
+            using (no_grad())
+            using (var one = ones(1))
+                shift.add_(one);
+            Assert.Equal(before, backend.Forward(images, 1, 64, 64, out _));   // folded at the start: the change is not seen
+        }
+        Assert.NotEqual(before, backend.Forward(images, 1, 64, 64, out _));   // each call folds again: now it is
+    }
 }
