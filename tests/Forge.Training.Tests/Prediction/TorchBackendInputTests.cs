@@ -1,5 +1,6 @@
 using Forge.Models;
 using Forge.Testing;
+using Forge.Torch;
 using Forge.Training.Prediction;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -41,9 +42,7 @@ public sealed class TorchBackendInputTests
         {
             Assert.Equal(before, backend.Forward(images, 1, 64, 64, out _));   // the same fold as a call of its own
             Assert.Throws<InvalidOperationException>(() => backend.BeginRun());
-            using (no_grad())
-            using (var one = ones(1))
-                shift.add_(one);
+            using (no_grad()) shift.AddInPlace(1.0);
             Assert.Equal(before, backend.Forward(images, 1, 64, 64, out _));   // folded at the start: the change is not seen
         }
         Assert.NotEqual(before, backend.Forward(images, 1, 64, 64, out _));   // each call folds again: now it is
