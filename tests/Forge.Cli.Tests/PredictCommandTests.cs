@@ -203,7 +203,7 @@ public sealed class PredictCommandTests(TrainedModelFixture trained)
             var labels = Forge.Data.Datasets.LabelReader.Parse(text, file, 6, issues);
             // Every line is a valid training label (pseudo-labelling). The barely trained fixture model repeats some boxes exactly
             // (clipped to the image), which the reader merges as duplicates; nothing else may be reported.
-            Assert.Empty(issues.Where(i => i.Kind != Forge.Data.Datasets.DataIssueKind.DuplicateLabel));
+            Assert.DoesNotContain(issues, i => i.Kind != Forge.Data.Datasets.DataIssueKind.DuplicateLabel);
             int duplicates = issues.Count;
             Assert.Equal(text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length, labels.Labels.Length + duplicates);
             boxes += labels.Labels.Length;

@@ -132,9 +132,9 @@ public sealed class PredictSourceTests(TrainedModelFixture trained)
     {
         public static byte[] Bytes(Mat m)
         {
-            var bytes = new byte[m.Width * m.Height * m.ElemSize()];
-            int row = m.Width * m.ElemSize();
-            for (int y = 0; y < m.Height; y++) System.Runtime.InteropServices.Marshal.Copy(m.Ptr(y), bytes, y * row, row);
+            int height = m.Height, row = m.Width * m.ElemSize();
+            var bytes = new byte[height * row];
+            for (int y = 0; y < height; y++) System.Runtime.InteropServices.Marshal.Copy(m.Ptr(y), bytes, y * row, row);
             return bytes;
         }
     }

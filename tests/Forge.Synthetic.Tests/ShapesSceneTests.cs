@@ -7,9 +7,9 @@ public class ShapesSceneTests
 {
     static byte[] Bytes(Mat m)
     {
-        var bytes = new byte[m.Width * m.Height * m.ElemSize()];
-        int row = m.Width * m.ElemSize();
-        for (int y = 0; y < m.Height; y++) System.Runtime.InteropServices.Marshal.Copy(m.Ptr(y), bytes, y * row, row);
+        int height = m.Height, row = m.Width * m.ElemSize();
+        var bytes = new byte[height * row];
+        for (int y = 0; y < height; y++) System.Runtime.InteropServices.Marshal.Copy(m.Ptr(y), bytes, y * row, row);
         return bytes;
     }
 
@@ -86,8 +86,9 @@ public class ShapesSceneTests
             Assert.True(Changed(scene, x1, y2, x2, y2), $"seed {seed} {o.Kind}: bottom edge of {o.Box} is empty");
             // Beyond a thin antialiasing fringe, nothing outside the box was painted.
             const int fringe = 3;
-            for (int y = 0; y < scene.Image.Height; y++)
-                for (int x = 0; x < scene.Image.Width; x++)
+            int height = scene.Image.Height, width = scene.Image.Width;
+            for (int y = 0; y < height; y++)
+                for (int x = 0; x < width; x++)
                 {
                     bool far = x < x1 - fringe || x > x2 + fringe || y < y1 - fringe || y > y2 + fringe;
                     if (far && Diff(scene, x, y) != 0) Assert.Fail($"seed {seed} {o.Kind}: pixel ({x},{y}) outside {o.Box} was painted");

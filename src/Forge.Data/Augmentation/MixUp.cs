@@ -11,10 +11,11 @@ public static class MixUp
     {
         if (a.Image.Width != b.Image.Width || a.Image.Height != b.Image.Height)
             throw new ArgumentException($"MixUp needs equal sizes, got {a.Image.Width}x{a.Image.Height} and {b.Image.Width}x{b.Image.Height}");
-        var image = new Mat(a.Image.Rows, a.Image.Cols, MatType.CV_8UC3);
+        int rows = a.Image.Rows, cols = a.Image.Cols;   // each Mat property is a native call: read once
+        var image = new Mat(rows, cols, MatType.CV_8UC3);
         double q = 1 - ratio;
-        int rowBytes = a.Image.Cols * 3;
-        for (int y = 0; y < a.Image.Rows; y++)
+        int rowBytes = cols * 3;
+        for (int y = 0; y < rows; y++)
         {
             byte* pa = (byte*)a.Image.Ptr(y), pb = (byte*)b.Image.Ptr(y), po = (byte*)image.Ptr(y);
             for (int i = 0; i < rowBytes; i++) po[i] = (byte)(int)(pa[i] * ratio + pb[i] * q);
