@@ -83,6 +83,7 @@ public sealed class Validator
         try
         {
             using var _ = no_grad();
+            float[]? decoded = null;   // each batch's decoded output, reused by the next (read before it)
             return RunPass(model.NumClasses, (batch, infer) =>
             {
                 using var scope = NewDisposeScope();
@@ -90,7 +91,7 @@ public sealed class Validator
                 Tensor raw;
                 using (bfloat16 ? Autocast.BFloat16() : null)
                     raw = model.forward(nhwc ? ChannelsLast.Of(images) : images);
-                var all = HostArrays.Floats(model.Decode(raw, batch.Height, batch.Width).to(CPU));
+                int count = HostArrays.CopyFloats(model.Decode(raw, batch.Height, batch.Width).to(CPU), ref decoded);
                 infer.Stop();
                 if (loss is not null)
                 {
@@ -98,7 +99,7 @@ public sealed class Validator
                     var (_, items) = loss.Compute(raw, targets, batch.Height, batch.Width);
                     lossSum[0] += items.Box; lossSum[1] += items.Cls; lossSum[2] += items.Dfl; lossSum[3] += 1;
                 }
-                return all;
+                return new ArraySegment<float>(decoded!, 0, count);
             }, lossSum, log, progressPrefix);
         }
         finally
@@ -123,7 +124,7 @@ public sealed class Validator
             try
             {
                 Collate.ToUnit(batch.Images, images);
-                return backend.Forward(images, batch.Size, batch.Height, batch.Width, out _);
+                return new ArraySegment<float>(backend.Forward(images, batch.Size, batch.Height, batch.Width, out _));
             }
             finally { floats.Return(images); }
         }, new double[4], log, progressPrefix);
@@ -142,8 +143,9 @@ public sealed class Validator
     }
 
     /// <summary>One pass over this rank's batches: <paramref name="infer"/> turns a batch into its decoded output (stopping
-    /// the inference clock itself if it does more), then NMS and mapping back, gathering across ranks and the metrics.</summary>
-    ValidationResult RunPass(int nc, Func<Batch, Stopwatch, float[]> infer, double[] lossSum, TextWriter? log, string progressPrefix)
+    /// the inference clock itself if it does more; its array may be reused for the next batch once this one is read), then NMS
+    /// and mapping back, gathering across ranks and the metrics.</summary>
+    ValidationResult RunPass(int nc, Func<Batch, Stopwatch, ArraySegment<float>> infer, double[] lossSum, TextWriter? log, string progressPrefix)
     {
         var pre = new Stopwatch(); var inferClock = new Stopwatch(); var post = new Stopwatch();
         var bar = log is null ? null : new ProgressBar(loader.BatchesPerEpoch, log);
@@ -161,9 +163,9 @@ public sealed class Validator
                 inferClock.Stop();
 
                 post.Start();
-                int anchors = all.Length / (batch.Size * (4 + nc));
+                int perImage = all.Count / batch.Size, anchors = perImage / (4 + nc);
                 for (int i = 0; i < batch.Size; i++)
-                    mine.Add(new ImageResult(IndexOf(batch.Infos[i]), DetectionPostprocess.Run(all, i, anchors, nc, nms, batch.Infos[i])));
+                    mine.Add(new ImageResult(IndexOf(batch.Infos[i]), DetectionPostprocess.Run(all.AsSpan(i * perImage, perImage), anchors, nc, nms, batch.Infos[i])));
                 post.Stop();
                 bar?.Update(++done, progressPrefix);
                 pre.Start();
