@@ -15,10 +15,7 @@ public static class HostArrays
     /// <exception cref="ArgumentException">The tensor is not float32 or not on the CPU.</exception>
     public static float[] Floats(Tensor t)
     {
-        if (t.dtype != ScalarType.Float32 || t.device_type != DeviceType.CPU)
-            throw new ArgumentException($"expected a float32 CPU tensor, got {t.dtype} on {t.device}", nameof(t));
-        if (t.is_contiguous()) return MemoryMarshal.Cast<byte, float>(t.bytes).ToArray();
-        using var c = t.contiguous();
+        using var c = ContiguousFloats(t);
         return MemoryMarshal.Cast<byte, float>(c.bytes).ToArray();
     }
 
@@ -31,12 +28,18 @@ public static class HostArrays
     /// <exception cref="ArgumentException">The tensor is not float32 or not on the CPU.</exception>
     public static int CopyFloats(Tensor t, ref float[]? buffer)
     {
-        if (t.dtype != ScalarType.Float32 || t.device_type != DeviceType.CPU)
-            throw new ArgumentException($"expected a float32 CPU tensor, got {t.dtype} on {t.device}", nameof(t));
-        using var c = t.is_contiguous() ? t.alias() : t.contiguous();
+        using var c = ContiguousFloats(t);
         var values = MemoryMarshal.Cast<byte, float>(c.bytes);
         if (buffer is null || buffer.Length < values.Length) buffer = GC.AllocateUninitializedArray<float>(values.Length);
         values.CopyTo(buffer);
         return values.Length;
+    }
+
+    /// <summary>A contiguous handle on <paramref name="t"/>'s values (an alias when it is contiguous, else a copy); the caller disposes it.</summary>
+    static Tensor ContiguousFloats(Tensor t)
+    {
+        if (t.dtype != ScalarType.Float32 || t.device_type != DeviceType.CPU)
+            throw new ArgumentException($"expected a float32 CPU tensor, got {t.dtype} on {t.device}", nameof(t));
+        return t.is_contiguous() ? t.alias() : t.contiguous();
     }
 }

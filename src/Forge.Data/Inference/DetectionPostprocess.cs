@@ -11,13 +11,6 @@ public static class DetectionPostprocess
     public static List<Detection> Run(ReadOnlySpan<float> output, int anchors, int numClasses, NmsOptions nms, ImageInfo info) =>
         ToOriginal(NonMaxSuppression.Run(output, anchors, numClasses, nms), info);
 
-    /// <summary>Image <paramref name="index"/> of a batch output: NMS and mapping back.</summary>
-    public static List<Detection> Run(float[] batchOutput, int index, int anchors, int numClasses, NmsOptions nms, ImageInfo info)
-    {
-        int perImage = (4 + numClasses) * anchors;
-        return Run(batchOutput.AsSpan(index * perImage, perImage), anchors, numClasses, nms, info);
-    }
-
     /// <summary>Letterboxed-pixel detections back to original image pixels (Ultralytics scale_boxes: minus padding, divided
     /// by the gain, clipped to the image), order kept.</summary>
     public static List<Detection> ToOriginal(List<Detection> dets, ImageInfo info)

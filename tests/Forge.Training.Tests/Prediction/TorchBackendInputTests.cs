@@ -15,9 +15,7 @@ public sealed class TorchBackendInputTests
     {
         using var model = SeededWeights.Reset(new YoloDetector(ModelScale.N, numClasses: 3), seed: 5);
         var backend = new TorchDetectionBackend(model, CPU);
-        using var generator = new Generator(3);
-        using var pixels = rand([1, 3, 64, 96], generator: generator);
-        var exact = pixels.data<float>().ToArray();
+        var exact = Pixels(seed: 3, 64, 96);
         var longer = exact.Concat(Enumerable.Repeat(float.NaN, 1000)).ToArray();   // NaN would reach the output if read
 
         var expected = backend.Forward(exact, 1, 64, 96, out int anchors);
@@ -32,9 +30,7 @@ public sealed class TorchBackendInputTests
     {
         using var model = SeededWeights.Reset(new YoloDetector(ModelScale.N, numClasses: 3), seed: 6);
         var backend = new TorchDetectionBackend(model, CPU);
-        using var generator = new Generator(4);
-        using var pixels = rand([1, 3, 64, 64], generator: generator);
-        var images = pixels.data<float>().ToArray();
+        var images = Pixels(seed: 4, 64, 64);
         var before = backend.Forward(images, 1, 64, 64, out _);
         var shift = model.named_parameters().First(p => p.name.EndsWith("bn.bias", StringComparison.Ordinal)).parameter;
 
@@ -46,5 +42,13 @@ public sealed class TorchBackendInputTests
             Assert.Equal(before, backend.Forward(images, 1, 64, 64, out _));   // folded at the start: the change is not seen
         }
         Assert.NotEqual(before, backend.Forward(images, 1, 64, 64, out _));   // each call folds again: now it is
+    }
+
+    /// <summary>One image of uniform [0, 1) floats, 3 x <paramref name="height"/> x <paramref name="width"/>, seeded.</summary>
+    static float[] Pixels(ulong seed, int height, int width)
+    {
+        using var generator = new Generator(seed);
+        using var pixels = rand([1, 3, height, width], generator: generator);
+        return pixels.data<float>().ToArray();
     }
 }
