@@ -18,6 +18,9 @@ public sealed class TorchDetectionBackend(YoloDetector model, Device device, boo
     readonly bool channelsLast = ChannelsLastSetting.Resolve(channelsLast, model, device, log: null);
     IDisposable? runFold;   // the fold kept by an open run (BeginRun)
 
+    /// <summary>Whether the forward runs channels_last: the setting as <see cref="ChannelsLastSetting"/> resolved it on this CPU.</summary>
+    public bool RunsChannelsLast => channelsLast;
+
     public int NumClasses => model.NumClasses;
     public int Stride { get; } = model.Strides.Max();
     /// <summary>Null: the model takes any multiple of its stride.</summary>
