@@ -30,6 +30,11 @@ public sealed class OnnxDetector : IDetectionBackend, IDisposable
     /// else the metadata's (a dynamic model then pads only to a multiple of <see cref="Stride"/>).</summary>
     public int InputHeight { get; }
     public int InputWidth { get; }
+    /// <summary>The intra-op threads the session was given (<see cref="OnnxDetectorOptions.Threads"/>; 0: ONNX Runtime's default).</summary>
+    public int Threads { get; }
+    /// <summary>The most pixels one session run takes from a dynamic-batch input (<see cref="OnnxDetectorOptions.MaxRunPixels"/>
+    /// as it applies on this execution provider; 0: the whole batch in one run).</summary>
+    public long MaxRunPixels { get; }
     /// <summary>The model's largest stride (Ultralytics' 'stride' metadata, else 32).</summary>
     public int Stride => Info.Stride;
     /// <summary>The size a model exported with a fixed size takes; null for a dynamic (height and width) export.</summary>
@@ -57,6 +62,8 @@ public sealed class OnnxDetector : IDetectionBackend, IDisposable
             throw;
         }
         nms = new NmsOptions(options.Conf, options.Iou, options.MaxDet, options.MultiLabel);
+        Threads = options.Threads;
+        MaxRunPixels = options.MaxRunPixels ?? (OnnxSessionFactory.CudaDevice(options.Device) is null ? OnnxDetectorOptions.CpuRunPixels : 0);
     }
 
     /// <summary>Detections in <paramref name="imagePath"/>'s pixels, best first.</summary>
@@ -85,15 +92,17 @@ public sealed class OnnxDetector : IDetectionBackend, IDisposable
             throw new ArgumentException($"images has {images.Length} floats, fewer than {batch}x3x{height}x{width}");
         if ((Info.Height is { } h && h != height) || (Info.Width is { } w && w != width))
             throw new ArgumentException($"the model takes {Info.Height}x{Info.Width} images (exported with a fixed size), got {height}x{width}; use imgsz={Info.Height} or export with dynamic=true");
-        int group = Info.Batch ?? batch;
+        // A fixed-batch model runs in groups of its batch (the last one padded); a dynamic one in groups of at most
+        // MaxRunPixels (CPU: large batches ran slower per image and held more memory).
+        int group = Info.Batch ?? (MaxRunPixels <= 0 ? batch : (int)Math.Clamp(MaxRunPixels / ((long)height * width), 1, batch));
         int plane = 3 * height * width;
         float[]? result = null;
         anchors = 0;
         for (int start = 0; start < batch; start += group)
         {
-            int n = Math.Min(group, batch - start);
-            var chunk = n == group ? new Memory<float>(images, start * plane, group * plane) : Padded(images, start * plane, n * plane, group * plane);
-            using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, chunk, [group, 3, height, width]);
+            int n = Math.Min(group, batch - start), runBatch = Info.Batch ?? n;
+            var chunk = n == runBatch ? new Memory<float>(images, start * plane, n * plane) : Padded(images, start * plane, n * plane, runBatch * plane);
+            using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, chunk, [runBatch, 3, height, width]);
             // Disposed after the call: a RunOptions collected by the GC during Run frees its native object under ONNX Runtime.
             using var runOptions = new RunOptions();
             using var outputs = session.Run(runOptions, [Info.InputName], [input], [Info.OutputName]);

@@ -47,9 +47,11 @@ public static class DeviceSelector
     }
 
     /// <summary>Intra-op threads: the setting, or every core of this machine shared evenly by the processes on it.</summary>
-    public static void ConfigureThreads(int requested, int processesOnThisMachine = 1)
-    {
-        int threads = requested > 0 ? requested : Math.Max(1, Environment.ProcessorCount / Math.Max(1, processesOnThisMachine));
-        torch.set_num_threads(threads);
-    }
+    public static void ConfigureThreads(int requested, int processesOnThisMachine = 1) =>
+        torch.set_num_threads(IntraOpThreads(requested, processesOnThisMachine));
+
+    /// <summary>The threads setting as a count: <paramref name="requested"/> when above 0, else the cores this process may use
+    /// (<see cref="Environment.ProcessorCount"/>) shared evenly by the processes on this machine, at least one.</summary>
+    public static int IntraOpThreads(int requested, int processesOnThisMachine = 1) =>
+        requested > 0 ? requested : Math.Max(1, Environment.ProcessorCount / Math.Max(1, processesOnThisMachine));
 }

@@ -109,6 +109,9 @@ public sealed class OnnxCommandTests(TrainedModelFixture trained, ITestOutputHel
         string project = trained.NewFolder("predict-onnx");
         var run = ForgeRun.Of("predict", $"model={onnx}", $"source={images}", "conf=0.0", "max_det=5", $"project={project}", "name=p");
         Assert.True(run.ExitCode == 0, run.ToString());
+        // threads=0 is given to ONNX Runtime as a count (every core), not as 0 (its own pinned default).
+        int cores = Environment.ProcessorCount;
+        Assert.Contains($"x64x64, {cores} intra-op thread{(cores == 1 ? "" : "s")}", run.Stdout);
         using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(project, "p", "predictions.json")));
         var entries = doc.RootElement.EnumerateArray().ToArray();
         Assert.Equal(Directory.GetFiles(images).Length, entries.Length);

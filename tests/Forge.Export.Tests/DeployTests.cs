@@ -101,6 +101,35 @@ public sealed class DeployTests
         Assert.True(parity.Within(1e-4), parity.ToString());
     }
 
+    /// <summary>
+    /// A dynamic-batch model on the CPU runs a long batch in groups of at most MaxRunPixels (default one 640x640 image):
+    /// each image's output is what a run of the whole batch gives, and what TorchSharp gives. 64x64 images: a budget of
+    /// 3 x 64 x 64 pixels runs 5 images as 3 + 2, one below 64 x 64 still takes one image per run.
+    /// </summary>
+    [Fact]
+    public void A_dynamic_batch_model_runs_a_long_batch_in_groups_of_at_most_MaxRunPixels()
+    {
+        using var model = TestModels.Random(ModelScale.N, 2, seed: 11);
+        var path = TestModels.TempPath("dynamic-groups.onnx");
+        OnnxExporter.Export(model, new OnnxExportOptions { ImageHeight = 64, ImageWidth = 64, Dynamic = true }, TestModels.Description(2), path);
+        var images = OnnxParity.RandomImages(5, 64, 64, seed: 12);
+        using var whole = new OnnxDetector(path, new OnnxDetectorOptions { MaxRunPixels = 0 });
+        var reference = whole.Forward(images, 5, 64, 64, out int anchors);
+        using (var byDefault = new OnnxDetector(path)) Assert.Equal(OnnxDetectorOptions.CpuRunPixels, byDefault.MaxRunPixels);
+        foreach (long pixels in new long[] { 3 * 64 * 64, 100 })
+        {
+            using var grouped = new OnnxDetector(path, new OnnxDetectorOptions { MaxRunPixels = pixels });
+            var output = grouped.Forward(images, 5, 64, 64, out int groupedAnchors);
+            Assert.Equal(anchors, groupedAnchors);
+            Assert.Equal(reference.Length, output.Length);
+            // Per-image results do not depend on the batch in ONNX Runtime's CPU kernels up to float32 summation order.
+            double worst = reference.Zip(output, (a, b) => Math.Abs(a - b) / Math.Max(1, Math.Abs(a))).Max();
+            Assert.True(worst <= 1e-5, $"MaxRunPixels={pixels}: largest relative difference {worst:0.0e+0} from one run of the batch");
+            var parity = OnnxParity.Compare(model, grouped, images, 5, 64, 64);
+            Assert.True(parity.Within(1e-4), parity.ToString());
+        }
+    }
+
     [Fact]
     public void Wrong_input_sizes_and_devices_are_errors_that_say_what_to_do()
     {

@@ -20,7 +20,9 @@ public static class OnnxModel
     /// <param name="nms">The command's NMS (<see cref="ForgeConfig.PredictionNms"/> or <see cref="ForgeConfig.ValidationNms"/>):
     /// its confidence threshold and multi-label choice go to the session's decoder.</param>
     /// <param name="processesOnThisMachine">Ranks sharing this machine's cores (val nproc=N): without threads= each session
-    /// takes its share of the cores instead of ONNX Runtime's default of all of them.</param>
+    /// takes its share of the cores. The count is always given to ONNX Runtime, as to libtorch
+    /// (<see cref="Forge.Training.DeviceSelector.IntraOpThreads"/>): its own default (one thread per physical core, pinned to
+    /// cores) ran YOLOv8n 1.2-1.6x slower than two unpinned threads on a 2-core VM (bench/README.md, twelfth session).</param>
     /// <exception cref="ConfigException">A setting breaks its rules, or imgsz= differs from the size a fixed-size model was exported at.</exception>
     public static OnnxDetector Open(ForgeConfig cfg, NmsOptions nms, int processesOnThisMachine = 1)
     {
@@ -31,7 +33,7 @@ public static class OnnxModel
             Iou = nms.IouThreshold,
             MaxDet = nms.MaxDetections,
             MultiLabel = nms.MultiLabel,
-            Threads = cfg.Threads > 0 || processesOnThisMachine <= 1 ? cfg.Threads : Math.Max(1, Environment.ProcessorCount / processesOnThisMachine),
+            Threads = Forge.Training.DeviceSelector.IntraOpThreads(cfg.Threads, processesOnThisMachine),
             Device = cfg.Device,
             ImageSize = cfg.IsSet("imgsz") ? cfg.ImgSize : null,
         });
@@ -52,5 +54,6 @@ public static class OnnxModel
     /// <summary>One line about the model for the log.</summary>
     public static string Describe(OnnxDetector d, string path) =>
         $"{Path.GetFileName(path)}: ONNX Runtime, {d.NumClasses} classes, input {(d.Info.Batch?.ToString() ?? "batch")}x3x" +
-        $"{(d.Info.DynamicSize ? $"{d.InputHeight}x{d.InputWidth} (dynamic)" : $"{d.InputHeight}x{d.InputWidth}")}";
+        $"{(d.Info.DynamicSize ? $"{d.InputHeight}x{d.InputWidth} (dynamic)" : $"{d.InputHeight}x{d.InputWidth}")}, " +
+        (d.Threads > 0 ? $"{d.Threads} intra-op thread{(d.Threads == 1 ? "" : "s")}" : "ONNX Runtime's default intra-op threads");
 }
