@@ -50,14 +50,16 @@ public sealed class OnnxValBenchmark : IBenchmark
         catch (ArgumentException e) { throw new BenchUsageException(e.Message); }
         var path = OnnxWorkload.ExportPath(model.Scale.Name);
         OnnxWorkload.Export(model, names, new OnnxExportOptions { ImageHeight = imgsz, ImageWidth = imgsz, Dynamic = rect }, path);
-        using var onnx = new OnnxDetector(path, new OnnxDetectorOptions { ImageSize = imgsz });
+        // As forge val runs them: ONNX Runtime told the thread count libtorch has (not 0, its pinned default), TorchSharp channels_last as resolved.
+        using var onnx = new OnnxDetector(path, new OnnxDetectorOptions { ImageSize = imgsz, Threads = TorchSharp.torch.get_num_threads() });
         var nms = new NmsOptions(0.001f, 0.7f, 300, MultiLabel: true);
         o.WriteLine($"method: {Path.GetFileName(weightsPath)} and its ONNX export (imgsz {imgsz}, {(rect ? "dynamic" : "fixed size, batch 1")}, opset 17) validated by");
         o.WriteLine($"        the same Validator on {data} val ({index.Count} images): {(rect ? "rectangular batches (rect=true)" : $"square {imgsz} batches (rect=false)")}, batch {a.Int("batch")},");
-        o.WriteLine($"        NMS conf 0.001 IoU 0.7 multi-label, {apMethod} AP; TorchSharp in float32.");
+        o.WriteLine($"        NMS conf 0.001 IoU 0.7 multi-label, {apMethod} AP; TorchSharp in float32, folded, channels_last where this CPU runs it right;");
+        o.WriteLine($"        ONNX Runtime on {TorchSharp.torch.get_num_threads()} intra-op threads, groups of at most {onnx.MaxRunPixels} pixels per run (as forge val).");
         o.WriteLine();
         Validator NewValidator() => new(index, names, imgsz, a.Int("batch"), a.Int("workers"), TorchSharp.torch.CPU, nms, rect: rect,
-                                        apMethod: apMethod, stride: model.Strides.Max());
+                                        apMethod: apMethod, stride: model.Strides.Max(), channelsLast: true);
         var weights = NewValidator().Run(model);
         var exported = NewValidator().Run(onnx);
         var table = new TextTable("model", "P", "R", "mAP50", "mAP50-95", "inference ms/image");
