@@ -88,6 +88,15 @@ public sealed class OnnxDetector : IDetectionBackend, IDisposable
     /// <exception cref="ArgumentException">The size differs from a fixed-size model's, or the array is shorter than batch x 3 x height x width.</exception>
     public float[] Forward(float[] images, int batch, int height, int width, out int anchors)
     {
+        float[]? output = null;
+        Forward(images, batch, height, width, ref output, out anchors);
+        return output!;
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">The size differs from a fixed-size model's, or the array is shorter than batch x 3 x height x width.</exception>
+    public int Forward(float[] images, int batch, int height, int width, ref float[]? output, out int anchors)
+    {
         if (images.Length < (long)batch * 3 * height * width)
             throw new ArgumentException($"images has {images.Length} floats, fewer than {batch}x3x{height}x{width}");
         if ((Info.Height is { } h && h != height) || (Info.Width is { } w && w != width))
@@ -95,8 +104,7 @@ public sealed class OnnxDetector : IDetectionBackend, IDisposable
         // A fixed-batch model runs in groups of its batch (the last one padded); a dynamic one in groups of at most
         // MaxRunPixels (CPU: large batches ran slower per image and held more memory).
         int group = Info.Batch ?? (MaxRunPixels <= 0 ? batch : (int)Math.Clamp(MaxRunPixels / ((long)height * width), 1, batch));
-        int plane = 3 * height * width;
-        float[]? result = null;
+        int plane = 3 * height * width, perImage = 0;
         anchors = 0;
         for (int start = 0; start < batch; start += group)
         {
@@ -108,11 +116,15 @@ public sealed class OnnxDetector : IDetectionBackend, IDisposable
             using var outputs = session.Run(runOptions, [Info.InputName], [input], [Info.OutputName]);
             var shape = outputs[0].GetTensorTypeAndShape().Shape;
             anchors = (int)shape[2];
-            int perImage = (int)(shape[1] * shape[2]);
-            result ??= new float[batch * perImage];
-            outputs[0].GetTensorDataAsSpan<float>()[..(n * perImage)].CopyTo(result.AsSpan(start * perImage));
+            if (start == 0)
+            {
+                perImage = (int)(shape[1] * shape[2]);
+                if (output is null || output.Length < batch * perImage) output = new float[batch * perImage];
+            }
+            outputs[0].GetTensorDataAsSpan<float>()[..(n * perImage)].CopyTo(output.AsSpan(start * perImage));
         }
-        return result ?? [];
+        output ??= [];
+        return batch * perImage;
     }
 
     static Memory<float> Padded(float[] source, int offset, int count, int size)

@@ -128,6 +128,17 @@ public sealed class DeployTests
             var parity = OnnxParity.Compare(model, grouped, images, 5, 64, 64);
             Assert.True(parity.Within(1e-4), parity.ToString());
         }
+
+        // Into a caller's buffer: written at the start of a long enough one, a short one replaced.
+        float[]? buffer = Enumerable.Repeat(float.NaN, reference.Length + 50).ToArray();
+        var kept = buffer;
+        Assert.Equal(reference.Length, whole.Forward(images, 5, 64, 64, ref buffer, out _));
+        Assert.Same(kept, buffer);
+        Assert.Equal(reference, buffer[..reference.Length]);
+        Assert.All(buffer[reference.Length..], v => Assert.True(float.IsNaN(v)));
+        float[]? shortBuffer = new float[10];
+        Assert.Equal(reference.Length, whole.Forward(images, 5, 64, 64, ref shortBuffer, out _));
+        Assert.Equal(reference, shortBuffer);
     }
 
     [Fact]

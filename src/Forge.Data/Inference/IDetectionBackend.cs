@@ -28,6 +28,19 @@ public interface IDetectionBackend
     float[] Forward(float[] images, int batch, int height, int width, out int anchors);
 
     /// <summary>
+    /// As <see cref="Forward(float[], int, int, int, out int)"/>, writing the decoded output to the start of
+    /// <paramref name="output"/> when it is long enough, else replacing it with a new array of exactly the result's size; returns
+    /// how many floats were written (batch x (4 + NumClasses) x anchors). For a caller that reads each result before its next
+    /// call (validation, a predict run): a fresh 45 MB array per validation batch at 640 cost its page faults on every batch
+    /// (bench/README.md, eleventh and twelfth sessions). This default implementation allocates as the other overload does.
+    /// </summary>
+    int Forward(float[] images, int batch, int height, int width, ref float[]? output, out int anchors)
+    {
+        output = Forward(images, batch, height, width, out anchors);
+        return output.Length;
+    }
+
+    /// <summary>
     /// Prepares for many <see cref="Forward"/> calls with the weights unchanged until the returned handle is disposed (a predict
     /// run over a folder or a video): the TorchSharp backend folds its BatchNorms into the convolutions once rather than at
     /// every call. Null where there is nothing to prepare (ONNX Runtime).

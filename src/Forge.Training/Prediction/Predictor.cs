@@ -28,6 +28,7 @@ public sealed class Predictor(IDetectionBackend backend, string[] names, int img
     readonly NmsOptions nms = nms ?? new NmsOptions(ConfThreshold: 0.25f, IouThreshold: 0.7f, MaxDetections: 300);
     readonly PredictionStyle style = style ?? new PredictionStyle();
     float[]? previousInput;   // the last image's letterboxed floats: the next image is written into it if it fits (InferenceInput.Prepare)
+    float[]? previousOutput;  // the last image's decoded output, read before the next forward writes into it
 
     /// <summary>A predictor for a TorchSharp model on <paramref name="device"/>.</summary>
     /// <param name="channelsLast">Run the model channels_last (the channels_last setting; see <see cref="TorchDetectionBackend"/>).</param>
@@ -49,9 +50,9 @@ public sealed class Predictor(IDetectionBackend backend, string[] names, int img
             : InferenceInput.Prepare(image, path, imgsz, backend.Stride, auto: true, previousInput);
         previousInput = input.Chw;
         long prepared = Stopwatch.GetTimestamp();
-        var output = backend.Forward(input.Chw, 1, input.Height, input.Width, out int anchors);
+        int count = backend.Forward(input.Chw, 1, input.Height, input.Width, ref previousOutput, out int anchors);
         long inferred = Stopwatch.GetTimestamp();
-        var dets = DetectionPostprocess.Run(output, anchors, backend.NumClasses, nms, input.Info);
+        var dets = DetectionPostprocess.Run(previousOutput.AsSpan(0, count), anchors, backend.NumClasses, nms, input.Info);
         var speed = new PredictionSpeed(Stopwatch.GetElapsedTime(start, prepared).TotalMilliseconds, Stopwatch.GetElapsedTime(prepared, inferred).TotalMilliseconds,
                                         Stopwatch.GetElapsedTime(inferred).TotalMilliseconds, input.Height, input.Width);
         return new ImagePrediction(path, image.Width, image.Height, dets, null, frame, speed);

@@ -28,6 +28,13 @@ public sealed class TorchDetectionBackend(YoloDetector model, Device device, boo
 
     public float[] Forward(float[] images, int batch, int height, int width, out int anchors)
     {
+        float[]? output = null;
+        Forward(images, batch, height, width, ref output, out anchors);
+        return output!;
+    }
+
+    public int Forward(float[] images, int batch, int height, int width, ref float[]? output, out int anchors)
+    {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         model.eval();
@@ -43,7 +50,7 @@ public sealed class TorchDetectionBackend(YoloDetector model, Device device, boo
             raw = model.forward(x);
         var decoded = model.Decode(raw, height, width).to(CPU).contiguous();
         anchors = (int)decoded.shape[2];
-        return HostArrays.Floats(decoded);
+        return HostArrays.CopyFloats(decoded, ref output);
     }
 
     /// <summary>Folds the BatchNorms once for the forwards until the handle is disposed; the weights must not change meanwhile.</summary>

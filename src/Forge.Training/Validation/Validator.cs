@@ -118,13 +118,15 @@ public sealed class Validator
         // The backend takes [0, 1] floats: each batch's bytes are converted into a float array kept for the next batch of
         // that shape, and dropped with this pass.
         var floats = new ExactArrayPool<float>(maxPerLength: 1);
+        float[]? decoded = null;   // each batch's decoded output, reused by the next (read before it)
         return RunPass(backend.NumClasses, (batch, infer) =>
         {
             var images = floats.Rent(batch.Images.Length);
             try
             {
                 Collate.ToUnit(batch.Images, images);
-                return new ArraySegment<float>(backend.Forward(images, batch.Size, batch.Height, batch.Width, out _));
+                int count = backend.Forward(images, batch.Size, batch.Height, batch.Width, ref decoded, out _);
+                return new ArraySegment<float>(decoded!, 0, count);
             }
             finally { floats.Return(images); }
         }, new double[4], log, progressPrefix);

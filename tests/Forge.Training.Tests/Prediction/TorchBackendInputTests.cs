@@ -44,6 +44,31 @@ public sealed class TorchBackendInputTests
         Assert.NotEqual(before, backend.Forward(images, 1, 64, 64, out _));   // each call folds again: now it is
     }
 
+    [Fact]
+    public void The_output_buffer_overload_writes_at_the_start_of_a_long_enough_array_and_replaces_a_short_one()
+    {
+        using var model = SeededWeights.Reset(new YoloDetector(ModelScale.N, numClasses: 3), seed: 7);
+        var backend = new TorchDetectionBackend(model, CPU);
+        var images = Pixels(seed: 5, 64, 96);
+        var expected = backend.Forward(images, 1, 64, 96, out int anchors);
+
+        float[]? buffer = Enumerable.Repeat(float.NaN, expected.Length + 100).ToArray();
+        var kept = buffer;
+        int count = backend.Forward(images, 1, 64, 96, ref buffer, out int anchorsIntoBuffer);
+        Assert.Same(kept, buffer);
+        Assert.Equal(expected.Length, count);
+        Assert.Equal(anchors, anchorsIntoBuffer);
+        Assert.Equal(expected, buffer[..count]);
+        Assert.All(buffer[count..], v => Assert.True(float.IsNaN(v)));   // nothing written past the result
+
+        float[]? shortBuffer = new float[expected.Length - 1];
+        Assert.Equal(expected.Length, backend.Forward(images, 1, 64, 96, ref shortBuffer, out _));
+        Assert.Equal(expected, shortBuffer);   // replaced by an array of exactly the result's size
+        float[]? none = null;
+        backend.Forward(images, 1, 64, 96, ref none, out _);
+        Assert.Equal(expected, none);
+    }
+
     /// <summary>One image of uniform [0, 1) floats, 3 x <paramref name="height"/> x <paramref name="width"/>, seeded.</summary>
     static float[] Pixels(ulong seed, int height, int width)
     {
