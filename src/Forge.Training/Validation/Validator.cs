@@ -115,20 +115,16 @@ public sealed class Validator
     public ValidationResult Run(IDetectionBackend backend, TextWriter? log = null, string progressPrefix = "")
     {
         CheckShapes(backend);
-        // The backend takes [0, 1] floats: each batch's bytes are converted into a float array kept for the next batch of
-        // that shape, and dropped with this pass.
-        var floats = new ExactArrayPool<float>(maxPerLength: 1);
-        float[]? decoded = null;   // each batch's decoded output, reused by the next (read before it)
+        // The backend takes [0, 1] floats: each batch's bytes are converted into the start of one array kept for the pass
+        // (backends read only the batch's floats of a longer array), as its decoded output goes into one array: rectangular
+        // batches come in many lengths, and a fresh array per length cost its page faults (bench/README.md, twelfth session).
+        float[]? images = null, decoded = null;
         return RunPass(backend.NumClasses, (batch, infer) =>
         {
-            var images = floats.Rent(batch.Images.Length);
-            try
-            {
-                Collate.ToUnit(batch.Images, images);
-                int count = backend.Forward(images, batch.Size, batch.Height, batch.Width, ref decoded, out _);
-                return new ArraySegment<float>(decoded!, 0, count);
-            }
-            finally { floats.Return(images); }
+            if (images is null || images.Length < batch.Images.Length) images = GC.AllocateUninitializedArray<float>(batch.Images.Length);
+            Collate.ToUnit(batch.Images, images);
+            int count = backend.Forward(images, batch.Size, batch.Height, batch.Width, ref decoded, out _);
+            return new ArraySegment<float>(decoded!, 0, count);
         }, new double[4], log, progressPrefix);
     }
 
