@@ -33,6 +33,7 @@ public sealed class Validator
     readonly Device device;
     readonly ICommunicator comm;
     readonly bool channelsLast;
+    readonly long forwardPixels;
 
     /// <param name="batch">Images per validation batch (all ranks together: with several ranks each takes a slice of every batch).</param>
     /// <param name="rect">Rectangular batches (Ultralytics' default for validation); false: square imgsz letterboxes.</param>
@@ -41,10 +42,13 @@ public sealed class Validator
     /// <param name="maxDetectionsPerImageForAp">pycocotools' maxDets, used by <see cref="ApMethod.Coco"/> only.</param>
     /// <param name="channelsLast">Run the TorchSharp model channels_last (folded weights and images in NHWC strides), unless
     /// libtorch cannot run the model so on this CPU (<see cref="ChannelsLastSetting"/>: then NCHW, with a warning).</param>
+    /// <param name="forwardPixels">The most pixels (images x height x width) one TorchSharp forward takes; a larger batch runs
+    /// as several forwards, the same outputs and loss. Null: <see cref="CpuForwardPixels"/> on the CPU, the whole batch on
+    /// CUDA; 0: the whole batch. (The ONNX Runtime path groups by <c>OnnxDetectorOptions.MaxRunPixels</c>.)</param>
     public Validator(DatasetIndex index, string[] names, int imgsz, int batch, int workers, Device device,
                      NmsOptions? nms = null, bool cacheImages = false, int maxDetectionsPerImageForAp = 100, ICommunicator? comm = null,
                      bool rect = true, ApMethod apMethod = ApMethod.Ultralytics, int stride = 32, bool cacheDisk = false,
-                     bool channelsLast = false)
+                     bool channelsLast = false, long? forwardPixels = null)
     {
         if (names.Length == 0) throw new ArgumentException("no class names", nameof(names));
         this.index = index;
@@ -52,6 +56,7 @@ public sealed class Validator
         this.device = device;
         this.apMethod = apMethod;
         this.channelsLast = channelsLast;
+        this.forwardPixels = forwardPixels ?? (device.type == DeviceType.CPU ? CpuForwardPixels : 0);
         this.comm = comm ?? new SingleProcessCommunicator();
         this.nms = nms ?? new NmsOptions(ConfThreshold: 0.001f, IouThreshold: 0.7f, MaxDetections: 300, MultiLabel: true);
         this.maxDetectionsPerImageForAp = maxDetectionsPerImageForAp;
@@ -90,7 +95,7 @@ public sealed class Validator
                 var images = BatchTensors.Images(batch, device);
                 Tensor raw;
                 using (bfloat16 ? Autocast.BFloat16() : null)
-                    raw = model.forward(nhwc ? ChannelsLast.Of(images) : images);
+                    raw = Forward(model, nhwc ? ChannelsLast.Of(images) : images, ForwardChunk(batch.Size, batch.Height, batch.Width));
                 int count = HostArrays.CopyFloats(model.Decode(raw, batch.Height, batch.Width).to(CPU), ref decoded);
                 infer.Stop();
                 if (loss is not null)
@@ -106,6 +111,28 @@ public sealed class Validator
         {
             if (wasTraining) model.train();
         }
+    }
+
+    /// <summary>The CPU default of the most pixels (images x height x width) one TorchSharp validation forward takes: 32 images
+    /// at 320, 8 at 640. Larger batches run as several forwards: on a 2-core VM, forge val of YOLOv8n on COCO128 at 640
+    /// batch 16 in forwards of 8 images took 57 against 63-72 ms per image with peak RSS 1.38 against 1.68-1.73 GB, at 416
+    /// batch 32 35 against 38-40 ms and 1.18-1.20 against 1.43-1.52 GB; at 320, forwards of 16 images were slower than the
+    /// whole batch of 32 (bench/README.md, twelfth session).</summary>
+    public const long CpuForwardPixels = 32L * 320 * 320;
+
+    /// <summary>Images per forward for a batch of this size (the whole batch when <see cref="forwardPixels"/> is 0).</summary>
+    int ForwardChunk(int batch, int height, int width) =>
+        forwardPixels <= 0 ? batch : (int)Math.Clamp(forwardPixels / ((long)height * width), 1, batch);
+
+    /// <summary>The raw head output of <paramref name="images"/> (batch, 3, H, W) from forwards of at most <paramref name="chunk"/>
+    /// images, concatenated in order: each image's output is the one a forward of the whole batch gives (eval mode: no
+    /// statistics cross images), up to float32 summation order.</summary>
+    static Tensor Forward(YoloDetector model, Tensor images, int chunk)
+    {
+        if (chunk >= images.shape[0]) return model.forward(images);
+        using var scope = NewDisposeScope();
+        var parts = images.split(chunk, 0).Select(part => model.forward(part)).ToArray();
+        return cat(parts, 0).MoveToOuterDisposeScope();
     }
 
     /// <summary>Validates a detector behind <paramref name="backend"/> (an ONNX Runtime session, say): same batches, pre- and
