@@ -134,8 +134,8 @@ public sealed class DeployTests
         var kept = buffer;
         Assert.Equal(reference.Length, whole.Forward(images, 5, 64, 64, ref buffer, out _));
         Assert.Same(kept, buffer);
-        Assert.Equal(reference, buffer[..reference.Length]);
-        Assert.All(buffer[reference.Length..], v => Assert.True(float.IsNaN(v)));
+        Assert.Equal(reference, kept[..reference.Length]);
+        Assert.All(kept[reference.Length..], v => Assert.True(float.IsNaN(v)));
         float[]? shortBuffer = new float[10];
         Assert.Equal(reference.Length, whole.Forward(images, 5, 64, 64, ref shortBuffer, out _));
         Assert.Equal(reference, shortBuffer);

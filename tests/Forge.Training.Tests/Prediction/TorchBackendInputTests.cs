@@ -58,8 +58,8 @@ public sealed class TorchBackendInputTests
         Assert.Same(kept, buffer);
         Assert.Equal(expected.Length, count);
         Assert.Equal(anchors, anchorsIntoBuffer);
-        Assert.Equal(expected, buffer[..count]);
-        Assert.All(buffer[count..], v => Assert.True(float.IsNaN(v)));   // nothing written past the result
+        Assert.Equal(expected, kept[..count]);
+        Assert.All(kept[count..], v => Assert.True(float.IsNaN(v)));   // nothing written past the result
 
         float[]? shortBuffer = new float[expected.Length - 1];
         Assert.Equal(expected.Length, backend.Forward(images, 1, 64, 96, ref shortBuffer, out _));
