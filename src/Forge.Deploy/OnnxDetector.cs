@@ -103,7 +103,7 @@ public sealed class OnnxDetector : IDetectionBackend, IDisposable
             throw new ArgumentException($"the model takes {Info.Height}x{Info.Width} images (exported with a fixed size), got {height}x{width}; use imgsz={Info.Height} or export with dynamic=true");
         // A fixed-batch model runs in groups of its batch (the last one padded); a dynamic one in groups of at most
         // MaxRunPixels (CPU: large batches ran slower per image and held more memory).
-        int group = Info.Batch ?? (MaxRunPixels <= 0 ? batch : (int)Math.Clamp(MaxRunPixels / ((long)height * width), 1, batch));
+        int group = Info.Batch ?? PixelBudget.ImagesPerRun(MaxRunPixels, batch, height, width);
         int plane = 3 * height * width, perImage = 0;
         anchors = 0;
         for (int start = 0; start < batch; start += group)

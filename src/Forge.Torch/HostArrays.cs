@@ -15,8 +15,9 @@ public static class HostArrays
     /// <exception cref="ArgumentException">The tensor is not float32 or not on the CPU.</exception>
     public static float[] Floats(Tensor t)
     {
-        using var c = ContiguousFloats(t);
-        return MemoryMarshal.Cast<byte, float>(c.bytes).ToArray();
+        float[]? values = null;   // CopyFloats makes an array of exactly the tensor's size
+        CopyFloats(t, ref values);
+        return values!;
     }
 
     /// <summary>

@@ -95,7 +95,7 @@ public sealed class Validator
                 var images = BatchTensors.Images(batch, device);
                 Tensor raw;
                 using (bfloat16 ? Autocast.BFloat16() : null)
-                    raw = Forward(model, nhwc ? ChannelsLast.Of(images) : images, ForwardChunk(batch.Size, batch.Height, batch.Width));
+                    raw = Forward(model, nhwc ? ChannelsLast.Of(images) : images, PixelBudget.ImagesPerRun(forwardPixels, batch.Size, batch.Height, batch.Width));
                 int count = HostArrays.CopyFloats(model.Decode(raw, batch.Height, batch.Width).to(CPU), ref decoded);
                 infer.Stop();
                 if (loss is not null)
@@ -119,10 +119,6 @@ public sealed class Validator
     /// batch 32 35 against 38-40 ms and 1.18-1.20 against 1.43-1.52 GB; at 320, forwards of 16 images were slower than the
     /// whole batch of 32 (bench/README.md, twelfth session).</summary>
     public const long CpuForwardPixels = 32L * 320 * 320;
-
-    /// <summary>Images per forward for a batch of this size (the whole batch when <see cref="forwardPixels"/> is 0).</summary>
-    int ForwardChunk(int batch, int height, int width) =>
-        forwardPixels <= 0 ? batch : (int)Math.Clamp(forwardPixels / ((long)height * width), 1, batch);
 
     /// <summary>The raw head output of <paramref name="images"/> (batch, 3, H, W) from forwards of at most <paramref name="chunk"/>
     /// images, concatenated in order: each image's output is the one a forward of the whole batch gives (eval mode: no
