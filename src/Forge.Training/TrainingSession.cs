@@ -46,7 +46,7 @@ public sealed partial class TrainingSession : IDisposable
     readonly NominalBatch nominal;
     /// <summary>channels_last as this run applies it (<see cref="ChannelsLastSetting"/>), decided on the first model built.</summary>
     bool? channelsLast;
-    /// <summary>amp=bf16 on CPU: the training forward runs in a bfloat16 autocast region.</summary>
+    /// <summary>amp=bf16, or amp=true on a CPU with native bfloat16: the training forward runs in a bfloat16 autocast region.</summary>
     readonly bool autocastBFloat16;
     /// <summary>Rank 0 under a self-healing launcher: where the run, optimizer steps and saves are announced.</summary>
     readonly TextWriter? supervisor;
@@ -61,9 +61,10 @@ public sealed partial class TrainingSession : IDisposable
     {
         var cfg = plan.Config;
         var device = ddp.SelectDevice(cfg.Device, cfg.Threads);
-        bool amp = TensorLibrary.Configure(cfg, device, log);
+        // Every rank trains in rank 0's precision, whatever its own CPU offers (amp=true decides by the CPU).
+        bool amp = ddp.FromMain(TensorLibrary.Configure(cfg, device, log, options.Dtype));
         log.WriteLine($"Forge {ForgeInfo.Version}  device={cfg.Device}  {ddp.Describe()}  threads/rank={get_num_threads()}  " +
-                      $"{TensorLibrary.Describe(amp, device)}  run={plan.Run.Path}");
+                      $"{TensorLibrary.Describe(cfg.Amp, amp, device)}  run={plan.Run.Path}");
         if (cfg.AutoBatch) ResolveAutoBatch(plan, options, ddp, device, log);
         // Every machine reads the dataset from its own disk; one that cannot, or sees other data than rank 0, stops the job at start.
         var data = ddp.OpenOnEveryRank($"the dataset (data={cfg.Data})",

@@ -71,24 +71,42 @@ public sealed class FreezeAndTensorLibraryTests(ITestOutputHelper output) : IDis
         }
     }
 
+    /// <summary>
+    /// amp=true (Ultralytics' default) is bfloat16 autocast on a CPU with native bfloat16 and float32 on one without; bf16 on any
+    /// CPU; false never; both refused on CUDA. The start-up line says which and, for amp=true, why.
+    /// </summary>
     [Fact]
-    public void AmpIsOffOnCpuAndRefusedOnCuda()
+    public void AmpTrueIsBFloat16WhereTheCpuHasItNativelyAndRefusedOnCuda()
     {
-        var cfg = new ForgeConfig();
-        Assert.Equal("true", cfg.Amp);   // Ultralytics' default
-        Assert.False(TensorLibrary.Configure(cfg, CPU, TextWriter.Null));
-        Assert.Contains("amp=off (cpu)", TensorLibrary.Describe(amp: false, CPU));
-        var e = Assert.Throws<ConfigException>(() => TensorLibrary.Configure(cfg, new Device(DeviceType.CUDA, 0), TextWriter.Null));
-        Assert.Contains("amp=true", e.Message);
-        Assert.Contains("amp=false", e.Message);
+        var cuda = new Device(DeviceType.CUDA, 0);
+        Assert.Equal("true", new ForgeConfig().Amp);   // Ultralytics' default
+        Assert.True(TensorLibrary.TrainsInBFloat16("true", CPU, cpuHasNativeBFloat16: true));
+        Assert.False(TensorLibrary.TrainsInBFloat16("true", CPU, cpuHasNativeBFloat16: false));
+        Assert.True(TensorLibrary.TrainsInBFloat16("bf16", CPU, cpuHasNativeBFloat16: false));
+        Assert.True(TensorLibrary.TrainsInBFloat16("bf16", CPU, cpuHasNativeBFloat16: true));
+        Assert.False(TensorLibrary.TrainsInBFloat16("false", CPU, cpuHasNativeBFloat16: true));
+        Assert.False(TensorLibrary.TrainsInBFloat16("false", cuda, cpuHasNativeBFloat16: true));
+        Assert.False(TensorLibrary.TrainsInBFloat16("true", CPU, cpuHasNativeBFloat16: true, ScalarType.Float64));   // a float64 model stays float64
+        var notFloat32 = Assert.Throws<ConfigException>(() => TensorLibrary.TrainsInBFloat16("bf16", CPU, cpuHasNativeBFloat16: true, ScalarType.Float64));
+        Assert.Contains("Float64", notFloat32.Message);
+        foreach (var amp in new[] { "true", "bf16" })
+        {
+            var e = Assert.Throws<ConfigException>(() => TensorLibrary.TrainsInBFloat16(amp, cuda, cpuHasNativeBFloat16: true));
+            Assert.Contains($"amp={amp}", e.Message);
+            Assert.Contains("amp=false", e.Message);
+            e = Assert.Throws<ConfigException>(() => TensorLibrary.Configure(new ForgeConfig().With("amp", amp), cuda, TextWriter.Null));
+            Assert.Contains($"amp={amp}", e.Message);
+        }
+        Assert.Equal(Forge.Torch.Autocast.CpuHasNativeBFloat16, TensorLibrary.Configure(new ForgeConfig(), CPU, TextWriter.Null));
+        Assert.True(TensorLibrary.Configure(new ForgeConfig().With("amp", "bf16"), CPU, TextWriter.Null));
+        Assert.False(TensorLibrary.Configure(new ForgeConfig().With("amp", "false"), CPU, TextWriter.Null));
 
-        var bf16 = new ForgeConfig().With("amp", "bf16");
-        Assert.True(TensorLibrary.Configure(bf16, CPU, TextWriter.Null));
-        Assert.Contains("amp=bf16 (cpu)", TensorLibrary.Describe(amp: true, CPU));
-        e = Assert.Throws<ConfigException>(() => TensorLibrary.Configure(bf16, new Device(DeviceType.CUDA, 0), TextWriter.Null));
-        Assert.Contains("amp=bf16", e.Message);
-        e = Assert.Throws<ConfigException>(new ForgeConfig().With("amp", "fp16").Validate);
-        Assert.Contains("bf16", e.Message);
+        Assert.EndsWith("amp=bf16 (cpu, native bfloat16)", TensorLibrary.Describe("true", bf16: true, CPU));
+        Assert.EndsWith("amp=off (cpu, no native bfloat16)", TensorLibrary.Describe("true", bf16: false, CPU));
+        Assert.EndsWith("amp=bf16 (cpu)", TensorLibrary.Describe("bf16", bf16: true, CPU));
+        Assert.EndsWith("amp=off (cpu)", TensorLibrary.Describe("false", bf16: false, CPU));
+        var fp16 = Assert.Throws<ConfigException>(new ForgeConfig().With("amp", "fp16").Validate);
+        Assert.Contains("bf16", fp16.Message);
     }
 
     /// <summary>half=true is bfloat16 autocast for val and predict on CPU (said on the log), refused on CUDA and by training.</summary>
@@ -140,7 +158,7 @@ public sealed class FreezeAndTensorLibraryTests(ITestOutputHelper output) : IDis
     {
         string data = TinyDatasets.Shapes(temp.Combine("shapes"));
         var (_, log) = TinyRun.Train(TinyRun.Config(data, temp.Combine("runs"), "nondet").With("deterministic", false).With("epochs", 1).With("val", false).With("plots", false));
-        Assert.Contains("deterministic=false  amp=off (cpu)", log);
+        Assert.Contains("deterministic=false  amp=" + (Forge.Torch.Autocast.CpuHasNativeBFloat16 ? "bf16 (cpu, native bfloat16)" : "off (cpu, no native bfloat16)"), log);
         Assert.False(TensorLibrary.DeterministicAlgorithms);
         TensorLibrary.SetDeterministic(true, CPU, TextWriter.Null);
     }
