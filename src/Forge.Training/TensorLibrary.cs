@@ -40,9 +40,9 @@ public static class TensorLibrary
 
     /// <summary>
     /// amp= as training applies it. Ultralytics' amp=True (the default) means mixed precision where the device runs it well
-    /// and float32 elsewhere (its <c>check_amp</c>, ultralytics/utils/checks.py, turns AMP off on CPU, where torch 1.13 had no
-    /// fast reduced precision). Here amp=true on a CPU that computes bfloat16 natively (AMX or AVX512-BF16) is bfloat16
-    /// autocast: issue 13's workload trained 1.5-1.8x faster in 0.2-0.4 GB less memory at float32's accuracy over three
+    /// and float32 elsewhere (its <c>check_amp</c>, ultralytics/utils/checks.py, turns AMP off on CPU and MPS, "AMP only used
+    /// on CUDA devices"; rank 0 decides for every rank, as here). Here amp=true on a CPU that computes bfloat16 natively (AMX
+    /// or AVX512-BF16) is bfloat16 autocast: issue 13's workload trained 1.5-1.8x faster in 0.2-0.4 GB less memory at float32's accuracy over three
     /// seeds, the real-photo fine-tunes of issue 15 to float32's accuracy in about half the time (bench/README.md, "amp=bf16").
     /// amp=bf16 is bfloat16 autocast on any CPU (emulated, slower, where not native); amp=false is float32. A model trained in
     /// another dtype than float32 (a float64 model, <see cref="TrainerOptions.Dtype"/>) runs in that dtype: amp=true is off.
