@@ -42,8 +42,9 @@ public static class TensorLibrary
     /// amp= as training applies it. Ultralytics' amp=True (the default) means mixed precision where the device runs it well
     /// and float32 elsewhere (its <c>check_amp</c>, ultralytics/utils/checks.py, turns AMP off on CPU and MPS, "AMP only used
     /// on CUDA devices"; rank 0 decides for every rank, as here). Here amp=true on a CPU that computes bfloat16 natively (AMX
-    /// or AVX512-BF16) is bfloat16 autocast: issue 13's workload trained 1.5-1.8x faster in 0.2-0.4 GB less memory at float32's accuracy over three
-    /// seeds, the real-photo fine-tunes of issue 15 to float32's accuracy in about half the time (bench/README.md, "amp=bf16").
+    /// or AVX512-BF16) is bfloat16 autocast: issue 13's workload trained 1.4-1.8x faster in 0.1-0.4 GB less memory, at
+    /// float32's accuracy over five seeds, and issue 15's real-photo fine-tunes reached float32's accuracy in about half the
+    /// time (bench/README.md, "amp=bf16" and "amp=true").
     /// amp=bf16 is bfloat16 autocast on any CPU (emulated, slower, where not native); amp=false is float32. A model trained in
     /// another dtype than float32 (a float64 model, <see cref="TrainerOptions.Dtype"/>) runs in that dtype: amp=true is off.
     /// </summary>
@@ -157,14 +158,15 @@ public static class TensorLibrary
     }
 
     /// <summary>
-    /// "deterministic=true  amp=off (cpu)" or "... amp=bf16 (cpu)" for the start-up line; amp=true adds why it chose
-    /// ("amp=bf16 (cpu, native bfloat16)", "amp=off (cpu, no native bfloat16)").
+    /// "deterministic=true  amp=off (cpu)" or "... amp=bf16 (cpu)" for the start-up line; amp=true on CPU adds why it chose
+    /// ("amp=bf16 (cpu, native bfloat16)", "amp=off (cpu, no native bfloat16)", "amp=off (cpu, the model is not float32)").
     /// </summary>
-    public static string Describe(string ampSetting, bool bf16, Device device)
+    public static string Describe(string ampSetting, bool bf16, Device device, bool cpuHasNativeBFloat16)
     {
-        string why = ampSetting.Equals("true", StringComparison.OrdinalIgnoreCase) && device.type == DeviceType.CPU
-            ? bf16 ? ", native bfloat16" : ", no native bfloat16" : "";
-        string amp = bf16 ? $"bf16 (cpu{why})" : device.type == DeviceType.CPU ? $"off (cpu{why})" : "off";
+        bool cpu = device.type == DeviceType.CPU;
+        string why = !ampSetting.Equals("true", StringComparison.OrdinalIgnoreCase) || !cpu ? ""
+            : bf16 ? ", native bfloat16" : cpuHasNativeBFloat16 ? ", the model is not float32" : ", no native bfloat16";
+        string amp = bf16 ? $"bf16 (cpu{why})" : cpu ? $"off (cpu{why})" : "off";
         return $"deterministic={DeterministicAlgorithms switch { true => "true", false => "false", null => "unknown" }}  amp={amp}";
     }
 

@@ -64,7 +64,7 @@ public sealed partial class TrainingSession : IDisposable
         // Every rank trains in rank 0's precision, whatever its own CPU offers (amp=true decides by the CPU).
         bool amp = ddp.FromMain(TensorLibrary.Configure(cfg, device, log, options.Dtype));
         log.WriteLine($"Forge {ForgeInfo.Version}  device={cfg.Device}  {ddp.Describe()}  threads/rank={get_num_threads()}  " +
-                      $"{TensorLibrary.Describe(cfg.Amp, amp, device)}  run={plan.Run.Path}");
+                      $"{TensorLibrary.Describe(cfg.Amp, amp, device, Forge.Torch.Autocast.CpuHasNativeBFloat16)}  run={plan.Run.Path}");
         if (cfg.AutoBatch) ResolveAutoBatch(plan, options, ddp, device, log);
         // Every machine reads the dataset from its own disk; one that cannot, or sees other data than rank 0, stops the job at start.
         var data = ddp.OpenOnEveryRank($"the dataset (data={cfg.Data})",

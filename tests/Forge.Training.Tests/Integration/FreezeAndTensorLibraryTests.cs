@@ -101,10 +101,11 @@ public sealed class FreezeAndTensorLibraryTests(ITestOutputHelper output) : IDis
         Assert.True(TensorLibrary.Configure(new ForgeConfig().With("amp", "bf16"), CPU, TextWriter.Null));
         Assert.False(TensorLibrary.Configure(new ForgeConfig().With("amp", "false"), CPU, TextWriter.Null));
 
-        Assert.EndsWith("amp=bf16 (cpu, native bfloat16)", TensorLibrary.Describe("true", bf16: true, CPU));
-        Assert.EndsWith("amp=off (cpu, no native bfloat16)", TensorLibrary.Describe("true", bf16: false, CPU));
-        Assert.EndsWith("amp=bf16 (cpu)", TensorLibrary.Describe("bf16", bf16: true, CPU));
-        Assert.EndsWith("amp=off (cpu)", TensorLibrary.Describe("false", bf16: false, CPU));
+        Assert.EndsWith("amp=bf16 (cpu, native bfloat16)", TensorLibrary.Describe("true", bf16: true, CPU, cpuHasNativeBFloat16: true));
+        Assert.EndsWith("amp=off (cpu, no native bfloat16)", TensorLibrary.Describe("true", bf16: false, CPU, cpuHasNativeBFloat16: false));
+        Assert.EndsWith("amp=off (cpu, the model is not float32)", TensorLibrary.Describe("true", bf16: false, CPU, cpuHasNativeBFloat16: true));
+        Assert.EndsWith("amp=bf16 (cpu)", TensorLibrary.Describe("bf16", bf16: true, CPU, cpuHasNativeBFloat16: false));
+        Assert.EndsWith("amp=off (cpu)", TensorLibrary.Describe("false", bf16: false, CPU, cpuHasNativeBFloat16: true));
         var fp16 = Assert.Throws<ConfigException>(new ForgeConfig().With("amp", "fp16").Validate);
         Assert.Contains("bf16", fp16.Message);
     }
