@@ -4,6 +4,7 @@ using Forge.Core.Detection;
 using Forge.Data.Datasets;
 using Forge.Deploy;
 using Forge.Training;
+using Forge.Training.Tests.Integration;
 using Forge.Training.Validation;
 using Xunit.Abstractions;
 
@@ -88,7 +89,7 @@ public sealed class OnnxCommandTests(TrainedModelFixture trained, ITestOutputHel
     void AssertSameMetrics(string onnx, bool rect)
     {
         var spec = DatasetResolver.Load(trained.DataYaml);
-        var index = DatasetIndex.Build(spec.Val, spec.NumClasses, new DataIssueLog(TextWriter.Null), "val");
+        var index = TinyDatasets.ValIndex(spec);
         var nms = new NmsOptions(0.001f, 0.7f, 300, MultiLabel: true);
         var (model, names) = ModelFactory.FromCheckpoint(trained.BestWeights);
         using var _ = model;

@@ -93,7 +93,7 @@ public sealed class ValParityTests(ITestOutputHelper output)
     {
         using var temp = new TempDirectory("forge-onnx-val-");
         var spec = DatasetResolver.Load(TinyDatasets.Shapes(temp.Combine("shapes"), trainImages: 2, valImages: 2));
-        var index = DatasetIndex.Build(spec.Val, spec.NumClasses, new DataIssueLog(TextWriter.Null), "val");
+        var index = TinyDatasets.ValIndex(spec);
         using var model = TestModels.Random(ModelScale.N, spec.NumClasses, seed: 4);
         var path = temp.Combine("fixed.onnx");
         OnnxExporter.Export(model, ExportFor(rect: false, Size), new ExportDescription(spec.Names, "yolov8n", "shapes", "test"), path);
@@ -111,7 +111,7 @@ public sealed class ValParityTests(ITestOutputHelper output)
     {
         const int size = 320;   // 640 (4x the work) is measured by 'forge bench onnx-val'
         var spec = DatasetResolver.Load(Path.Combine(SharedFixtures.Coco128!, "data.yaml"));
-        var index = DatasetIndex.Build(spec.Val, spec.NumClasses, new DataIssueLog(TextWriter.Null), "val");
+        var index = TinyDatasets.ValIndex(spec);
         var (model, names) = ModelFactory.FromCheckpoint(SharedFixtures.Yolov8nCoco!);
         using var _ = model;
         var path = TestModels.TempPath("coco-val.onnx");

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Forge.Data.Datasets;
 using Forge.Data.Imaging;
 using Forge.Synthetic;
 using OpenCvSharp;
@@ -19,6 +20,10 @@ public static class TinyDatasets
         });
         return System.IO.Path.Combine(folder, "data.yaml");
     }
+
+    /// <summary>The val split of <paramref name="spec"/> indexed as <c>forge val</c> indexes it (COCO json labels included); data problems are not printed.</summary>
+    public static DatasetIndex ValIndex(DatasetSpec spec) =>
+        DatasetIndex.Build(spec.Val, spec.NumClasses, new DataIssueLog(TextWriter.Null), "val", cocoImages: spec.CocoImagesFor);
 
     /// <summary>
     /// Four 64x64 images, each one object filling the whole frame (train and val the same folder): any box covering the

@@ -1,5 +1,6 @@
 using Forge.Core.Metrics;
 using Forge.Data.Datasets;
+using Forge.Training.Tests.Integration;
 using Forge.Training.Validation;
 using TorchSharp;
 using Xunit.Abstractions;
@@ -30,7 +31,7 @@ public sealed class UltralyticsValParityTests(ITestOutputHelper output)
             (320, false, true, 0.55892, 0.43769, 0.49363, 0.35869),
         };
         var spec = DataYaml.Load(Coco128Fixture.DataYaml!);
-        var index = DatasetIndex.Build(spec.Val, spec.NumClasses, new DataIssueLog(TextWriter.Null), "val");
+        var index = TinyDatasets.ValIndex(spec);
         var (model, names) = ModelFactory.FromCheckpoint(Coco128Fixture.Weights!);
         using (model)
         {

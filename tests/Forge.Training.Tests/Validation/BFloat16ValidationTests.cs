@@ -21,7 +21,7 @@ public sealed class BFloat16ValidationTests(Xunit.Abstractions.ITestOutputHelper
     {
         using var temp = new TempDirectory("forge-val-bf16-");
         var spec = DatasetResolver.Load(TinyDatasets.Shapes(temp.Combine("shapes"), trainImages: 2, valImages: 6));
-        var index = DatasetIndex.Build(spec.Val, spec.NumClasses, new DataIssueLog(TextWriter.Null), "val");
+        var index = TinyDatasets.ValIndex(spec);
         using var model = SeededWeights.HeNormal(new YoloDetector(ModelScale.N, spec.NumClasses), seed: 3);   // features that vary, as in a trained model
         var loss = new DetectionLoss(model);
         var validator = new Validator(index, spec.Names, 96, batch: 3, workers: 1, CPU, channelsLast: true);

@@ -20,7 +20,7 @@ public sealed class ForwardChunkTests(Xunit.Abstractions.ITestOutputHelper outpu
     {
         using var temp = new TempDirectory("forge-val-chunks-");
         var spec = DatasetResolver.Load(TinyDatasets.Shapes(temp.Combine("shapes"), trainImages: 2, valImages: 5));
-        var index = DatasetIndex.Build(spec.Val, spec.NumClasses, new DataIssueLog(TextWriter.Null), "val");
+        var index = TinyDatasets.ValIndex(spec);
         using var model = SeededWeights.HeNormal(new YoloDetector(ModelScale.N, spec.NumClasses), seed: 4);
         var loss = new DetectionLoss(model);
         ValidationResult Run(long? forwardPixels) =>

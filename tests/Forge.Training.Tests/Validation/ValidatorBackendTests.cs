@@ -45,7 +45,7 @@ public sealed class ValidatorBackendTests
     {
         using var temp = new TempDirectory("forge-val-backend-");
         var spec = DatasetResolver.Load(TinyDatasets.WholeFrame(temp.Combine("frames")));
-        var index = DatasetIndex.Build(spec.Val, spec.NumClasses, new DataIssueLog(TextWriter.Null), "val");
+        var index = TinyDatasets.ValIndex(spec);
         var validator = new Validator(index, spec.Names, 64, batch: 3, workers: 1, CPU, new NmsOptions(0.001f, 0.7f, 300, MultiLabel: true));
         var backend = new CheckingBackend();
         var metrics = validator.Run(backend).Metrics;
