@@ -5,7 +5,8 @@ using static TorchSharp.torch;
 namespace Forge.Training;
 
 /// <summary>
-/// The channels_last setting as train, val and predict apply it: on when asked. Convolution shapes that libtorch computes
+/// The channels_last setting as val, predict and training's validation apply it (training steps run NCHW,
+/// <see cref="TrainingSession"/>): on when asked. Convolution shapes that libtorch computes
 /// wrongly channels_last on this CPU (<see cref="ChannelsLastCheck.WrongShapes"/>) run NCHW inside the channels_last model
 /// (<see cref="NchwConvolutions"/>), with one note per process; where the shapes cannot be tried at all
 /// (<see cref="ChannelsLastCheck.TryWrongShapes"/>) the process runs NCHW, as channels_last=false does,

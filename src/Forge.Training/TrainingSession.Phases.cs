@@ -92,7 +92,7 @@ public sealed partial class TrainingSession
         var images = BatchTensors.Images(batch, device, options.Dtype);   // (B, 3, H, W) in [0, 1]
         using var targets = BatchTensors.Targets(batch, device);
         batch.Dispose();   // the pixels are copied: the loader reuses the array
-        var raw = Forward(channelsLast == true ? ChannelsLast.Of(images) : images);
+        var raw = Forward(images);
         var (total, items) = loss.Compute(raw, targets, height, width, normalization);
         total.backward();
         return items;

@@ -44,8 +44,6 @@ public sealed partial class TrainingSession : IDisposable
     readonly CheckpointStore store;
     readonly EarlyStopping stopper;
     readonly NominalBatch nominal;
-    /// <summary>channels_last as this run applies it (<see cref="ChannelsLastSetting"/>), decided on the first model built.</summary>
-    bool? channelsLast;
     /// <summary>amp=bf16, or amp=true on a CPU with native bfloat16: the training forward runs in a bfloat16 autocast region.</summary>
     readonly bool autocastBFloat16;
     /// <summary>Rank 0 under a self-healing launcher: where the run, optimizer steps and saves are announced.</summary>
@@ -128,14 +126,16 @@ public sealed partial class TrainingSession : IDisposable
     /// <summary>A detector of this run's classes, on the training device, in the training dtype.</summary>
     YoloDetector NewModel(ModelScale scale) => ToRunTensors(options.ModelFactory(scale, data.Names.Length));
 
-    /// <summary>On the run's device and dtype; with channels_last=true the convolution weights in NHWC strides (weights
-    /// loaded later are copied into them, which keeps the layout; checkpoints save the standard layout).</summary>
+    /// <summary>
+    /// On the run's device and dtype, NCHW whatever channels_last says (it applies to validation and predict): on CPU,
+    /// training steps in channels_last moved away from Ultralytics' from the first step on (the same initial tensors and
+    /// full batch: 58,000 of 3.0 million AdamW update signs flipped against 1 for NCHW, the class loss 0.1-0.2 higher over
+    /// the next 20 steps; bench/README.md, "channels_last training against NCHW").
+    /// </summary>
     YoloDetector ToRunTensors(YoloDetector m)
     {
         m.to(device);
         if (options.Dtype != ScalarType.Float32) m.to(options.Dtype);
-        channelsLast ??= ChannelsLastSetting.Resolve(cfg.ChannelsLast, m, device, log);
-        if (channelsLast.Value) Forge.Torch.ChannelsLast.Convert(m);
         m.RecomputeNormalization(cfg.Recompute);
         return m;
     }

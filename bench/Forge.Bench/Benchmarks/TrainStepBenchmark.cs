@@ -10,7 +10,9 @@ namespace Forge.Bench.Benchmarks;
 
 /// <summary>
 /// Forward + loss + backward + optimizer step (the trainer's step, with EMA) of YOLOv8 scales at several image sizes on real
-/// mosaic batches, in the default NCHW layout and in channels_last.
+/// mosaic batches, in the default NCHW layout and in channels_last. The trainer runs its steps NCHW whatever the
+/// channels_last setting says (channels_last steps drifted from Ultralytics' updates: bench/README.md, "channels_last
+/// training against NCHW"); the channels_last variant here measures the layout, not what forge train does.
 /// </summary>
 public sealed class TrainStepBenchmark : IBenchmark
 {

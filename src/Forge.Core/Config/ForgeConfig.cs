@@ -82,10 +82,11 @@ public sealed partial class ForgeConfig
                      "on CUDA and ignored on CPU): faster where the CPU computes bfloat16 natively (AMX, AVX512-BF16), COCO128 mAP50-95 " +
                      "unchanged to 3 places (bench/README.md). Refused on CUDA, for ONNX models, by export and by train (use amp=bf16)")]
     public bool Half { get; private set; }
-    [Setting("channels_last", "lay convolution weights and activations out channels_last (NHWC) for training, validation and " +
-                              "predict: faster with oneDNN on x86-64 CPUs (bench/README.md, train-epoch and inference); results equal up " +
-                              "to float32 rounding, checkpoints and exports keep the standard layout; convolutions libtorch computes wrongly " +
-                              "channels_last on this CPU run NCHW, with a note (README.md)")]
+    [Setting("channels_last", "lay convolution weights and activations out channels_last (NHWC) for validation (also each epoch's " +
+                              "in training) and predict: faster with oneDNN on x86-64 CPUs (bench/README.md, inference); results equal up " +
+                              "to float32 rounding, exports keep the standard layout; convolutions libtorch computes wrongly channels_last " +
+                              "on this CPU run NCHW, with a note (README.md). Training steps run NCHW, as Ultralytics': channels_last " +
+                              "steps drifted from its updates on CPU (bench/README.md, \"channels_last training against NCHW\")")]
     public bool ChannelsLast { get; private set; } = true;
     [Setting("recompute", "training keeps only each Conv block's convolution output for backward and recomputes its BatchNorm+SiLU " +
                           "there: about a third less activation memory for 5-20% longer epochs on CPU (bench/README.md); results bitwise " +
