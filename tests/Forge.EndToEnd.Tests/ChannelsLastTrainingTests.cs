@@ -1,5 +1,5 @@
 using Forge.Training.Checkpoints;
-using static TorchSharp.torch;
+using Forge.Training.Tests;
 
 namespace Forge.EndToEnd.Tests;
 
@@ -28,15 +28,7 @@ public class ChannelsLastTrainingTests : IDisposable
         using var b = Checkpoint.Load(Path.Combine(data.Root, "runs", "nchw", "weights", "last.safetensors"));
         var keys = a.Tensors.Keys.Where(k => !k.StartsWith("rng.", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
         Assert.True(keys.Count > 1000, $"{keys.Count} tensors (trained model, EMA and optimizer state expected)");
-        var differing = keys.Where(k => !b.Tensors.TryGetValue(k, out var t) || !SameBytes(a.Tensors[k], t)).ToList();
+        var differing = keys.Where(k => !b.Tensors.TryGetValue(k, out var t) || !TorchTestUtil.BitwiseEqual(a.Tensors[k], t)).ToList();
         Assert.True(differing.Count == 0, $"{differing.Count} of {keys.Count} tensors differ between channels_last=true and false, e.g. {string.Join(", ", differing.Take(5))}");
-    }
-
-    static bool SameBytes(Tensor a, Tensor b)
-    {
-        if (a.dtype != b.dtype || !a.shape.SequenceEqual(b.shape)) return false;
-        using var ca = a.contiguous();
-        using var cb = b.contiguous();
-        return ca.bytes.SequenceEqual(cb.bytes);
     }
 }
