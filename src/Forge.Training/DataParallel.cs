@@ -52,7 +52,7 @@ public sealed class DataParallel(ICommunicator comm, CudaGradientPath cudaGradie
         return System.Text.Encoding.UTF8.GetString(all[0]);
     }
 
-    /// <summary>Rank 0's value on every rank (true/false), for decisions rank 0 makes for all: from its disk, or amp=true from its CPU.</summary>
+    /// <summary>Rank 0's value on every rank (true/false), for decisions rank 0 makes for all, from its disk.</summary>
     public bool FromMain(bool valueOnMain)
     {
         if (comm.WorldSize == 1) return valueOnMain;

@@ -29,7 +29,7 @@ public static class TensorLibrary
     {
         if (cfg.Half) throw new ConfigException("half=true applies to val and predict; to train with a bfloat16 forward on CPU use amp=bf16");
         bool native = Forge.Torch.Autocast.CpuHasNativeBFloat16;
-        bool bf16 = TrainsInBFloat16(cfg.Amp, device, native, modelDtype);
+        bool bf16 = TrainsInBFloat16(cfg.Amp, device, modelDtype);
         if (bf16 && !native)
             log.WriteLine("WARNING: amp=bf16: this CPU has no native bfloat16 (no amx_bf16 or avx512_bf16 in /proc/cpuinfo); libtorch emulates " +
                           "it and training is likely slower than with amp=false");
@@ -39,18 +39,18 @@ public static class TensorLibrary
     }
 
     /// <summary>
-    /// amp= as training applies it. Ultralytics' amp=True (the default) means mixed precision where the device runs it well
-    /// and float32 elsewhere (its <c>check_amp</c>, ultralytics/utils/checks.py, turns AMP off on CPU and MPS, "AMP only used
-    /// on CUDA devices"; rank 0 decides for every rank, as here). Here amp=true on a CPU that computes bfloat16 natively (AMX
-    /// or AVX512-BF16) is bfloat16 autocast: issue 13's workload trained 1.4-1.8x faster in 0.1-0.4 GB less memory, at
-    /// float32's accuracy over five seeds, and issue 15's real-photo fine-tunes reached float32's accuracy in about half the
-    /// time (bench/README.md, "amp=bf16" and "amp=true").
-    /// amp=bf16 is bfloat16 autocast on any CPU (emulated, slower, where not native); amp=false is float32. A model trained in
-    /// another dtype than float32 (a float64 model, <see cref="TrainerOptions.Dtype"/>) runs in that dtype: amp=true is off.
+    /// amp= as training applies it. Ultralytics' amp=True (the default) means mixed precision on CUDA and float32 elsewhere
+    /// (its <c>check_amp</c>, ultralytics/utils/checks.py, turns AMP off on CPU and MPS, "AMP only used on CUDA devices"),
+    /// so amp=true trains in float32 on every CPU; the setting alone decides, the same on every rank. amp=bf16 is bfloat16
+    /// autocast on any CPU (emulated, slower, where not native): on CPUs that compute bfloat16 natively (AMX, AVX512-BF16)
+    /// 1.4-1.8x faster, at float32's accuracy on issue 13's workload and issue 15's fine-tunes but 0.04 mAP50-95 below it on
+    /// raccoon photos from scratch (bench/README.md, "amp=bf16", "amp=true" and "amp=true is float32 on CPU"). amp=false is
+    /// float32. A model trained in another dtype than float32 (a float64 model, <see cref="TrainerOptions.Dtype"/>) runs in
+    /// that dtype.
     /// </summary>
     /// <exception cref="ConfigException">amp=true or amp=bf16 on CUDA: Forge does not implement mixed precision there yet. amp=bf16
     /// with a model that is not float32.</exception>
-    public static bool TrainsInBFloat16(string amp, Device device, bool cpuHasNativeBFloat16, ScalarType modelDtype = ScalarType.Float32)
+    public static bool TrainsInBFloat16(string amp, Device device, ScalarType modelDtype = ScalarType.Float32)
     {
         bool off = amp.Equals("false", StringComparison.OrdinalIgnoreCase);
         if (!off && device.type == DeviceType.CUDA)
@@ -58,7 +58,7 @@ public static class TensorLibrary
         bool bf16 = amp.Equals("bf16", StringComparison.OrdinalIgnoreCase);
         if (bf16 && modelDtype != ScalarType.Float32)
             throw new ConfigException($"amp=bf16 mixes bfloat16 into a float32 model, and this model trains in {modelDtype}; leave amp out or set amp=false");
-        return bf16 || (!off && cpuHasNativeBFloat16 && modelDtype == ScalarType.Float32);
+        return bf16;
     }
 
     /// <summary>
@@ -158,15 +158,17 @@ public static class TensorLibrary
     }
 
     /// <summary>
-    /// "deterministic=true  amp=off (cpu)" or "... amp=bf16 (cpu)" for the start-up line; amp=true on CPU adds why it chose
-    /// ("amp=bf16 (cpu, native bfloat16)", "amp=off (cpu, no native bfloat16)", "amp=off (cpu, the model is not float32)").
+    /// "deterministic=true  amp=off (cpu)" or "... amp=bf16 (cpu)" for the start-up line. amp=true on a CPU with native bfloat16
+    /// points to amp=bf16 ("amp=off (cpu; amp=bf16 would train in native bfloat16)"); amp=bf16 on one without says it is
+    /// emulated ("amp=bf16 (cpu, emulated)").
     /// </summary>
     public static string Describe(string ampSetting, bool bf16, Device device, bool cpuHasNativeBFloat16)
     {
         bool cpu = device.type == DeviceType.CPU;
-        string why = !ampSetting.Equals("true", StringComparison.OrdinalIgnoreCase) || !cpu ? ""
-            : bf16 ? ", native bfloat16" : cpuHasNativeBFloat16 ? ", the model is not float32" : ", no native bfloat16";
-        string amp = bf16 ? $"bf16 (cpu{why})" : cpu ? $"off (cpu{why})" : "off";
+        string amp = !cpu ? "off"
+            : bf16 ? (cpuHasNativeBFloat16 ? "bf16 (cpu)" : "bf16 (cpu, emulated)")
+            : ampSetting.Equals("true", StringComparison.OrdinalIgnoreCase) && cpuHasNativeBFloat16 ? "off (cpu; amp=bf16 would train in native bfloat16)"
+            : "off (cpu)";
         return $"deterministic={DeterministicAlgorithms switch { true => "true", false => "false", null => "unknown" }}  amp={amp}";
     }
 

@@ -44,7 +44,7 @@ public sealed partial class TrainingSession : IDisposable
     readonly CheckpointStore store;
     readonly EarlyStopping stopper;
     readonly NominalBatch nominal;
-    /// <summary>amp=bf16, or amp=true on a CPU with native bfloat16: the training forward runs in a bfloat16 autocast region.</summary>
+    /// <summary>amp=bf16: the training forward runs in a bfloat16 autocast region.</summary>
     readonly bool autocastBFloat16;
     /// <summary>Rank 0 under a self-healing launcher: where the run, optimizer steps and saves are announced.</summary>
     readonly TextWriter? supervisor;
@@ -59,8 +59,7 @@ public sealed partial class TrainingSession : IDisposable
     {
         var cfg = plan.Config;
         var device = ddp.SelectDevice(cfg.Device, cfg.Threads);
-        // Every rank trains in rank 0's precision, whatever its own CPU offers (amp=true decides by the CPU).
-        bool amp = ddp.FromMain(TensorLibrary.Configure(cfg, device, log, options.Dtype));
+        bool amp = TensorLibrary.Configure(cfg, device, log, options.Dtype);   // from the setting alone: the same on every rank
         log.WriteLine($"Forge {ForgeInfo.Version}  device={cfg.Device}  {ddp.Describe()}  threads/rank={get_num_threads()}  " +
                       $"{TensorLibrary.Describe(cfg.Amp, amp, device, Forge.Torch.Autocast.CpuHasNativeBFloat16)}  run={plan.Run.Path}");
         if (cfg.AutoBatch) ResolveAutoBatch(plan, options, ddp, device, log);

@@ -55,7 +55,7 @@ public class DistributedTrainingTests(ITestOutputHelper output) : IDisposable
     Dictionary<string, double[]> TrainThreeSteps(string name, int ranks, string dtype)
     {
         // max_norm: gradient clipping would rescale a gradient off by a constant factor (a missing average) back to norm 10.
-        // amp=false: the float32 runs measure float32 rounding (amp=true would train in bfloat16 on a CPU that has it natively).
+        // amp=false: float32, so the runs measure float32 rounding (what amp=true is on CPU, stated so the test does not depend on the default).
         string[] common = ["batch=8", "nbs=8", "optimizer=SGD", "lr0=0.01", "max_norm=1e9", "sync_bn=true", "val=false", "epochs=2", "amp=false"];
         var (code, text) = MpiJob.Run(ranks, "Forge.EndToEnd.Harness.dll", ["plain", $"--dtype={dtype}", .. data.TrainArgs(name, common).Skip(1)],
             data.Root, Env(("FORGE_STOP_AT_STEP", "3")));

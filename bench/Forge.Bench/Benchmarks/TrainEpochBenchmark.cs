@@ -90,10 +90,10 @@ public sealed class TrainEpochBenchmark : IBenchmark
         $"model={cfg.Model} imgsz={cfg.ImgSize} batch={cfg.Batch} workers={cfg.Workers} epochs={cfg.Epochs} cache={ForgeConfig.FormatValue(cfg["cache"])} " +
         $"amp={cfg.Amp}{Precision(cfg)} (other settings default)");
 
-    /// <summary>What amp= means on this CPU (amp=true decides by the CPU's bfloat16 support): " (bfloat16 forward)" or " (float32)".</summary>
+    /// <summary>What amp= means on CPU: " (bfloat16 forward)" for amp=bf16, " (float32)" otherwise.</summary>
     static string Precision(ForgeConfig cfg) =>
         !cfg.Device.StartsWith("cpu", StringComparison.OrdinalIgnoreCase) ? ""
-        : TensorLibrary.TrainsInBFloat16(cfg.Amp, TorchSharp.torch.CPU, Forge.Torch.Autocast.CpuHasNativeBFloat16) ? " (bfloat16 forward)" : " (float32)";
+        : TensorLibrary.TrainsInBFloat16(cfg.Amp, TorchSharp.torch.CPU) ? " (bfloat16 forward)" : " (float32)";
 
     static void Print(TextWriter o, List<EpochReport> reports, double peak)
     {

@@ -71,12 +71,13 @@ public sealed partial class ForgeConfig
     public double MaxNorm { get; private set; } = 10.0;
     [Setting("close_mosaic", "disable mosaic for the last N epochs", AltersRun = true, Min = 0)]
     public int CloseMosaic { get; private set; } = 10;
-    [Setting("amp", "mixed precision. true (Ultralytics' default: mixed precision where the device runs it well, float32 elsewhere): " +
-                    "on a CPU that computes bfloat16 natively (AMX, AVX512-BF16) as bf16, elsewhere on CPU float32; refused on CUDA until " +
-                    "Forge implements it. bf16: the training forward and each epoch's validation in bfloat16 autocast on CPU, as Ultralytics " +
-                    "validates in float16 under AMP (parameters, gradients, optimizer state, the loss, the head's outputs and the final " +
-                    "validation stay float32): 1.5-1.8x faster training at float32's accuracy where native (bench/README.md, \"amp=bf16\"). " +
-                    "false: float32, as Ultralytics trains on CPU", OneOf = "true|false|bf16")]
+    [Setting("amp", "mixed precision. true (Ultralytics' default: mixed precision on CUDA, float32 elsewhere): float32 on CPU, as " +
+                    "Ultralytics trains there; refused on CUDA until Forge implements it. bf16: the training forward and each epoch's " +
+                    "validation in bfloat16 autocast on CPU, as Ultralytics validates in float16 under AMP (parameters, gradients, " +
+                    "optimizer state, the loss, the head's outputs and the final validation stay float32): 1.4-1.8x faster training " +
+                    "where the CPU computes bfloat16 natively (AMX, AVX512-BF16), at float32's accuracy on fine-tunes but below it on " +
+                    "small data sets from scratch (bench/README.md, \"amp=bf16\", \"amp=true is float32 on CPU\"). false: float32",
+             OneOf = "true|false|bf16")]
     public string Amp { get; private set; } = "true";
     [Setting("half", "val and predict in reduced precision: on CPU the forward in bfloat16 autocast (Ultralytics' half=True is float16 " +
                      "on CUDA and ignored on CPU): faster where the CPU computes bfloat16 natively (AMX, AVX512-BF16), COCO128 mAP50-95 " +

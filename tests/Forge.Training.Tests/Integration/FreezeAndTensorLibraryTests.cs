@@ -72,40 +72,40 @@ public sealed class FreezeAndTensorLibraryTests(ITestOutputHelper output) : IDis
     }
 
     /// <summary>
-    /// amp=true (Ultralytics' default) is bfloat16 autocast on a CPU with native bfloat16 and float32 on one without; bf16 on any
-    /// CPU; false never; both refused on CUDA. The start-up line says which and, for amp=true, why.
+    /// amp=true (Ultralytics' default) is float32 on every CPU, as Ultralytics' check_amp makes it, whether or not the CPU has
+    /// native bfloat16; bf16 is bfloat16 autocast on any CPU; false never; true and bf16 are refused on CUDA. The start-up line
+    /// says which and, for amp=true on a CPU with native bfloat16, points to amp=bf16.
     /// </summary>
     [Fact]
-    public void AmpTrueIsBFloat16WhereTheCpuHasItNativelyAndRefusedOnCuda()
+    public void AmpTrueIsFloat32OnCpuAmpBf16IsBFloat16AndBothAreRefusedOnCuda()
     {
         var cuda = new Device(DeviceType.CUDA, 0);
         Assert.Equal("true", new ForgeConfig().Amp);   // Ultralytics' default
-        Assert.True(TensorLibrary.TrainsInBFloat16("true", CPU, cpuHasNativeBFloat16: true));
-        Assert.False(TensorLibrary.TrainsInBFloat16("true", CPU, cpuHasNativeBFloat16: false));
-        Assert.True(TensorLibrary.TrainsInBFloat16("bf16", CPU, cpuHasNativeBFloat16: false));
-        Assert.True(TensorLibrary.TrainsInBFloat16("bf16", CPU, cpuHasNativeBFloat16: true));
-        Assert.False(TensorLibrary.TrainsInBFloat16("false", CPU, cpuHasNativeBFloat16: true));
-        Assert.False(TensorLibrary.TrainsInBFloat16("false", cuda, cpuHasNativeBFloat16: true));
-        Assert.False(TensorLibrary.TrainsInBFloat16("true", CPU, cpuHasNativeBFloat16: true, ScalarType.Float64));   // a float64 model stays float64
-        var notFloat32 = Assert.Throws<ConfigException>(() => TensorLibrary.TrainsInBFloat16("bf16", CPU, cpuHasNativeBFloat16: true, ScalarType.Float64));
+        Assert.False(TensorLibrary.TrainsInBFloat16("true", CPU));
+        Assert.True(TensorLibrary.TrainsInBFloat16("bf16", CPU));
+        Assert.False(TensorLibrary.TrainsInBFloat16("false", CPU));
+        Assert.False(TensorLibrary.TrainsInBFloat16("false", cuda));
+        Assert.False(TensorLibrary.TrainsInBFloat16("true", CPU, ScalarType.Float64));
+        var notFloat32 = Assert.Throws<ConfigException>(() => TensorLibrary.TrainsInBFloat16("bf16", CPU, ScalarType.Float64));
         Assert.Contains("Float64", notFloat32.Message);
         foreach (var amp in new[] { "true", "bf16" })
         {
-            var e = Assert.Throws<ConfigException>(() => TensorLibrary.TrainsInBFloat16(amp, cuda, cpuHasNativeBFloat16: true));
+            var e = Assert.Throws<ConfigException>(() => TensorLibrary.TrainsInBFloat16(amp, cuda));
             Assert.Contains($"amp={amp}", e.Message);
             Assert.Contains("amp=false", e.Message);
             e = Assert.Throws<ConfigException>(() => TensorLibrary.Configure(new ForgeConfig().With("amp", amp), cuda, TextWriter.Null));
             Assert.Contains($"amp={amp}", e.Message);
         }
-        Assert.Equal(Forge.Torch.Autocast.CpuHasNativeBFloat16, TensorLibrary.Configure(new ForgeConfig(), CPU, TextWriter.Null));
+        Assert.False(TensorLibrary.Configure(new ForgeConfig(), CPU, TextWriter.Null));
         Assert.True(TensorLibrary.Configure(new ForgeConfig().With("amp", "bf16"), CPU, TextWriter.Null));
         Assert.False(TensorLibrary.Configure(new ForgeConfig().With("amp", "false"), CPU, TextWriter.Null));
 
-        Assert.EndsWith("amp=bf16 (cpu, native bfloat16)", TensorLibrary.Describe("true", bf16: true, CPU, cpuHasNativeBFloat16: true));
-        Assert.EndsWith("amp=off (cpu, no native bfloat16)", TensorLibrary.Describe("true", bf16: false, CPU, cpuHasNativeBFloat16: false));
-        Assert.EndsWith("amp=off (cpu, the model is not float32)", TensorLibrary.Describe("true", bf16: false, CPU, cpuHasNativeBFloat16: true));
-        Assert.EndsWith("amp=bf16 (cpu)", TensorLibrary.Describe("bf16", bf16: true, CPU, cpuHasNativeBFloat16: false));
+        Assert.EndsWith("amp=off (cpu; amp=bf16 would train in native bfloat16)", TensorLibrary.Describe("true", bf16: false, CPU, cpuHasNativeBFloat16: true));
+        Assert.EndsWith("amp=off (cpu)", TensorLibrary.Describe("true", bf16: false, CPU, cpuHasNativeBFloat16: false));
+        Assert.EndsWith("amp=bf16 (cpu)", TensorLibrary.Describe("bf16", bf16: true, CPU, cpuHasNativeBFloat16: true));
+        Assert.EndsWith("amp=bf16 (cpu, emulated)", TensorLibrary.Describe("bf16", bf16: true, CPU, cpuHasNativeBFloat16: false));
         Assert.EndsWith("amp=off (cpu)", TensorLibrary.Describe("false", bf16: false, CPU, cpuHasNativeBFloat16: true));
+        Assert.EndsWith("amp=off", TensorLibrary.Describe("false", bf16: false, cuda, cpuHasNativeBFloat16: true));
         var fp16 = Assert.Throws<ConfigException>(new ForgeConfig().With("amp", "fp16").Validate);
         Assert.Contains("bf16", fp16.Message);
     }
@@ -139,7 +139,7 @@ public sealed class FreezeAndTensorLibraryTests(ITestOutputHelper output) : IDis
             var cfg = TinyRun.Config(data, temp.Combine("runs"), "amp-" + amp).With("amp", amp).With("epochs", 1).With("val", false).With("plots", false);
             var (result, log) = TinyRun.Train(cfg);
             output.WriteLine(log);
-            Assert.Contains($"amp={(amp == "bf16" ? "bf16" : "off")} (cpu)", log);
+            Assert.Contains($"amp={(amp == "bf16" ? "bf16" : "off")} (cpu", log);
             return result.LastCheckpoint;
         }
         string mixed = Train("bf16"), plain = Train("false");
@@ -159,7 +159,7 @@ public sealed class FreezeAndTensorLibraryTests(ITestOutputHelper output) : IDis
     {
         string data = TinyDatasets.Shapes(temp.Combine("shapes"));
         var (_, log) = TinyRun.Train(TinyRun.Config(data, temp.Combine("runs"), "nondet").With("deterministic", false).With("epochs", 1).With("val", false).With("plots", false));
-        Assert.Contains("deterministic=false  amp=" + (Forge.Torch.Autocast.CpuHasNativeBFloat16 ? "bf16 (cpu, native bfloat16)" : "off (cpu, no native bfloat16)"), log);
+        Assert.Contains("deterministic=false  amp=off (cpu" + (Forge.Torch.Autocast.CpuHasNativeBFloat16 ? "; amp=bf16 would train in native bfloat16)" : ")"), log);
         Assert.False(TensorLibrary.DeterministicAlgorithms);
         TensorLibrary.SetDeterministic(true, CPU, TextWriter.Null);
     }
