@@ -43,7 +43,7 @@ public static class TensorLibrary
     /// (its <c>check_amp</c>, ultralytics/utils/checks.py, turns AMP off on CPU and MPS, "AMP only used on CUDA devices"),
     /// so amp=true trains in float32 on every CPU; the setting alone decides, the same on every rank. amp=bf16 is bfloat16
     /// autocast on any CPU (emulated, slower, where not native): on CPUs that compute bfloat16 natively (AMX, AVX512-BF16)
-    /// 1.4-1.8x faster, at float32's accuracy on issue 13's workload and issue 15's fine-tunes but 0.04 mAP50-95 below it on
+    /// 1.35-1.8x faster, at float32's accuracy on issue 13's workload and issue 15's fine-tunes but 0.04 mAP50-95 below it on
     /// raccoon photos from scratch (bench/README.md, "amp=bf16", "amp=true" and "amp=true is float32 on CPU"). amp=false is
     /// float32. A model trained in another dtype than float32 (a float64 model, <see cref="TrainerOptions.Dtype"/>) runs in
     /// that dtype.

@@ -74,7 +74,7 @@ public sealed partial class ForgeConfig
     [Setting("amp", "mixed precision. true (Ultralytics' default: mixed precision on CUDA, float32 elsewhere): float32 on CPU, as " +
                     "Ultralytics trains there; refused on CUDA until Forge implements it. bf16: the training forward and each epoch's " +
                     "validation in bfloat16 autocast on CPU, as Ultralytics validates in float16 under AMP (parameters, gradients, " +
-                    "optimizer state, the loss, the head's outputs and the final validation stay float32): 1.4-1.8x faster training " +
+                    "optimizer state, the loss, the head's outputs and the final validation stay float32): 1.35-1.8x faster training " +
                     "where the CPU computes bfloat16 natively (AMX, AVX512-BF16), at float32's accuracy on fine-tunes but below it on " +
                     "small data sets from scratch (bench/README.md, \"amp=bf16\", \"amp=true is float32 on CPU\"). false: float32",
              OneOf = "true|false|bf16")]
