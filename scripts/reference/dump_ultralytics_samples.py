@@ -36,6 +36,7 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--images", default=None, help="folder for the first --first samples as PNG")
     ap.add_argument("--first", type=int, default=16)
+    ap.add_argument("--raw", action="store_true", help="write the samples as they are, without the boxes drawn")
     a = ap.parse_args()
 
     random.seed(a.seed); np.random.seed(a.seed); torch.manual_seed(a.seed)
@@ -62,7 +63,7 @@ def main():
                 n = epoch * len(ds) + pos
                 if a.images and n < a.first:
                     out = np.ascontiguousarray(img).copy()
-                    for c, x1, y1, x2, y2 in boxes:
+                    for c, x1, y1, x2, y2 in ([] if a.raw else boxes):
                         cv2.rectangle(out, (round(x1), round(y1)), (round(x2), round(y2)), (0, 0, 255), 1)
                     cv2.imwrite(str(Path(a.images) / f"u_{epoch}_{pos}_{i}.png"), out)
 

@@ -29,6 +29,8 @@ public sealed class AugmentBenchmark : IBenchmark
         new("close_mosaic", "0", "last epochs without mosaic"),
         new("seed", "0", "seed"),
         new("out", "", "JSON-lines file to write every sample's labels to (empty: none)"),
+        new("images", "", "folder to write the first `first=` samples to as PNG, as built (no boxes drawn), f_<epoch>_<pos>_<index>.png"),
+        new("first", "16", "how many samples images= writes, counted over all epochs"),
         new("recent", "true", "keep the mosaic buffer's images decoded in memory, as Ultralytics does (false decodes every load)"),
     ];
 
@@ -48,6 +50,9 @@ public sealed class AugmentBenchmark : IBenchmark
         if (!a.Bool("recent")) dataset.MosaicBuffer = null;   // uniform partners, every image decoded on each load
         long decoded = 0;
         using var dump = a.String("out").Length > 0 ? new StreamWriter(a.String("out")) : null;
+        string images = a.String("images");
+        int first = a.Int("first"), written = 0;
+        if (images.Length > 0) Directory.CreateDirectory(images);
         o.WriteLine($"method: {index.Count} images of {a.String("data")}, {epochs} epochs in the trainer's order, each sample built on this thread and timed");
         var table = new TextTable("epoch", "mosaic", "samples/s", "boxes/sample", "median box side px", "grey fraction", "decodes/sample");
         for (int epoch = 0; epoch < epochs; epoch++)
@@ -64,6 +69,8 @@ public sealed class AugmentBenchmark : IBenchmark
                 double g = GreyFraction(s.Image);
                 grey += g;
                 dump?.WriteLine(JsonLine(epoch, pos, indices[pos], s, g));
+                if (images.Length > 0 && written++ < first)
+                    Cv2.ImWrite(Path.Combine(images, $"f_{epoch}_{pos}_{indices[pos]}.png"), s.Image);
             }
             double seconds = clock.Elapsed.TotalSeconds;
             sides.Sort();
