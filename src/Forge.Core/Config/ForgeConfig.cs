@@ -89,10 +89,10 @@ public sealed partial class ForgeConfig
                               "on this CPU run NCHW, with a note (README.md). Training steps run NCHW, as Ultralytics': channels_last " +
                               "steps drifted from its updates on CPU (bench/README.md, \"channels_last training against NCHW\")")]
     public bool ChannelsLast { get; private set; } = true;
-    [Setting("recompute", "training keeps only each Conv block's convolution output for backward and recomputes its BatchNorm+SiLU " +
-                          "there: about a third less activation memory for 5-20% longer epochs on CPU (bench/README.md); results bitwise " +
-                          "the same either way")]
-    public bool Recompute { get; private set; } = true;
+    [Setting("recompute", "true: training keeps only each Conv block's convolution output for backward and recomputes its " +
+                          "BatchNorm+SiLU there, about a third less activation memory for 10-20% longer epochs on CPU (BCCD fine-tune at " +
+                          "416: peak 2.15 instead of 2.41 GB, 343 instead of 299 s; bench/README.md); results bitwise the same either way")]
+    public bool Recompute { get; private set; } = false;
     [Setting("cache", "cache decoded images: ram (or true) keeps them in memory, disk writes an .npy beside each image (as Ultralytics), false",
              OneOf = "false|true|ram|disk")]
     public string Cache { get; private set; } = "false";
