@@ -5,7 +5,7 @@
     ./forge bench augment data=/tmp/align/data.yaml imgsz=416 epochs=6 close_mosaic=3 out=/tmp/f.jsonl images=/tmp/fimg first=480
     PYTHONPATH=/work/ref/ultralytics YOLO_OFFLINE=1 /usr/bin/python3 scripts/reference/dump_ultralytics_samples.py \
         --data /tmp/align/data.yaml --imgsz 416 --epochs 6 --close-mosaic 3 --out /tmp/u.jsonl --images /tmp/uimg --first 480 --raw
-    python3 scripts/reference/label_alignment.py measure /tmp/f.jsonl /tmp/fimg      # per phase: mosaic epochs, the others
+    python3 scripts/reference/label_alignment.py measure /tmp/f.jsonl /tmp/fimg      # per epoch (0-2 mosaic, 3-5 not)
 
 make: non-square images of mixed sizes (300x500 ... 1000x750), black, with 3-6 white rectangles whose edges lie on whole
 pixels, at least 40 px apart and from the image's edge; each label is its rectangle exactly. measure: for every sample
@@ -77,7 +77,7 @@ def measure(jsonl, folder):
     for line in open(jsonl):
         r = json.loads(line)
         records[(r["epoch"], r["pos"])] = r
-    by_phase = {}
+    by_epoch = {}
     for path in glob.glob(f"{folder}/*_*_*.png"):
         epoch, pos = map(int, os.path.basename(path).split("_")[1:3])
         r = records[(epoch, pos)]
@@ -85,9 +85,9 @@ def measure(jsonl, folder):
         for c, x1, y1, x2, y2 in r["boxes"]:
             o = box_offsets(im, x1, y1, x2, y2)
             if o is not None:
-                by_phase.setdefault(epoch, []).append(o)
-    for epoch in sorted(by_phase):
-        a = np.array(by_phase[epoch])
+                by_epoch.setdefault(epoch, []).append(o)
+    for epoch in sorted(by_epoch):
+        a = np.array(by_epoch[epoch])
         print(f"epoch {epoch}: {len(a)} boxes; label - image: centre x {a[:, 0].mean():+.3f} (sd {a[:, 0].std():.3f}) "
               f"y {a[:, 1].mean():+.3f} (sd {a[:, 1].std():.3f}), width {a[:, 2].mean():+.3f} (sd {a[:, 2].std():.3f}) "
               f"height {a[:, 3].mean():+.3f} (sd {a[:, 3].std():.3f}) px")
