@@ -46,7 +46,7 @@ for s in $seeds; do
         w=$out/$t$s/weights/best.safetensors
         [ $t = u ] && w=$out/$t$s/weights/best.pt
         row=$(cd "$repo" && ./forge val model="$w" data="$data" imgsz="$imgsz" batch=32 plots=False project="$out/val" \
-                  name="$t$s" exist_ok=true 2>&1 | grep -E '^\s+all\s' | head -1)
+                  name="$t$s" exist_ok=true 2>&1 | grep -E '^\s+all\s' | head -1 || true)   # a failed run: its line stays empty
         echo "$t$s $row" >> "$out/scores.txt"
     done
     echo "seed $s done $(date +%T)"
